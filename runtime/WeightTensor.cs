@@ -1,0 +1,62 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Codegen;
+
+/// <summary>
+/// One named weight tensor of a loaded model, stored as float32 in row-major order
+/// ([rows, columns] for matrices, [length] for vectors). Immutable after load; the storage is
+/// pinned so kernels on any thread can read it without copying.
+/// </summary>
+public sealed class WeightTensor
+{
+    private readonly float[] values;
+
+    public WeightTensor(string name, int[] shape, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(values);
+        long count = 1;
+        foreach (int dimension in shape)
+        {
+            count *= dimension;
+        }
+
+        if (count != values.Length)
+        {
+            throw new ArgumentException(
+                $"Tensor '{name}' has shape [{string.Join(", ", shape)}] ({count} values) but {values.Length} values were given.");
+        }
+
+        Name = name;
+        ShapeArray = (int[])shape.Clone();
+        this.values = values;
+    }
+
+    /// <summary>Allocates a zeroed, pinned tensor of the given shape for a loader to fill.</summary>
+    public static float[] AllocateStorage(long count) =>
+        GC.AllocateArray<float>(checked((int)count), pinned: true);
+
+    /// <summary>The tensor's name in the model's own terms (for example <c>layers[3].query</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The tensor's shape, outermost dimension first.</summary>
+    public ReadOnlySpan<int> Shape => ShapeArray;
+
+    private int[] ShapeArray { get; }
+
+    /// <summary>The values, row-major.</summary>
+    public ReadOnlySpan<float> Values => values;
+
+    /// <summary>Number of values.</summary>
+    public int Length => values.Length;
+
+    /// <summary>
+    /// A reference to the first value, for generated kernels that index without bounds checks.
+    /// The storage is pinned and never written after load.
+    /// </summary>
+    public ref float Data => ref MemoryMarshal.GetArrayDataReference(values);
+
+    public override string ToString() => $"{Name} [{string.Join(", ", ShapeArray)}]";
+}
