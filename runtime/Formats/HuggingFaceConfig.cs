@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+
+namespace Codegen;
+
+/// <summary>
+/// The fields of a Hugging Face <c>config.json</c> that describe a GPT-2 shape, exactly as the
+/// file has them: a field the file leaves out (or sets to null) is null here. Other fields (such
+/// as the unused BERT-style <c>intermediate_size</c> some GPT-2 configs carry) are ignored.
+/// </summary>
+/// <param name="ConfigPath">The file the values were read from.</param>
+/// <param name="ModelType"><c>model_type</c>.</param>
+/// <param name="NEmbd"><c>n_embd</c>: the model width.</param>
+/// <param name="NHead"><c>n_head</c>: attention heads.</param>
+/// <param name="NLayer"><c>n_layer</c>: transformer blocks.</param>
+/// <param name="NPositions"><c>n_positions</c>, or <c>n_ctx</c> when that is absent: the longest context.</param>
+/// <param name="VocabSize"><c>vocab_size</c>.</param>
+/// <param name="NInner"><c>n_inner</c>: the MLP width; null means 4 * n_embd.</param>
+/// <param name="LayerNormEpsilon"><c>layer_norm_epsilon</c>.</param>
+/// <param name="ActivationFunction"><c>activation_function</c>.</param>
+/// <param name="TieWordEmbeddings"><c>tie_word_embeddings</c>; true when absent.</param>
+public sealed record HuggingFaceConfig(
+    string ConfigPath,
+    string? ModelType,
+    int? NEmbd,
+    int? NHead,
+    int? NLayer,
+    int? NPositions,
+    int? VocabSize,
+    int? NInner,
+    double? LayerNormEpsilon,
+    string? ActivationFunction,
+    bool TieWordEmbeddings)
+{
+    /// <summary>The file name looked for beside a weights file.</summary>
+    public const string FileName = "config.json";
+
+    /// <summary>Activation names accepted as GPT-2's GELU.</summary>
+    public static IReadOnlyList<string> Gpt2Activations => Activations;
+
+    private static readonly string[] Activations = ["gelu_new", "gelu_pytorch_tanh", "gelu"];
+
+    private const long MaxFileLength = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Loads <c>config.json</c> from the directory of <paramref name="weightsPath"/>, or returns
+    /// null when there is none. A config that exists but is malformed throws <see cref="ModelLoadException"/>.
+    /// </summary>
+    public static HuggingFaceConfig? TryLoadBeside(string weightsPath)
+    {
+        ArgumentNullException.ThrowIfNull(weightsPath);
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
+        string configPath = Path.Combine(directory ?? ".", FileName);
+        return File.Exists(configPath) ? Load(configPath) : null;
+    }
+
+    /// <summary>Loads <paramref name="configPath"/>; throws <see cref="ModelLoadException"/> naming any ill-typed field.</summary>
+    public static HuggingFaceConfig Load(string configPath)
+    {
+        ArgumentNullException.ThrowIfNull(configPath);
+        byte[] bytes;
+        try
+        {
+            long length = new FileInfo(configPath).Length;
+            if (length > MaxFileLength)
+            {
+                throw new ModelLoadException(configPath, $"file is {length} bytes, over the {MaxFileLength}-byte limit for a config");
+            }
+
+            bytes = File.ReadAllBytes(configPath);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(configPath, $"cannot read the config: {exception.Message}", exception);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException exception)
+        {
+            throw new ModelLoadException(configPath, $"config is not valid JSON: {exception.Message}", exception);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ModelLoadException(configPath, $"config must be a JSON object, found {root.ValueKind}");
+            }
+
+            var reader = new FieldReader(configPath, root);
+            return new HuggingFaceConfig(
+                configPath,
+                reader.String("model_type"),
+                reader.Int("n_embd"),
+                reader.Int("n_head"),
+                reader.Int("n_layer"),
+                reader.Int("n_positions") ?? reader.Int("n_ctx"),
+                reader.Int("vocab_size"),
+                reader.Int("n_inner"),
+                reader.Double("layer_norm_epsilon"),
+                reader.String("activation_function"),
+                reader.Bool("tie_word_embeddings") ?? true);
+        }
+    }
+
+    /// <summary>
+    /// Checks the config against a declared GPT-2 shape and throws one <see cref="ModelLoadException"/>
+    /// listing every disagreement, each naming the field with the config's and the declared value.
+    /// Fields the config leaves out take the Hugging Face <c>GPT2Config</c> defaults (as
+    /// <c>transformers</c> would). <c>n_positions</c> may exceed <paramref name="context"/>; the
+    /// epsilon is compared with a relative tolerance of 1e-6; the activation must be one of
+    /// <see cref="Gpt2Activations"/>.
+    /// </summary>
+    public void CheckGpt2(int dModel, int heads, int layers, int vocab, int context, int ffnDim, double normEpsilon)
+    {
+        var problems = new List<string>();
+        if (ModelType is not null && ModelType != "gpt2")
+        {
+            problems.Add($"model_type is '{ModelType}', expected 'gpt2'");
+        }
+
+        CheckEqual(problems, "n_embd", NEmbd, 768, dModel);
+        CheckEqual(problems, "n_head", NHead, 12, heads);
+        CheckEqual(problems, "n_layer", NLayer, 12, layers);
+        CheckEqual(problems, "vocab_size", VocabSize, 50257, vocab);
+
+        int positions = NPositions ?? 1024;
+        if (positions < context)
+        {
+            problems.Add($"n_positions is {Describe(NPositions, 1024)}, smaller than the declared context {context}");
+        }
+
+        if (NInner is int inner)
+        {
+            if (inner != ffnDim)
+            {
+                problems.Add($"n_inner is {inner}, expected {ffnDim}");
+            }
+        }
+        else
+        {
+            long implied = 4L * (NEmbd ?? 768);
+            if (implied != ffnDim)
+            {
+                problems.Add($"n_inner is null, so the MLP width is 4 * n_embd = {implied}, expected {ffnDim}");
+            }
+        }
+
+        double epsilon = LayerNormEpsilon ?? 1e-5;
+        if (Math.Abs(epsilon - normEpsilon) > 1e-6 * Math.Max(Math.Abs(epsilon), Math.Abs(normEpsilon)))
+        {
+            problems.Add($"layer_norm_epsilon is {Describe(LayerNormEpsilon, 1e-5)}, expected {normEpsilon:R}");
+        }
+
+        string activation = ActivationFunction ?? "gelu_new";
+        if (Array.IndexOf(Activations, activation) < 0)
+        {
+            problems.Add($"activation_function is '{activation}', expected one of {string.Join(", ", Activations)}");
+        }
+
+        if (problems.Count > 0)
+        {
+            string count = problems.Count == 1 ? "1 problem" : $"{problems.Count} problems";
+            throw new ModelLoadException(ConfigPath, $"config does not match the declared GPT-2 shape, {count}: {string.Join("; ", problems)}");
+        }
+    }
+
+    private static void CheckEqual(List<string> problems, string field, int? actual, int defaultValue, int expected)
+    {
+        if ((actual ?? defaultValue) != expected)
+        {
+            problems.Add($"{field} is {Describe(actual, defaultValue)}, expected {expected}");
+        }
+    }
+
+    private static string Describe(int? actual, int defaultValue) =>
+        actual?.ToString() ?? $"absent (GPT-2 default {defaultValue})";
+
+    private static string Describe(double? actual, double defaultValue) =>
+        actual?.ToString("R") ?? $"absent (GPT-2 default {defaultValue:R})";
+
+    /// <summary>Reads optional, type-checked fields; null and absent both read as null.</summary>
+    private readonly struct FieldReader(string path, JsonElement root)
+    {
+        public string? String(string field) =>
+            Get(field, JsonValueKind.String, "a string") is JsonElement value ? value.GetString() : null;
+
+        public bool? Bool(string field)
+        {
+            if (!root.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return value.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw Invalid(field, "true or false", value),
+            };
+        }
+
+        public int? Int(string field)
+        {
+            if (Get(field, JsonValueKind.Number, "an integer") is not JsonElement value)
+            {
+                return null;
+            }
+
+            return value.TryGetInt32(out int result) ? result : throw Invalid(field, "an integer", value);
+        }
+
+        public double? Double(string field)
+        {
+            if (Get(field, JsonValueKind.Number, "a number") is not JsonElement value)
+            {
+                return null;
+            }
+
+            return value.TryGetDouble(out double result) && double.IsFinite(result)
+                ? result
+                : throw Invalid(field, "a finite number", value);
+        }
+
+        private JsonElement? Get(string field, JsonValueKind kind, string expected)
+        {
+            if (!root.TryGetProperty(field, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return value.ValueKind == kind ? value : throw Invalid(field, expected, value);
+        }
+
+        private ModelLoadException Invalid(string field, string expected, JsonElement value) =>
+            new(path, $"field '{field}' must be {expected}, found {value.GetRawText()}");
+    }
+}

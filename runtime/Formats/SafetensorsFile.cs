@@ -1,0 +1,349 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Codegen;
+
+/// <summary>
+/// A safetensors weight file (8-byte little-endian header length N, N bytes of UTF-8 JSON, then
+/// the data buffer). <see cref="Open"/> reads and fully validates the header before any data is
+/// touched; reads then use positional I/O (<see cref="RandomAccess"/>) inside ranges the header
+/// check has proven to lie within the file, so concurrent reads from several threads are safe.
+/// </summary>
+/// <remarks>
+/// Names: Hugging Face GPT-2 checkpoints saved from <c>GPT2LMHeadModel</c> prefix every tensor
+/// with <c>transformer.</c>, those saved from <c>GPT2Model</c> do not. Every method that takes a
+/// tensor name accepts either spelling: it uses the name as given if the file has it, otherwise
+/// <see cref="TransformerPrefix"/> + name (see <see cref="ResolveName"/>).
+/// </remarks>
+public sealed class SafetensorsFile : IDisposable
+{
+    /// <summary>Largest header accepted, in bytes (the limit of the reference implementation).</summary>
+    public const long MaxHeaderLength = 100_000_000;
+
+    /// <summary>The optional prefix <see cref="ResolveName"/> tries when a name is not found as given.</summary>
+    public const string TransformerPrefix = "transformer.";
+
+    /// <summary>Elements converted per read, bounding the scratch memory a read needs.</summary>
+    private const int ChunkElements = 1 << 20;
+
+    private readonly SafeFileHandle handle;
+    private readonly long dataStart;
+    private readonly Dictionary<string, SafetensorsTensorInfo> tensors;
+
+    private SafetensorsFile(
+        string path, SafeFileHandle handle, long dataStart, long dataLength, SafetensorsHeader.Contents header)
+    {
+        Path = path;
+        this.handle = handle;
+        this.dataStart = dataStart;
+        DataLength = dataLength;
+        tensors = header.Tensors;
+        Metadata = header.Metadata;
+    }
+
+    /// <summary>The path the file was opened from.</summary>
+    public string Path { get; }
+
+    /// <summary>Size of the data buffer in bytes.</summary>
+    public long DataLength { get; }
+
+    /// <summary>Every tensor in the header, keyed by the name exactly as the file spells it.</summary>
+    public IReadOnlyDictionary<string, SafetensorsTensorInfo> Tensors => tensors;
+
+    /// <summary>The optional <c>__metadata__</c> string map (empty when absent).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> and validates its header: the header length, the JSON, every
+    /// field of every tensor, every range against the data buffer and the others, and every byte
+    /// size against the shape. Throws <see cref="ModelLoadException"/> naming the problem.
+    /// </summary>
+    public static SafetensorsFile Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, $"cannot open the weights file: {exception.Message}", exception);
+        }
+
+        try
+        {
+            long fileLength = RandomAccess.GetLength(handle);
+            if (fileLength < 8)
+            {
+                throw new ModelLoadException(path, $"file is {fileLength} bytes, too short for the 8-byte header length");
+            }
+
+            Span<byte> prefix = stackalloc byte[8];
+            ReadExactly(path, handle, prefix, 0, "the header length");
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (headerLength == 0)
+            {
+                throw new ModelLoadException(path, "header length is 0; the header must hold at least '{}'");
+            }
+
+            if (headerLength > MaxHeaderLength)
+            {
+                throw new ModelLoadException(
+                    path, $"header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
+            }
+
+            if (headerLength > (ulong)(fileLength - 8))
+            {
+                throw new ModelLoadException(
+                    path,
+                    $"header length {headerLength} runs past the end of the file ({fileLength} bytes, so at most {fileLength - 8} header bytes)");
+            }
+
+            var json = new byte[headerLength];
+            ReadExactly(path, handle, json, 8, "the header");
+            long dataStart = 8 + (long)headerLength;
+            long dataLength = fileLength - dataStart;
+            SafetensorsHeader.Contents header = SafetensorsHeader.Parse(path, json, dataLength);
+            return new SafetensorsFile(path, handle, dataStart, dataLength, header);
+        }
+        catch (IOException exception)
+        {
+            handle.Dispose();
+            throw new ModelLoadException(path, $"cannot read the header: {exception.Message}", exception);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The name under which the file stores <paramref name="name"/>: <paramref name="name"/> itself
+    /// if present, else <see cref="TransformerPrefix"/> + <paramref name="name"/> if present, else null.
+    /// </summary>
+    public string? ResolveName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (tensors.ContainsKey(name))
+        {
+            return name;
+        }
+
+        string prefixed = TransformerPrefix + name;
+        return tensors.ContainsKey(prefixed) ? prefixed : null;
+    }
+
+    /// <summary>Looks a tensor up by name, with or without the <c>transformer.</c> prefix (see <see cref="ResolveName"/>).</summary>
+    public bool TryGetTensor(string name, out SafetensorsTensorInfo info)
+    {
+        string? resolved = ResolveName(name);
+        if (resolved is null)
+        {
+            info = null!;
+            return false;
+        }
+
+        info = tensors[resolved];
+        return true;
+    }
+
+    /// <summary>
+    /// Checks that every expected tensor exists with the expected shape and a float dtype (F32, F16
+    /// or BF16). Collects every problem and throws one <see cref="ModelLoadException"/> listing them
+    /// all. Tensors in the file that are not expected (such as <c>h.0.attn.bias</c> masks) are ignored.
+    /// Messages use the expected names, as given (without the prefix the file may add).
+    /// </summary>
+    public void Validate(IReadOnlyList<ExpectedTensor> expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var problems = new List<string>();
+        foreach (ExpectedTensor tensor in expected)
+        {
+            if (!TryGetTensor(tensor.Name, out SafetensorsTensorInfo info))
+            {
+                problems.Add($"missing tensor '{tensor.Name}'");
+                continue;
+            }
+
+            if (!info.DType.IsFloat32Convertible())
+            {
+                problems.Add($"tensor '{tensor.Name}' has dtype {info.DType}; expected F32, F16 or BF16");
+            }
+
+            if (!info.Shape.AsSpan().SequenceEqual(tensor.Shape))
+            {
+                problems.Add($"tensor '{tensor.Name}' has shape {info.ShapeText}, expected {FormatShape(tensor.Shape)}");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            string count = problems.Count == 1 ? "1 problem" : $"{problems.Count} problems";
+            throw new ModelLoadException(Path, $"{count}: {string.Join("; ", problems)}");
+        }
+    }
+
+    /// <summary>
+    /// Reads tensor <paramref name="name"/> as float32 into <paramref name="destination"/>, whose
+    /// length must equal the element count. Converts F16 and BF16; other dtypes are rejected.
+    /// </summary>
+    public void ReadFloat32(string name, Span<float> destination)
+    {
+        SafetensorsTensorInfo info = GetFloatTensor(name);
+        if (destination.Length != info.ElementCount)
+        {
+            throw new ModelLoadException(
+                Path,
+                $"tensor '{name}' has {info.ElementCount} elements (shape {info.ShapeText}) but the destination holds {destination.Length}");
+        }
+
+        for (int start = 0; start < destination.Length; start += ChunkElements)
+        {
+            Span<float> chunk = destination.Slice(start, Math.Min(ChunkElements, destination.Length - start));
+            ReadElements(info, start, chunk);
+        }
+    }
+
+    /// <summary>
+    /// Reads a tensor stored as [<paramref name="rows"/>, <paramref name="columns"/>] and writes its
+    /// [<paramref name="columns"/>, <paramref name="rows"/>] transpose into <paramref name="destination"/>
+    /// (GPT-2 Conv1D weights are stored [in, out]; the kernels want [out, in]).
+    /// </summary>
+    public void ReadFloat32Transposed(string name, int rows, int columns, Span<float> destination)
+    {
+        SafetensorsTensorInfo info = GetFloatTensor(name);
+        if (info.Shape.Length != 2 || info.Shape[0] != rows || info.Shape[1] != columns)
+        {
+            throw new ModelLoadException(
+                Path, $"tensor '{name}' has shape {info.ShapeText}, expected [{rows}, {columns}]");
+        }
+
+        if (destination.Length != info.ElementCount)
+        {
+            throw new ModelLoadException(
+                Path,
+                $"tensor '{name}' has {info.ElementCount} elements (shape {info.ShapeText}) but the destination holds {destination.Length}");
+        }
+
+        if (info.ElementCount == 0)
+        {
+            return;
+        }
+
+        int rowsPerChunk = Math.Max(1, ChunkElements / columns);
+        float[] scratch = ArrayPool<float>.Shared.Rent(checked(Math.Min(rowsPerChunk, rows) * columns));
+        try
+        {
+            for (int firstRow = 0; firstRow < rows; firstRow += rowsPerChunk)
+            {
+                int chunkRows = Math.Min(rowsPerChunk, rows - firstRow);
+                Span<float> chunk = scratch.AsSpan(0, chunkRows * columns);
+                ReadElements(info, (long)firstRow * columns, chunk);
+                for (int r = 0; r < chunkRows; r++)
+                {
+                    ReadOnlySpan<float> row = chunk.Slice(r * columns, columns);
+                    int target = firstRow + r;
+                    for (int c = 0; c < columns; c++)
+                    {
+                        destination[c * rows + target] = row[c];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Closes the file; later reads throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => handle.Dispose();
+
+    /// <summary>Formats a shape as <c>[a, b]</c>.</summary>
+    internal static string FormatShape(int[] shape) => $"[{string.Join(", ", shape)}]";
+
+    private SafetensorsTensorInfo GetFloatTensor(string name)
+    {
+        ObjectDisposedException.ThrowIf(handle.IsClosed, this);
+        if (!TryGetTensor(name, out SafetensorsTensorInfo info))
+        {
+            throw new ModelLoadException(Path, $"missing tensor '{name}'");
+        }
+
+        if (!info.DType.IsFloat32Convertible())
+        {
+            throw new ModelLoadException(Path, $"tensor '{name}' has dtype {info.DType}; expected F32, F16 or BF16");
+        }
+
+        return info;
+    }
+
+    /// <summary>Reads elements [first, first + destination.Length) of a float tensor, converting to float32.</summary>
+    private void ReadElements(SafetensorsTensorInfo info, long first, Span<float> destination)
+    {
+        int size = info.DType.SizeInBytes();
+        long offset = dataStart + info.DataBegin + first * size;
+        string what = $"tensor '{info.Name}'";
+        if (info.DType == SafetensorsDType.F32)
+        {
+            ReadExactly(Path, handle, MemoryMarshal.AsBytes(destination), offset, what);
+            if (!BitConverter.IsLittleEndian)
+            {
+                Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
+                BinaryPrimitives.ReverseEndianness(bits, bits);
+            }
+
+            return;
+        }
+
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(destination.Length * 2);
+        try
+        {
+            Span<byte> raw = scratch.AsSpan(0, destination.Length * 2);
+            ReadExactly(Path, handle, raw, offset, what);
+            if (info.DType == SafetensorsDType.F16)
+            {
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(raw.Slice(i * 2, 2));
+                }
+            }
+            else
+            {
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    int upper = BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2, 2));
+                    destination[i] = BitConverter.Int32BitsToSingle(upper << 16);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; a short file (truncated after opening) is an error.</summary>
+    private static void ReadExactly(string path, SafeFileHandle handle, Span<byte> buffer, long offset, string what)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int read = RandomAccess.Read(handle, buffer, offset);
+            if (read <= 0)
+            {
+                throw new ModelLoadException(
+                    path, $"file ended at byte {offset} while reading {what} (was it truncated after opening?)");
+            }
+
+            buffer = buffer.Slice(read);
+            offset += read;
+        }
+    }
+}
