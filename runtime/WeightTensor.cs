@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 
 namespace Codegen;
@@ -57,6 +58,27 @@ public sealed class WeightTensor
     /// The storage is pinned and never written after load.
     /// </summary>
     public ref float Data => ref MemoryMarshal.GetArrayDataReference(values);
+
+    /// <summary>
+    /// Returns <paramref name="tensor"/> when its shape is <paramref name="expectedShape"/>; otherwise
+    /// throws an <see cref="ArgumentException"/> that names the tensor and both shapes.
+    /// </summary>
+    public static WeightTensor RequireShape(WeightTensor tensor, string role, int[] expectedShape)
+    {
+        if (tensor is null)
+        {
+            throw new ArgumentNullException(role, $"Tensor '{role}' is missing.");
+        }
+
+        if (!tensor.ShapeArray.AsSpan().SequenceEqual(expectedShape))
+        {
+            throw new ArgumentException(
+                $"Tensor '{role}' ({tensor.Name}) has shape [{string.Join(", ", tensor.ShapeArray)}], expected [{string.Join(", ", expectedShape)}].",
+                role);
+        }
+
+        return tensor;
+    }
 
     public override string ToString() => $"{Name} [{string.Join(", ", ShapeArray)}]";
 }

@@ -1,0 +1,224 @@
+using System.Collections.Generic;
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// Writes the CPU session: the KV cache and scratch buffers, allocated once, and <c>Forward</c>, the
+/// whole forward pass for one token written out top to bottom. The family emitters supply the
+/// body of a layer; checks, embedding, the layer loop and the bookkeeping are shared.
+/// </summary>
+internal static class CpuSessionEmitter
+{
+    public static void Emit(IndentedWriter w, ModelSpec spec)
+    {
+        bool gpt2 = spec.Family == Family.Gpt2;
+        IReadOnlyList<CpuStep> steps = gpt2 ? Gpt2CpuEmitter.Steps(spec) : LlamaCpuEmitter.Steps(spec);
+        bool parallelAttention = AttentionParallelFromPosition(spec) < spec.Context;
+
+        w.Line("using System;");
+        w.Line("using Codegen;");
+        w.Line("using Codegen.Threading;");
+        w.Line();
+        using (w.Block($"partial class {spec.ClassName}"))
+        {
+            if (parallelAttention)
+            {
+                w.Line("/// <summary>From this position on, attention has enough work to split its heads over the pool.</summary>");
+                w.Line($"private const int ParallelAttentionFromPosition = {AttentionParallelFromPosition(spec)};");
+                w.Line();
+            }
+
+            w.Line("/// <summary>");
+            w.Line("/// One sequence on the CPU: the KV cache and every scratch buffer, allocated once, so Forward allocates");
+            w.Line("/// nothing. Not thread-safe; create one session per concurrent sequence (they share the weights).");
+            w.Line("/// </summary>");
+            using (w.Block("public sealed class CpuSession : IInferenceSession"))
+            {
+                EmitFields(w, spec, steps, parallelAttention);
+                w.Line();
+                EmitConstructor(w, spec, steps, parallelAttention);
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public int VocabularySize => Vocab;");
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public int ContextLength => Context;");
+                w.Line();
+                w.Line("/// <summary>The next position to feed: every earlier one is in the KV cache.</summary>");
+                w.Line("public int NextPosition => nextPosition;");
+                w.Line();
+                EmitForward(w, spec, steps);
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public void Reset() => nextPosition = 0;");
+                w.Line();
+                w.Line("/// <summary>Ends the session; the cache is dropped with it.</summary>");
+                w.Line("public void Dispose() => disposed = true;");
+            }
+        }
+    }
+
+    /// <summary>Writes the attention call: split over heads once the cached positions make it pay.</summary>
+    public static void EmitAttentionDispatch(IndentedWriter w, ModelSpec spec)
+    {
+        w.Line("// Causal attention of every head over positions 0..position of the cache.");
+        const string call = "CpuKernels.Attention(query, keys, values, currentPosition, scores, attention, 0, Heads);";
+        if (AttentionParallelFromPosition(spec) < spec.Context)
+        {
+            using (w.Block("if (currentPosition >= ParallelAttentionFromPosition)"))
+            {
+                w.Line("pool.Run(attend, Heads);");
+            }
+
+            using (w.Block("else"))
+            {
+                w.Line(call);
+            }
+        }
+        else
+        {
+            w.Line(call);
+        }
+    }
+
+    private static int AttentionParallelFromPosition(ModelSpec spec)
+    {
+        // Attention at position p does about 2 (p + 1) DModel multiply-adds.
+        long positions = CpuStep.ParallelThreshold / (2L * spec.DModel);
+        return (int)System.Math.Min(positions, int.MaxValue);
+    }
+
+    private static void EmitFields(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, bool parallelAttention)
+    {
+        w.Line($"private readonly {spec.ClassName} model;");
+        w.Line("private readonly ModelWeights weights;");
+        w.Line("private readonly WorkerPool pool;");
+        w.Line();
+        w.Line("// The residual stream: the current token's vector, refined layer by layer.");
+        w.Line("private readonly float[] residual = new float[DModel];");
+        w.Line("// The residual stream after a norm: the input of every projection.");
+        w.Line("private readonly float[] normalized = new float[DModel];");
+        w.Line("// The query of every head, concatenated.");
+        w.Line("private readonly float[] query = new float[DModel];");
+        w.Line("// Attention weights of each head over the positions so far, one row of Context per head.");
+        w.Line("private readonly float[] scores = new float[Heads * Context];");
+        w.Line("// The weighted sums of values of every head, concatenated.");
+        w.Line("private readonly float[] attention = new float[DModel];");
+        w.Line("// The MLP's hidden vector.");
+        w.Line("private readonly float[] hidden = new float[FfnDim];");
+        w.Line("// One logit per token of the vocabulary.");
+        w.Line("private readonly float[] logits = new float[Vocab];");
+        w.Line("// The KV cache: keys and values of every position so far, one [Context, KvDim] block per layer.");
+        w.Line("private readonly float[][] keyCache = new float[Layers][];");
+        w.Line("private readonly float[][] valueCache = new float[Layers][];");
+        w.Line();
+        w.Line("// The layer being computed; the split steps below read it.");
+        w.Line("private LayerWeights layer = null!;");
+        w.Line("private float[] keys = null!;");
+        w.Line("private float[] values = null!;");
+        w.Line("private int currentPosition;");
+        w.Line("private int nextPosition;");
+        w.Line("private bool disposed;");
+        w.Line();
+        w.Line("// Steps large enough to split over the worker pool, bound once to the fields above.");
+        CpuStep.EmitFields(w, steps);
+        if (parallelAttention)
+        {
+            w.Line("private readonly RowRangeAction attend;");
+        }
+    }
+
+    private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, bool parallelAttention)
+    {
+        using (w.Block($"internal CpuSession({spec.ClassName} model, WorkerPool pool)"))
+        {
+            w.Line("this.model = model;");
+            w.Line("weights = model.Weights;");
+            w.Line("this.pool = pool;");
+            using (w.Block("for (int i = 0; i < Layers; i++)"))
+            {
+                w.Line("keyCache[i] = new float[Context * KvDim];");
+                w.Line("valueCache[i] = new float[Context * KvDim];");
+            }
+
+            CpuStep.EmitBindings(w, steps);
+            if (parallelAttention)
+            {
+                w.Line("attend = (startHead, endHead) => CpuKernels.Attention(query, keys, values, currentPosition, scores, attention, startHead, endHead);");
+            }
+        }
+    }
+
+    private static void EmitForward(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
+    {
+        bool gpt2 = spec.Family == Family.Gpt2;
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("public ReadOnlySpan<float> Forward(int token, int position)"))
+        {
+            w.Line("ObjectDisposedException.ThrowIf(disposed, this);");
+            using (w.Block("if ((uint)token >= Vocab)"))
+            {
+                w.Line("throw new ArgumentOutOfRangeException(nameof(token), token, $\"Token ids run from 0 to {Vocab - 1}.\");");
+            }
+
+            using (w.Block("if ((uint)position >= Context)"))
+            {
+                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions run from 0 to {Context - 1} (the model's Context).\");");
+            }
+
+            using (w.Block("if (position > nextPosition)"))
+            {
+                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions must be fed in order: the cache holds positions before {nextPosition}, so the next one is {nextPosition}.\");");
+            }
+
+            w.Line();
+            w.Line("currentPosition = position;");
+            if (gpt2)
+            {
+                w.Line("// Token and position embeddings: the residual stream starts as their sum.");
+                w.Line("weights.TokenEmbedding.Values.Slice(token * DModel, DModel).CopyTo(residual);");
+                w.Line("ReadOnlySpan<float> positionVector = weights.PositionEmbedding.Values.Slice(position * DModel, DModel);");
+                using (w.Block("for (int i = 0; i < DModel; i++)"))
+                {
+                    w.Line("residual[i] += positionVector[i];");
+                }
+            }
+            else
+            {
+                w.Line("// Token embedding: the residual stream starts as the token's row of the embedding matrix.");
+                w.Line("weights.TokenEmbedding.Values.Slice(token * DModel, DModel).CopyTo(residual);");
+            }
+
+            w.Line();
+            using (w.Block("for (int layerIndex = 0; layerIndex < Layers; layerIndex++)"))
+            {
+                w.Line("layer = weights.Layers[layerIndex];");
+                w.Line("keys = keyCache[layerIndex];");
+                w.Line("values = valueCache[layerIndex];");
+                w.Line();
+                if (gpt2)
+                {
+                    Gpt2CpuEmitter.EmitLayer(w, spec, steps);
+                }
+                else
+                {
+                    LlamaCpuEmitter.EmitLayer(w, spec, steps);
+                }
+            }
+
+            w.Line();
+            if (gpt2)
+            {
+                Gpt2CpuEmitter.EmitFinal(w, steps);
+            }
+            else
+            {
+                LlamaCpuEmitter.EmitFinal(w, steps);
+            }
+
+            w.Line("nextPosition = position + 1;");
+            w.Line("return logits;");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// A kernel call over a row range that the session may split across the worker pool. The generator
+/// decides at build time, from the constant sizes, which steps are large enough to be worth a split.
+/// </summary>
+/// <param name="Field">The session field holding the split-able work, for example <c>projectQueryKeyValue</c>.</param>
+/// <param name="Call">The kernel call with <c>{0}</c> and <c>{1}</c> where the row range goes.</param>
+/// <param name="Rows">The row count as a constant expression.</param>
+/// <param name="MultiplyAdds">Multiply-adds the whole step does: the size that decides the split.</param>
+internal sealed record CpuStep(string Field, string Call, string Rows, long MultiplyAdds)
+{
+    /// <summary>Steps smaller than this run on the calling thread: a split costs more than it saves.</summary>
+    public const long ParallelThreshold = 1 << 16;
+
+    /// <summary>Rows per piece of a split, so each thread gets whole blocks of rows.</summary>
+    public const int Granularity = 8;
+
+    public bool Parallel => MultiplyAdds >= ParallelThreshold;
+
+    /// <summary>Writes the call: a dispatch over the pool when split, the plain kernel call otherwise.</summary>
+    public void EmitDispatch(IndentedWriter w)
+    {
+        w.Line(Parallel
+            ? $"pool.Run({Field}, {Rows}, granularity: {Granularity});"
+            : string.Format(Call, "0", Rows) + ";");
+    }
+
+    /// <summary>Writes the field declarations of the steps that are split.</summary>
+    public static void EmitFields(IndentedWriter w, IEnumerable<CpuStep> steps)
+    {
+        foreach (CpuStep step in steps)
+        {
+            if (step.Parallel)
+            {
+                w.Line($"private readonly global::Codegen.Threading.RowRangeAction {step.Field};");
+            }
+        }
+    }
+
+    /// <summary>Writes the constructor lines that bind the split steps to the session's state.</summary>
+    public static void EmitBindings(IndentedWriter w, IEnumerable<CpuStep> steps)
+    {
+        foreach (CpuStep step in steps)
+        {
+            if (step.Parallel)
+            {
+                w.Line($"{step.Field} = (start, end) => {string.Format(step.Call, "start", "end")};");
+            }
+        }
+    }
+}

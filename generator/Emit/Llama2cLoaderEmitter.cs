@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Linq;
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// Writes <c>Load(path)</c> for a llama2.c checkpoint (version 0): check every header field and the
+/// file length against the declared shape, then read the tensors in the file's order.
+/// </summary>
+internal static class Llama2cLoaderEmitter
+{
+    /// <summary>Tensors in the order llama2.c writes them (the RoPE tables follow, then the classifier if not shared).</summary>
+    private static readonly string[] FileOrder =
+    {
+        "TokenEmbedding", "AttentionNorm", "Query", "Key", "Value", "Output", "FfnNorm", "Gate", "Down", "Up", "FinalNorm",
+    };
+
+    public static void Emit(IndentedWriter w, ModelSpec spec)
+    {
+        var tensors = TensorCatalog.Global(spec.Family).Concat(TensorCatalog.PerLayer(spec.Family))
+            .ToDictionary(t => t.Member);
+        using (w.Block($"partial class {spec.ClassName}"))
+        {
+            w.Line("/// <summary>float32 values of every stored weight tensor, without the RoPE tables and classifier.</summary>");
+            IEnumerable<string> counts = FileOrder.Select(name => tensors[name])
+                .Select(t => t.PerLayer ? $"((long)Layers * {t.CountExpression})" : $"((long){t.CountExpression})");
+            w.Line($"private const long Llama2cWeightValues = {string.Join(" + ", counts)};");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Loads a llama2.c checkpoint of exactly this shape. Throws <see cref=\"global::Codegen.ModelLoadException\"/>");
+            w.Line("/// naming the field and both values when the header disagrees with the declaration, and when the");
+            w.Line("/// file's length is not what the declared shape needs.");
+            w.Line("/// </summary>");
+            using (w.Block($"public static {spec.ClassName} Load(string path)"))
+            {
+                w.Line("using var checkpoint = global::Codegen.Formats.Llama2cCheckpoint.Open(path);");
+                w.Line("global::Codegen.Formats.Llama2cHeader header = checkpoint.Header;");
+                w.Line("checkpoint.RequireField(\"dim\", header.Dim, DModel);");
+                w.Line("checkpoint.RequireField(\"hidden_dim\", header.HiddenDim, FfnDim);");
+                w.Line("checkpoint.RequireField(\"n_layers\", header.Layers, Layers);");
+                w.Line("checkpoint.RequireField(\"n_heads\", header.Heads, Heads);");
+                w.Line("checkpoint.RequireField(\"n_kv_heads\", header.KvHeads, KvHeads);");
+                w.Line("checkpoint.RequireField(\"|vocab_size|\", global::System.Math.Abs(header.VocabSize), Vocab);");
+                w.Line("checkpoint.RequireClassifierLayout(TiedEmbeddings);");
+                w.Line("checkpoint.RequireContextAtMost(Context);");
+                w.Line("long rotaryTableValues = (long)header.SeqLen * HeadDim; // freq_cis real and imaginary halves, unused: RoPE is computed");
+                w.Line("long classifierValues = TiedEmbeddings ? 0 : (long)Vocab * DModel;");
+                w.Line("checkpoint.RequireTensorBytes(Llama2cWeightValues + rotaryTableValues + classifierValues);");
+                w.Line();
+                foreach (string name in FileOrder)
+                {
+                    TensorDefinition tensor = tensors[name];
+                    w.Line(tensor.PerLayer
+                        ? $"global::Codegen.WeightTensor[] {tensor.CamelCase} = checkpoint.ReadPerLayer(\"{tensor.CamelCase}\", Layers, {tensor.ShapeExpression});"
+                        : $"global::Codegen.WeightTensor {tensor.CamelCase} = checkpoint.Read(\"{tensor.CamelCase}\", {tensor.ShapeExpression});");
+                }
+
+                w.Line("checkpoint.Skip(rotaryTableValues);");
+                if (!spec.TiedEmbeddings)
+                {
+                    w.Line("global::Codegen.WeightTensor unembedding = checkpoint.Read(\"unembedding\", new[] { Vocab, DModel });");
+                }
+
+                w.Line();
+                w.Line("var layers = new LayerWeights[Layers];");
+                using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
+                {
+                    string arguments = string.Join(", ", TensorCatalog.PerLayer(spec.Family).Select(t => $"{t.CamelCase}[layer]"));
+                    w.Line($"layers[layer] = new LayerWeights({arguments});");
+                }
+
+                string globals = string.Join(", ", TensorCatalog.Global(spec.Family).Select(t => t.CamelCase));
+                string unembeddingArgument = spec.TiedEmbeddings ? string.Empty : ", unembedding";
+                w.Line($"return new {spec.ClassName}(new ModelWeights({globals}, layers{unembeddingArgument}));");
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Collections.Generic;
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// What is Llama's own on the CPU: RMSNorm, rotary positions, the fused query/key/value and SwiGLU
+/// projections, and the order of the forward pass. Everything else is shared with GPT-2.
+/// </summary>
+internal static class LlamaCpuEmitter
+{
+    public static IReadOnlyList<CpuStep> Steps(ModelSpec spec) => new[]
+    {
+        new CpuStep(
+            "projectQueryKeyValue",
+            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, keys, values, currentPosition * KvDim, {0}, {1})",
+            "DModel + (2 * KvDim)",
+            (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel),
+        new CpuStep(
+            "projectOutput",
+            "CpuKernels.ProjectOutputAddResidual(layer, attention, residual, {0}, {1})",
+            "DModel",
+            (long)spec.DModel * spec.DModel),
+        new CpuStep(
+            "projectGateUp",
+            "CpuKernels.ProjectGateUpSwiGlu(layer, normalized, hidden, {0}, {1})",
+            "FfnDim",
+            2L * spec.FfnDim * spec.DModel),
+        new CpuStep(
+            "projectDown",
+            "CpuKernels.ProjectDownAddResidual(layer, hidden, residual, {0}, {1})",
+            "DModel",
+            (long)spec.DModel * spec.FfnDim),
+        new CpuStep(
+            "unembed",
+            "CpuKernels.MultiplyRowsDModel(ref weights.Unembedding.Data, ref normalized[0], ref logits[0], {0}, {1})",
+            "Vocab",
+            (long)spec.Vocab * spec.DModel),
+    };
+
+    public static void EmitLayer(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
+    {
+        w.Line("// Attention block. RMSNorm, then the query, key and value projections in one pass over the");
+        w.Line("// normalized vector; this position's key and value go straight into the KV cache.");
+        w.Line("CpuKernels.RmsNorm(normalized, residual, layer.AttentionNorm);");
+        steps[0].EmitDispatch(w);
+        w.Line("// Rotary positions: turn each pair of query and key dimensions by an angle that grows with the position.");
+        w.Line("CpuKernels.RotatePositions(query, keys, currentPosition, model.RotaryCos, model.RotarySin);");
+        CpuSessionEmitter.EmitAttentionDispatch(w, spec);
+        w.Line("// Output projection of the concatenated heads, added back into the residual stream.");
+        steps[1].EmitDispatch(w);
+        w.Line();
+        w.Line("// MLP block. RMSNorm, then SwiGLU: silu(gate . x) * (up . x), then the down projection added back.");
+        w.Line("CpuKernels.RmsNorm(normalized, residual, layer.FfnNorm);");
+        steps[2].EmitDispatch(w);
+        steps[3].EmitDispatch(w);
+    }
+
+    public static void EmitFinal(IndentedWriter w, IReadOnlyList<CpuStep> steps)
+    {
+        w.Line("// Final RMSNorm and unembedding: one logit per token of the vocabulary.");
+        w.Line("CpuKernels.RmsNorm(normalized, residual, weights.FinalNorm);");
+        steps[4].EmitDispatch(w);
+    }
+
+    public static void EmitKernels(IndentedWriter w, ModelSpec spec)
+    {
+        w.Line("/// <summary>RMSNorm: output = weight * input / sqrt(mean(input^2) + NormEpsilon).</summary>");
+        using (w.Block("internal static void RmsNorm(float[] output, float[] input, WeightTensor weight)"))
+        {
+            w.Line("ref float x = ref input[0];");
+            w.Line("ref float scaleWeights = ref weight.Data;");
+            w.Line("ref float o = ref output[0];");
+            w.Line("float meanSquare = DotDModel(ref x, ref x) / DModel;");
+            w.Line("float inverseRms = 1.0f / MathF.Sqrt(meanSquare + NormEpsilon);");
+            using (w.Block("for (int i = 0; i < DModel; i++)"))
+            {
+                w.Line("Unsafe.Add(ref o, i) = Unsafe.Add(ref scaleWeights, i) * (inverseRms * Unsafe.Add(ref x, i));");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Rotary positions: in every head, pair (2j, 2j + 1) of the query and of this position's key turns by");
+        w.Line("/// position * RopeTheta^(-2j / HeadDim); the key is rotated in place in the cache.");
+        w.Line("/// </summary>");
+        using (w.Block("internal static void RotatePositions(float[] query, float[] keys, int position, float[] cos, float[] sin)"))
+        {
+            w.Line("int tableRow = position * (HeadDim / 2);");
+            w.Line("int keyRow = position * KvDim;");
+            using (w.Block("for (int i = 0; i < DModel; i += 2)"))
+            {
+                w.Line("int pair = (i % HeadDim) / 2;");
+                w.Line("float c = cos[tableRow + pair];");
+                w.Line("float s = sin[tableRow + pair];");
+                w.Line("float q0 = query[i];");
+                w.Line("float q1 = query[i + 1];");
+                w.Line("query[i] = (q0 * c) - (q1 * s);");
+                w.Line("query[i + 1] = (q0 * s) + (q1 * c);");
+                using (w.Block("if (i < KvDim)"))
+                {
+                    w.Line("float k0 = keys[keyRow + i];");
+                    w.Line("float k1 = keys[keyRow + i + 1];");
+                    w.Line("keys[keyRow + i] = (k0 * c) - (k1 * s);");
+                    w.Line("keys[keyRow + i + 1] = (k0 * s) + (k1 * c);");
+                }
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Query, key and value projections of the normalized input in one pass: rows [0, DModel) are the");
+        w.Line("/// query, then KvDim rows of key and KvDim rows of value, written into the cache at cacheOffset.");
+        w.Line("/// </summary>");
+        using (w.Block("internal static void ProjectQueryKeyValue(LayerWeights layer, float[] input, float[] query, float[] keys, float[] values, int cacheOffset, int start, int end)"))
+        {
+            w.Line("ref float x = ref input[0];");
+            w.Line("MultiplyRowsDModel(ref layer.Query.Data, ref x, ref query[0], start, Math.Min(end, DModel));");
+            w.Line("MultiplyRowsDModel(ref layer.Key.Data, ref x, ref keys[cacheOffset], Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
+            w.Line("MultiplyRowsDModel(ref layer.Value.Data, ref x, ref values[cacheOffset], Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
+        }
+
+        w.Line();
+        w.Line("/// <summary>residual[row] += output projection row . attention, for rows [start, end).</summary>");
+        using (w.Block("internal static void ProjectOutputAddResidual(LayerWeights layer, float[] attention, float[] residual, int start, int end)"))
+        {
+            w.Line("ref float matrix = ref layer.Output.Data;");
+            using (w.Block("for (int row = start; row < end; row++)"))
+            {
+                w.Line("residual[row] += DotDModel(ref Unsafe.Add(ref matrix, (nint)row * DModel), ref attention[0]);");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>SwiGLU, gate and up in one pass: hidden[row] = silu(gate row . x) * (up row . x), for rows [start, end).</summary>");
+        using (w.Block("internal static void ProjectGateUpSwiGlu(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
+        {
+            w.Line("ref float gate = ref layer.Gate.Data;");
+            w.Line("ref float up = ref layer.Up.Data;");
+            w.Line("ref float x = ref input[0];");
+            using (w.Block("for (int row = start; row < end; row++)"))
+            {
+                w.Line("float g = DotDModel(ref Unsafe.Add(ref gate, (nint)row * DModel), ref x);");
+                w.Line("float u = DotDModel(ref Unsafe.Add(ref up, (nint)row * DModel), ref x);");
+                w.Line("hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>residual[row] += down projection row . hidden, for rows [start, end).</summary>");
+        using (w.Block("internal static void ProjectDownAddResidual(LayerWeights layer, float[] hidden, float[] residual, int start, int end)"))
+        {
+            w.Line("ref float matrix = ref layer.Down.Data;");
+            using (w.Block("for (int row = start; row < end; row++)"))
+            {
+                w.Line("residual[row] += DotFfnDim(ref Unsafe.Add(ref matrix, (nint)row * FfnDim), ref hidden[0]);");
+            }
+        }
+    }
+}

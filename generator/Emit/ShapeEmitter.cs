@@ -1,0 +1,53 @@
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>Writes the model's sizes as named constants: the one place every other file takes them from.</summary>
+internal static class ShapeEmitter
+{
+    public static void Emit(IndentedWriter w, ModelSpec spec)
+    {
+        string family = spec.Family == Family.Gpt2
+            ? "GPT-2 family: LayerNorm, GELU MLP, learned position embeddings, biases."
+            : "Llama family: RMSNorm, SwiGLU MLP, rotary positions, grouped key/value heads.";
+        w.Line("/// <summary>");
+        w.Line($"/// {spec.ClassName}: a decoder-only transformer of {spec.Layers} layers, {spec.DModel} wide, {spec.Heads} heads.");
+        w.Line($"/// {family}");
+        w.Line("/// </summary>");
+        using (w.Block($"partial class {spec.ClassName}"))
+        {
+            w.Line("/// <summary>The architecture family this code was generated for.</summary>");
+            w.Line($"public const global::Codegen.ModelFamily Family = global::Codegen.ModelFamily.{spec.Family};");
+            w.Line();
+            Constant(w, "DModel", spec.DModel, "Width of the residual stream: every token is a vector of this many values.");
+            Constant(w, "Heads", spec.Heads, "Number of query heads.");
+            Constant(w, "KvHeads", spec.KvHeads, "Number of key/value heads.");
+            Constant(w, "HeadDim", spec.HeadDim, "Size of one head: DModel / Heads.");
+            Constant(w, "KvDim", spec.KvDim, "Width of the keys (and values) of one position: KvHeads * HeadDim.");
+            Constant(w, "QueriesPerKvHead", spec.QueriesPerKvHead, "Query heads that share one key/value head: Heads / KvHeads.");
+            Constant(w, "FfnDim", spec.FfnDim, "Hidden size of the MLP.");
+            Constant(w, "Layers", spec.Layers, "Number of transformer layers.");
+            Constant(w, "Vocab", spec.Vocab, "Vocabulary size: one logit per token.");
+            Constant(w, "Context", spec.Context, "Longest sequence the KV cache holds (prompt plus generated tokens).");
+            w.Line("/// <summary>Epsilon added to the variance (or mean square) in every norm.</summary>");
+            w.Line($"public const float NormEpsilon = {Literals.Float(spec.NormEpsilon)};");
+            w.Line();
+            if (spec.Family == Family.Llama)
+            {
+                w.Line("/// <summary>Base of the rotary position frequencies.</summary>");
+                w.Line($"public const float RopeTheta = {Literals.Float(spec.RopeTheta)};");
+                w.Line();
+            }
+
+            w.Line("/// <summary>Whether the unembedding reuses the token embedding matrix.</summary>");
+            w.Line($"public const bool TiedEmbeddings = {Literals.Bool(spec.TiedEmbeddings)};");
+        }
+    }
+
+    private static void Constant(IndentedWriter w, string name, int value, string summary)
+    {
+        w.Line($"/// <summary>{summary}</summary>");
+        w.Line($"public const int {name} = {value};");
+        w.Line();
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Generic;
+using System.Linq;
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// Writes the strongly typed weights: one class for a layer's tensors and one for the whole model,
+/// one member per tensor, each checked against its declared shape on construction.
+/// </summary>
+internal static class WeightsEmitter
+{
+    public static void Emit(IndentedWriter w, ModelSpec spec)
+    {
+        IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec.Family);
+        IReadOnlyList<TensorDefinition> global = TensorCatalog.Global(spec.Family);
+
+        using (w.Block($"partial class {spec.ClassName}"))
+        {
+            w.Line("/// <summary>The weights of one transformer layer, immutable after load.</summary>");
+            using (w.Block("public sealed class LayerWeights"))
+            {
+                w.Line("/// <summary>Wraps one layer's tensors, checking that each has its declared shape.</summary>");
+                using (w.Block($"public LayerWeights({Parameters(perLayer)})"))
+                {
+                    foreach (TensorDefinition tensor in perLayer)
+                    {
+                        w.Line($"{tensor.Member} = global::Codegen.WeightTensor.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression});");
+                    }
+                }
+
+                foreach (TensorDefinition tensor in perLayer)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>{tensor.Description} Shape [{string.Join(", ", tensor.Shape)}].</summary>");
+                    w.Line($"public global::Codegen.WeightTensor {tensor.Member} {{ get; }}");
+                }
+            }
+
+            w.Line();
+            w.Line("/// <summary>All weights of the model, immutable after load and shareable by many sessions.</summary>");
+            using (w.Block("public sealed class ModelWeights"))
+            {
+                string unembeddingParameter = spec.TiedEmbeddings ? string.Empty : ", global::Codegen.WeightTensor unembedding";
+                w.Line("/// <summary>Wraps the model's tensors, checking every shape and the number of layers.</summary>");
+                using (w.Block($"public ModelWeights({Parameters(global)}, global::System.Collections.Generic.IReadOnlyList<LayerWeights> layers{unembeddingParameter})"))
+                {
+                    foreach (TensorDefinition tensor in global)
+                    {
+                        w.Line($"{tensor.Member} = global::Codegen.WeightTensor.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression});");
+                    }
+
+                    w.Line("global::System.ArgumentNullException.ThrowIfNull(layers);");
+                    using (w.Block($"if (layers.Count != {spec.ClassName}.Layers)"))
+                    {
+                        w.Line($"throw new global::System.ArgumentException($\"The model has {{{spec.ClassName}.Layers}} layers but {{layers.Count}} were given.\", nameof(layers));");
+                    }
+
+                    w.Line($"var copied = new LayerWeights[{spec.ClassName}.Layers];");
+                    using (w.Block($"for (int layer = 0; layer < {spec.ClassName}.Layers; layer++)"))
+                    {
+                        w.Line("copied[layer] = layers[layer] ?? throw new global::System.ArgumentException($\"Layer {layer} is null.\", nameof(layers));");
+                    }
+
+                    w.Line("Layers = copied;");
+                    w.Line(spec.TiedEmbeddings
+                        ? "Unembedding = TokenEmbedding; // tied: the unembedding is the token embedding"
+                        : "Unembedding = global::Codegen.WeightTensor.RequireShape(unembedding, \"unembedding\", new[] { Vocab, DModel });");
+                }
+
+                foreach (TensorDefinition tensor in global)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>{tensor.Description} Shape [{string.Join(", ", tensor.Shape)}].</summary>");
+                    w.Line($"public global::Codegen.WeightTensor {tensor.Member} {{ get; }}");
+                }
+
+                w.Line();
+                w.Line("/// <summary>The layers, first to last.</summary>");
+                w.Line("public global::System.Collections.Generic.IReadOnlyList<LayerWeights> Layers { get; }");
+                w.Line();
+                w.Line($"/// <summary>{TensorCatalog.Unembedding.Description} Shape [Vocab, DModel].{(spec.TiedEmbeddings ? " The same tensor as the token embedding." : string.Empty)}</summary>");
+                w.Line("public global::Codegen.WeightTensor Unembedding { get; }");
+            }
+        }
+    }
+
+    private static string Parameters(IEnumerable<TensorDefinition> tensors) =>
+        string.Join(", ", tensors.Select(t => $"global::Codegen.WeightTensor {t.CamelCase}"));
+}

@@ -1,0 +1,39 @@
+namespace Codegen.Generator.Model;
+
+/// <summary>The architecture family; mirrors <c>Codegen.ModelFamily</c> in the runtime.</summary>
+internal enum Family
+{
+    Llama = 0,
+    Gpt2 = 1,
+}
+
+/// <summary>
+/// Everything the emitters need to know about one annotated class: where it lives and the model's
+/// shape with every default resolved. Plain values only (no symbols or syntax), so the incremental
+/// pipeline can compare it and skip emission when nothing relevant changed.
+/// </summary>
+internal sealed record ModelSpec(
+    string? Namespace,
+    string ClassName,
+    string Accessibility,
+    Family Family,
+    int DModel,
+    int Heads,
+    int KvHeads,
+    int Layers,
+    int Vocab,
+    int Context,
+    int FfnDim,
+    double NormEpsilon,
+    double RopeTheta,
+    bool TiedEmbeddings)
+{
+    public int HeadDim => DModel / Heads;
+
+    public int KvDim => KvHeads * HeadDim;
+
+    public int QueriesPerKvHead => Heads / KvHeads;
+
+    /// <summary>Hint name prefix of the generated files: namespace-qualified to stay unique.</summary>
+    public string FileNamePrefix => Namespace is null ? ClassName : $"{Namespace}.{ClassName}";
+}

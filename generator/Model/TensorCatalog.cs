@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+
+namespace Codegen.Generator.Model;
+
+/// <summary>
+/// One weight tensor of a model family, in the model's own terms: its member name on the generated
+/// weights class, what it is, and its shape as the names of generated size constants.
+/// </summary>
+internal sealed record TensorDefinition(string Member, string Description, string[] Shape, bool PerLayer)
+{
+    /// <summary>The runtime name used in error messages, for example <c>layers[3].query</c>.</summary>
+    public string RuntimeName(string layerIndexExpression) =>
+        PerLayer ? $"$\"layers[{{{layerIndexExpression}}}].{CamelCase}\"" : $"\"{CamelCase}\"";
+
+    public string CamelCase => char.ToLowerInvariant(Member[0]) + Member.Substring(1);
+
+    /// <summary>The shape as a C# array expression of constants, for example <c>new[] { Vocab, DModel }</c>.</summary>
+    public string ShapeExpression => "new[] { " + string.Join(", ", Shape) + " }";
+
+    /// <summary>The element count as a C# expression of constants.</summary>
+    public string CountExpression => string.Join(" * ", Shape);
+}
+
+/// <summary>Where each family's tensors are listed: the one place that says what a family's weights are.</summary>
+internal static class TensorCatalog
+{
+    public static IReadOnlyList<TensorDefinition> Global(Family family) => family switch
+    {
+        Family.Gpt2 => new[]
+        {
+            new TensorDefinition("TokenEmbedding", "Token embedding: row t is the vector of token t.", new[] { "Vocab", "DModel" }, false),
+            new TensorDefinition("PositionEmbedding", "Learned position embedding: row p is added to the token vector at position p.", new[] { "Context", "DModel" }, false),
+            new TensorDefinition("FinalNorm", "Final LayerNorm scale, applied before the unembedding.", new[] { "DModel" }, false),
+            new TensorDefinition("FinalNormBias", "Final LayerNorm bias.", new[] { "DModel" }, false),
+        },
+        _ => new[]
+        {
+            new TensorDefinition("TokenEmbedding", "Token embedding: row t is the vector of token t.", new[] { "Vocab", "DModel" }, false),
+            new TensorDefinition("FinalNorm", "Final RMSNorm weight, applied before the unembedding.", new[] { "DModel" }, false),
+        },
+    };
+
+    public static IReadOnlyList<TensorDefinition> PerLayer(Family family) => family switch
+    {
+        Family.Gpt2 => new[]
+        {
+            new TensorDefinition("AttentionNorm", "LayerNorm scale before attention.", new[] { "DModel" }, true),
+            new TensorDefinition("AttentionNormBias", "LayerNorm bias before attention.", new[] { "DModel" }, true),
+            new TensorDefinition("Query", "Query projection [out, in].", new[] { "DModel", "DModel" }, true),
+            new TensorDefinition("QueryBias", "Query bias.", new[] { "DModel" }, true),
+            new TensorDefinition("Key", "Key projection [out, in].", new[] { "KvDim", "DModel" }, true),
+            new TensorDefinition("KeyBias", "Key bias.", new[] { "KvDim" }, true),
+            new TensorDefinition("Value", "Value projection [out, in].", new[] { "KvDim", "DModel" }, true),
+            new TensorDefinition("ValueBias", "Value bias.", new[] { "KvDim" }, true),
+            new TensorDefinition("Output", "Attention output projection [out, in].", new[] { "DModel", "DModel" }, true),
+            new TensorDefinition("OutputBias", "Attention output bias.", new[] { "DModel" }, true),
+            new TensorDefinition("FfnNorm", "LayerNorm scale before the MLP.", new[] { "DModel" }, true),
+            new TensorDefinition("FfnNormBias", "LayerNorm bias before the MLP.", new[] { "DModel" }, true),
+            new TensorDefinition("Up", "MLP up projection [out, in].", new[] { "FfnDim", "DModel" }, true),
+            new TensorDefinition("UpBias", "MLP up bias.", new[] { "FfnDim" }, true),
+            new TensorDefinition("Down", "MLP down projection [out, in].", new[] { "DModel", "FfnDim" }, true),
+            new TensorDefinition("DownBias", "MLP down bias.", new[] { "DModel" }, true),
+        },
+        _ => new[]
+        {
+            new TensorDefinition("AttentionNorm", "RMSNorm weight before attention.", new[] { "DModel" }, true),
+            new TensorDefinition("Query", "Query projection [out, in].", new[] { "DModel", "DModel" }, true),
+            new TensorDefinition("Key", "Key projection [out, in].", new[] { "KvDim", "DModel" }, true),
+            new TensorDefinition("Value", "Value projection [out, in].", new[] { "KvDim", "DModel" }, true),
+            new TensorDefinition("Output", "Attention output projection [out, in].", new[] { "DModel", "DModel" }, true),
+            new TensorDefinition("FfnNorm", "RMSNorm weight before the MLP.", new[] { "DModel" }, true),
+            new TensorDefinition("Gate", "SwiGLU gate projection [out, in].", new[] { "FfnDim", "DModel" }, true),
+            new TensorDefinition("Up", "SwiGLU up projection [out, in].", new[] { "FfnDim", "DModel" }, true),
+            new TensorDefinition("Down", "MLP down projection [out, in].", new[] { "DModel", "FfnDim" }, true),
+        },
+    };
+
+    /// <summary>The unembedding: its own tensor, or the token embedding when the two are tied.</summary>
+    public static TensorDefinition Unembedding { get; } =
+        new("Unembedding", "Unembedding: turns the final vector into one logit per token.", new[] { "Vocab", "DModel" }, false);
+}

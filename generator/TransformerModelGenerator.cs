@@ -1,0 +1,53 @@
+using Codegen.Generator.Emit;
+using Codegen.Generator.Model;
+using Codegen.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Codegen.Generator;
+
+/// <summary>
+/// Finds every class marked [TransformerModel], parses it into a <see cref="ModelSpec"/>, reports
+/// diagnostics and, for a valid declaration, writes the model's generated files (one emitter each).
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class TransformerModelGenerator : IIncrementalGenerator
+{
+    public const string AttributeMetadataName = "Codegen.TransformerModelAttribute";
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeMetadataName,
+                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                transform: ModelSpecParser.Parse)
+            .WithTrackingName(TrackingNames.Parse);
+
+        context.RegisterSourceOutput(
+            parsed.SelectMany(static (result, _) => result.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
+            static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        IncrementalValuesProvider<ModelSpec> specs = parsed
+            .Where(static result => result.Spec is not null)
+            .Select(static (result, _) => result.Spec!)
+            .WithTrackingName(TrackingNames.Specs);
+
+        context.RegisterSourceOutput(specs, static (output, spec) =>
+        {
+            foreach (GeneratedFile file in ModelEmitters.EmitAll(spec))
+            {
+                output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+            }
+        });
+    }
+}
+
+/// <summary>Names of the pipeline steps, for the tests that check the pipeline stays cached.</summary>
+public static class TrackingNames
+{
+    public const string Parse = nameof(Parse);
+    public const string Diagnostics = nameof(Diagnostics);
+    public const string Specs = nameof(Specs);
+}

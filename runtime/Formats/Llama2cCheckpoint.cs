@@ -1,0 +1,168 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace Codegen.Formats;
+
+/// <summary>The 28-byte header of a llama2.c checkpoint (version 0): seven int32 values.</summary>
+public readonly record struct Llama2cHeader(
+    int Dim,
+    int HiddenDim,
+    int Layers,
+    int Heads,
+    int KvHeads,
+    int VocabSize,
+    int SeqLen)
+{
+    /// <summary>Size of the header in bytes.</summary>
+    public const int SizeInBytes = 7 * sizeof(int);
+
+    /// <summary>A negative vocab_size means a separate classifier follows the other tensors.</summary>
+    public bool SharedClassifier => VocabSize > 0;
+}
+
+/// <summary>
+/// Reads a llama2.c checkpoint: the header, then float32 tensors one after another. The generated
+/// loader checks the header against the declared shape with <see cref="RequireField"/> and the
+/// length with <see cref="RequireTensorBytes"/> before it reads any tensor.
+/// </summary>
+public sealed class Llama2cCheckpoint : IDisposable
+{
+    private readonly FileStream stream;
+
+    private Llama2cCheckpoint(string path, FileStream stream, Llama2cHeader header)
+    {
+        Path = path;
+        this.stream = stream;
+        Header = header;
+    }
+
+    /// <summary>The checkpoint's path, as given.</summary>
+    public string Path { get; }
+
+    /// <summary>The header as stored in the file.</summary>
+    public Llama2cHeader Header { get; }
+
+    /// <summary>Opens the file and reads its header.</summary>
+    /// <exception cref="ModelLoadException">The file is missing or shorter than the header.</exception>
+    public static Llama2cCheckpoint Open(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new ModelLoadException(path, "checkpoint file not found");
+        }
+
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        try
+        {
+            if (stream.Length < Llama2cHeader.SizeInBytes)
+            {
+                throw new ModelLoadException(
+                    path,
+                    $"file is {stream.Length} bytes, shorter than the {Llama2cHeader.SizeInBytes}-byte llama2.c header");
+            }
+
+            Span<int> fields = stackalloc int[7];
+            stream.ReadExactly(MemoryMarshal.AsBytes(fields));
+            var header = new Llama2cHeader(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]);
+            return new Llama2cCheckpoint(path, stream, header);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Throws when a header field differs from the declared value, naming both.</summary>
+    public void RequireField(string field, int actual, int expected)
+    {
+        if (actual != expected)
+        {
+            throw new ModelLoadException(Path, $"header field {field} is {actual}, but the model declares {expected}");
+        }
+    }
+
+    /// <summary>Throws unless the file's classifier layout (sign of vocab_size) matches the declaration.</summary>
+    public void RequireClassifierLayout(bool tiedEmbeddings)
+    {
+        if (Header.SharedClassifier != tiedEmbeddings)
+        {
+            throw new ModelLoadException(
+                Path,
+                Header.SharedClassifier
+                    ? $"header field vocab_size is {Header.VocabSize} (positive: the classifier is the token embedding), but the model declares TiedEmbeddings = false"
+                    : $"header field vocab_size is {Header.VocabSize} (negative: a separate classifier follows), but the model declares TiedEmbeddings = true");
+        }
+    }
+
+    /// <summary>Throws unless the checkpoint was made for at least <paramref name="context"/> positions.</summary>
+    public void RequireContextAtMost(int context)
+    {
+        if (Header.SeqLen < context)
+        {
+            throw new ModelLoadException(
+                Path,
+                $"header field seq_len is {Header.SeqLen}, shorter than the model's declared Context {context}");
+        }
+    }
+
+    /// <summary>Throws unless the file holds exactly the header and <paramref name="floatCount"/> float32 values.</summary>
+    public void RequireTensorBytes(long floatCount)
+    {
+        long expected = Llama2cHeader.SizeInBytes + (floatCount * sizeof(float));
+        if (stream.Length != expected)
+        {
+            string what = stream.Length < expected ? "it is truncated" : "it has trailing bytes";
+            throw new ModelLoadException(
+                Path,
+                $"file is {stream.Length} bytes, but the declared shape needs {expected} bytes ({Llama2cHeader.SizeInBytes}-byte header + {floatCount} float32 values); {what}");
+        }
+    }
+
+    /// <summary>Reads the next tensor of the given shape into pinned storage.</summary>
+    public WeightTensor Read(string name, int[] shape)
+    {
+        long count = 1;
+        foreach (int dimension in shape)
+        {
+            count *= dimension;
+        }
+
+        float[] values = WeightTensor.AllocateStorage(count);
+        ReadInto(name, values);
+        return new WeightTensor(name, shape, values);
+    }
+
+    /// <summary>Reads one tensor per layer, stored one after another ([layers, ...shape]).</summary>
+    public WeightTensor[] ReadPerLayer(string name, int layers, int[] shape)
+    {
+        var tensors = new WeightTensor[layers];
+        for (int layer = 0; layer < layers; layer++)
+        {
+            tensors[layer] = Read($"layers[{layer}].{name}", shape);
+        }
+
+        return tensors;
+    }
+
+    /// <summary>Skips <paramref name="floatCount"/> float32 values (for example the stored RoPE tables).</summary>
+    public void Skip(long floatCount) => stream.Seek(floatCount * sizeof(float), SeekOrigin.Current);
+
+    public void Dispose() => stream.Dispose();
+
+    private void ReadInto(string name, float[] values)
+    {
+        Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        long start = stream.Position;
+        try
+        {
+            stream.ReadExactly(bytes);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new ModelLoadException(Path, $"tensor {name} at byte {start} runs past the end of the file", e);
+        }
+    }
+}

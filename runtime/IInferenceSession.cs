@@ -1,0 +1,28 @@
+using System;
+
+namespace Codegen;
+
+/// <summary>
+/// One conversation with a model: a KV cache and scratch buffers, allocated once. The generation
+/// loop, the samplers and every backend speak to a model through this interface.
+/// Not thread-safe: use one session per thread (sessions of one model share its weights).
+/// </summary>
+public interface IInferenceSession : IDisposable
+{
+    /// <summary>Vocabulary size: the length of the logits.</summary>
+    int VocabularySize { get; }
+
+    /// <summary>Positions the KV cache holds.</summary>
+    int ContextLength { get; }
+
+    /// <summary>
+    /// Runs the model on <paramref name="token"/> at <paramref name="position"/>, storing its keys and
+    /// values in the cache, and returns the logits for the next token. Positions must be fed in order
+    /// (0, 1, 2, ...); going back to an earlier position overwrites the cache from there.
+    /// The returned span is valid until the next call.
+    /// </summary>
+    ReadOnlySpan<float> Forward(int token, int position);
+
+    /// <summary>Forgets every cached position, so the next call starts at position 0.</summary>
+    void Reset();
+}
