@@ -29,20 +29,21 @@ internal static class CpuKernelsEmitter
             w.Line("/// </summary>");
             using (w.Block("internal static class CpuKernels"))
             {
-                var dotLengths = new List<(string Name, int Length)> { ("DModel", spec.DModel), ("FfnDim", spec.FfnDim), ("HeadDim", spec.HeadDim) };
+                w.Line("/// <summary>Positions the CPU KV cache holds: Context rounded up to whole vectors of eight.</summary>");
+                w.Line($"internal const int CachePositions = {(spec.Context + 7) / 8 * 8};");
+                w.Line();
+                var dotLengths = new List<(string Name, int Length)> { ("DModel", spec.DModel), ("FfnDim", spec.FfnDim) };
                 foreach ((string name, int length) in dotLengths)
                 {
                     EmitDot(w, name, length);
                     w.Line();
+                    EmitDotOfFourRows(w, name, length);
+                    w.Line();
                 }
 
-                EmitAddScaled(w, "HeadDim", spec.HeadDim);
-                w.Line();
                 EmitMultiplyRows(w, "DModel");
                 w.Line();
-                EmitSoftmax(w);
-                w.Line();
-                EmitAttention(w);
+                CpuAttentionEmitter.Emit(w, spec);
                 w.Line();
                 if (spec.Family == Family.Gpt2)
                 {
@@ -147,11 +148,16 @@ internal static class CpuKernelsEmitter
         _ => "(sum0 + sum1) + (sum2 + sum3)",
     };
 
-    private static void EmitAddScaled(IndentedWriter w, string name, int length)
+    /// <summary>
+    /// Four dot products at once: four consecutive matrix rows (stride = length) with one input. The
+    /// input is loaded once for all four, each row has its own accumulator, and one shuffle tree makes
+    /// the four horizontal sums.
+    /// </summary>
+    private static void EmitDotOfFourRows(IndentedWriter w, string name, int length)
     {
-        w.Line($"/// <summary>destination += scale * source, for vectors of {name} = {length} values.</summary>");
+        w.Line($"/// <summary>Dot products of rows 0..3 (each {name} = {length} values, one after another) with one input.</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-        using (w.Block($"internal static void AddScaled{name}(ref float destination, ref float source, float scale)"))
+        using (w.Block($"internal static Vector128<float> DotFourRows{name}(ref float rows, ref float input)"))
         {
             foreach ((int bits, int lanes) in new[] { (256, 8), (128, 4) })
             {
@@ -161,26 +167,95 @@ internal static class CpuKernelsEmitter
                     continue;
                 }
 
-                using (w.Block($"if (Vector{bits}.IsHardwareAccelerated)"))
+                string vector = $"Vector{bits}";
+                using (w.Block($"if ({vector}.IsHardwareAccelerated)"))
                 {
-                    w.Line($"Vector{bits}<float> factor = Vector{bits}.Create(scale);");
-                    using (w.Block($"for (nuint i = 0; i < {vectors * lanes}; i += {lanes})"))
+                    for (int r = 0; r < 4; r++)
                     {
-                        w.Line($"Vector{bits}.StoreUnsafe(SimdMath.MultiplyAdd(Vector{bits}.LoadUnsafe(ref source, i), factor, Vector{bits}.LoadUnsafe(ref destination, i)), ref destination, i);");
+                        w.Line($"{vector}<float> sum{r} = {vector}<float>.Zero;");
                     }
 
-                    for (int i = vectors * lanes; i < length; i++)
+                    if (vectors <= 12)
                     {
-                        w.Line($"Unsafe.Add(ref destination, {i}) += scale * Unsafe.Add(ref source, {i});");
+                        for (int v = 0; v < vectors; v++)
+                        {
+                            EmitFourRowStep(w, vector, (v * lanes).ToString(), length);
+                        }
+                    }
+                    else
+                    {
+                        using (w.Block($"for (nuint i = 0; i < {vectors * lanes}; i += {lanes})"))
+                        {
+                            EmitFourRowStep(w, vector, "i", length);
+                        }
                     }
 
-                    w.Line("return;");
+                    w.Line("Vector128<float> sums = SimdMath.SumEach(sum0, sum1, sum2, sum3);");
+                    if (vectors * lanes < length)
+                    {
+                        w.Line("float tail0 = 0, tail1 = 0, tail2 = 0, tail3 = 0;");
+                        using (w.Block($"for (int i = {vectors * lanes}; i < {length}; i++)"))
+                        {
+                            w.Line("float x = Unsafe.Add(ref input, i);");
+                            for (int r = 0; r < 4; r++)
+                            {
+                                w.Line($"tail{r} += Unsafe.Add(ref rows, {r * length} + i) * x;");
+                            }
+                        }
+
+                        w.Line("sums += Vector128.Create(tail0, tail1, tail2, tail3);");
+                    }
+
+                    w.Line("return sums;");
                 }
             }
 
-            using (w.Block($"for (int i = 0; i < {length}; i++)"))
+            w.Line($"return Vector128.Create(Dot{name}(ref rows, ref input), Dot{name}(ref Unsafe.Add(ref rows, {length}), ref input), Dot{name}(ref Unsafe.Add(ref rows, {2 * length}), ref input), Dot{name}(ref Unsafe.Add(ref rows, {3 * length}), ref input));");
+        }
+    }
+
+    private static void EmitFourRowStep(IndentedWriter w, string vector, string offset, int length)
+    {
+        w.Line($"{vector}<float> x{(offset == "i" ? string.Empty : offset)} = {vector}.LoadUnsafe(ref input, {offset});");
+        string x = $"x{(offset == "i" ? string.Empty : offset)}";
+        for (int r = 0; r < 4; r++)
+        {
+            string rowOffset = r == 0 ? offset : (offset == "i" ? $"i + {r * length}" : (int.Parse(offset) + (r * length)).ToString());
+            w.Line($"sum{r} = SimdMath.MultiplyAdd({vector}.LoadUnsafe(ref rows, {rowOffset}), {x}, sum{r});");
+        }
+    }
+
+    /// <summary>
+    /// Writes a loop over rows [start, end) of one or more matrices with <paramref name="columns"/> columns
+    /// and the same input: four rows at a time (each product a Vector128 of four results), then single rows.
+    /// </summary>
+    /// <param name="products">(matrix reference, result name) pairs; the block body sees Vector128 results, the row body floats.</param>
+    public static void EmitRowLoop(IndentedWriter w, string columns, string input, (string Matrix, string Result)[] products, string[] blockBody, string[] rowBody)
+    {
+        w.Line("int row = start;");
+        using (w.Block("for (; row + 4 <= end; row += 4)"))
+        {
+            foreach ((string matrix, string result) in products)
             {
-                w.Line("Unsafe.Add(ref destination, i) += scale * Unsafe.Add(ref source, i);");
+                w.Line($"Vector128<float> {result} = DotFourRows{columns}(ref Unsafe.Add(ref {matrix}, (nint)row * {columns}), ref {input});");
+            }
+
+            foreach (string line in blockBody)
+            {
+                w.Line(line);
+            }
+        }
+
+        using (w.Block("for (; row < end; row++)"))
+        {
+            foreach ((string matrix, string result) in products)
+            {
+                w.Line($"float {result} = Dot{columns}(ref Unsafe.Add(ref {matrix}, (nint)row * {columns}), ref {input});");
+            }
+
+            foreach (string line in rowBody)
+            {
+                w.Line(line);
             }
         }
     }
@@ -188,69 +263,16 @@ internal static class CpuKernelsEmitter
     private static void EmitMultiplyRows(IndentedWriter w, string columns)
     {
         w.Line($"/// <summary>output[row] = matrix[row, :] . input for rows [start, end) of a matrix with {columns} columns.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block($"internal static void MultiplyRows{columns}(ref float matrix, ref float input, ref float output, int start, int end)"))
         {
-            using (w.Block("for (int row = start; row < end; row++)"))
-            {
-                w.Line($"Unsafe.Add(ref output, row) = Dot{columns}(ref Unsafe.Add(ref matrix, (nint)row * {columns}), ref input);");
-            }
-        }
-    }
-
-    private static void EmitSoftmax(IndentedWriter w)
-    {
-        w.Line("/// <summary>Softmax in place: subtract the maximum (numerically safe), exponentiate, divide by the sum.</summary>");
-        using (w.Block("internal static void Softmax(Span<float> values)"))
-        {
-            w.Line("float max = values[0];");
-            using (w.Block("for (int i = 1; i < values.Length; i++)"))
-            {
-                w.Line("max = MathF.Max(max, values[i]);");
-            }
-
-            w.Line("float sum = 0;");
-            using (w.Block("for (int i = 0; i < values.Length; i++)"))
-            {
-                w.Line("values[i] = MathF.Exp(values[i] - max);");
-                w.Line("sum += values[i];");
-            }
-
-            using (w.Block("for (int i = 0; i < values.Length; i++)"))
-            {
-                w.Line("values[i] /= sum;");
-            }
-        }
-    }
-
-    private static void EmitAttention(IndentedWriter w)
-    {
-        w.Line("/// <summary>");
-        w.Line("/// Causal multi-head attention of the newest position over the cache, for query heads [startHead, endHead):");
-        w.Line("/// each head scores the keys of positions 0..position (the causal mask: never a later one), scaled by");
-        w.Line("/// 1/sqrt(HeadDim), turns the scores into weights with a softmax and sums the values with those weights.");
-        w.Line("/// Query heads share key/value heads in groups of QueriesPerKvHead.");
-        w.Line("/// </summary>");
-        using (w.Block("internal static void Attention(float[] query, float[] keys, float[] values, int position, float[] scores, float[] output, int startHead, int endHead)"))
-        {
-            w.Line("float sqrtHeadDim = MathF.Sqrt(HeadDim);");
-            using (w.Block("for (int head = startHead; head < endHead; head++)"))
-            {
-                w.Line("int kvOffset = (head / QueriesPerKvHead) * HeadDim;");
-                w.Line("ref float headQuery = ref query[head * HeadDim];");
-                w.Line("Span<float> headScores = scores.AsSpan(head * Context, position + 1);");
-                using (w.Block("for (int t = 0; t <= position; t++)"))
-                {
-                    w.Line("headScores[t] = DotHeadDim(ref headQuery, ref keys[(t * KvDim) + kvOffset]) / sqrtHeadDim;");
-                }
-
-                w.Line("Softmax(headScores);");
-                w.Line("ref float headOutput = ref output[head * HeadDim];");
-                w.Line("MemoryMarshal.CreateSpan(ref headOutput, HeadDim).Clear();");
-                using (w.Block("for (int t = 0; t <= position; t++)"))
-                {
-                    w.Line("AddScaledHeadDim(ref headOutput, ref values[(t * KvDim) + kvOffset], headScores[t]);");
-                }
-            }
+            EmitRowLoop(
+                w,
+                columns,
+                "input",
+                new[] { ("matrix", "dot") },
+                new[] { "Vector128.StoreUnsafe(dot, ref output, (nuint)row);" },
+                new[] { "Unsafe.Add(ref output, row) = dot;" });
         }
     }
 }

@@ -99,17 +99,18 @@ internal static class CpuSessionEmitter
         w.Line("private readonly float[] residual = new float[DModel];");
         w.Line("// The residual stream after a norm: the input of every projection.");
         w.Line("private readonly float[] normalized = new float[DModel];");
-        w.Line("// The query of every head, concatenated.");
+        w.Line("// The query of every head, concatenated, and this position's key before it goes into the cache.");
         w.Line("private readonly float[] query = new float[DModel];");
-        w.Line("// Attention weights of each head over the positions so far, one row of Context per head.");
-        w.Line("private readonly float[] scores = new float[Heads * Context];");
+        w.Line("private readonly float[] key = new float[KvDim];");
+        w.Line("// Attention weights of each head over the positions so far, one row per head.");
+        w.Line("private readonly float[] scores = new float[Heads * CpuKernels.CachePositions];");
         w.Line("// The weighted sums of values of every head, concatenated.");
         w.Line("private readonly float[] attention = new float[DModel];");
         w.Line("// The MLP's hidden vector.");
         w.Line("private readonly float[] hidden = new float[FfnDim];");
         w.Line("// One logit per token of the vocabulary.");
         w.Line("private readonly float[] logits = new float[Vocab];");
-        w.Line("// The KV cache: keys and values of every position so far, one [Context, KvDim] block per layer.");
+        w.Line("// The KV cache, one block per layer: keys transposed [KvHeads, HeadDim, positions], values [positions, KvDim].");
         w.Line("private readonly float[][] keyCache = new float[Layers][];");
         w.Line("private readonly float[][] valueCache = new float[Layers][];");
         w.Line();
@@ -138,8 +139,8 @@ internal static class CpuSessionEmitter
             w.Line("this.pool = pool;");
             using (w.Block("for (int i = 0; i < Layers; i++)"))
             {
-                w.Line("keyCache[i] = new float[Context * KvDim];");
-                w.Line("valueCache[i] = new float[Context * KvDim];");
+                w.Line("keyCache[i] = new float[CpuKernels.CachePositions * KvDim];");
+                w.Line("valueCache[i] = new float[CpuKernels.CachePositions * KvDim];");
             }
 
             CpuStep.EmitBindings(w, steps);
@@ -154,6 +155,7 @@ internal static class CpuSessionEmitter
     {
         bool gpt2 = spec.Family == Family.Gpt2;
         w.Line("/// <inheritdoc/>");
+        w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("public ReadOnlySpan<float> Forward(int token, int position)"))
         {
             w.Line("ObjectDisposedException.ThrowIf(disposed, this);");

@@ -13,7 +13,7 @@ internal static class Gpt2CpuEmitter
     {
         new CpuStep(
             "projectQueryKeyValue",
-            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, keys, values, currentPosition * KvDim, {0}, {1})",
+            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, key, values, currentPosition * KvDim, {0}, {1})",
             "DModel + (2 * KvDim)",
             (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel),
         new CpuStep(
@@ -41,9 +41,10 @@ internal static class Gpt2CpuEmitter
     public static void EmitLayer(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Attention block. LayerNorm, then the query, key and value projections (with biases) in one pass;");
-        w.Line("// this position's key and value go straight into the KV cache.");
+        w.Line("// this position's value goes straight into the KV cache, its key after a transpose.");
         w.Line("CpuKernels.LayerNorm(normalized, residual, layer.AttentionNorm, layer.AttentionNormBias);");
         steps[0].EmitDispatch(w);
+        w.Line("CpuKernels.StoreKey(key, keys, currentPosition);");
         CpuSessionEmitter.EmitAttentionDispatch(w, spec);
         w.Line("// Output projection of the concatenated heads plus its bias, added back into the residual stream.");
         steps[1].EmitDispatch(w);
@@ -64,6 +65,7 @@ internal static class Gpt2CpuEmitter
     public static void EmitKernels(IndentedWriter w, ModelSpec spec)
     {
         w.Line("/// <summary>LayerNorm: output = (input - mean) / sqrt(variance + NormEpsilon) * weight + bias.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void LayerNorm(float[] output, float[] input, WeightTensor weight, WeightTensor bias)"))
         {
             w.Line("ReadOnlySpan<float> scale = weight.Values;");
@@ -101,20 +103,21 @@ internal static class Gpt2CpuEmitter
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Query, key and value projections plus biases in one pass: rows [0, DModel) are the query, then KvDim");
-        w.Line("/// rows of key and KvDim rows of value, written into the cache at cacheOffset.");
+        w.Line("/// rows of key, then KvDim rows of value, written into the value cache at valueOffset.");
         w.Line("/// </summary>");
-        using (w.Block("internal static void ProjectQueryKeyValue(LayerWeights layer, float[] input, float[] query, float[] keys, float[] values, int cacheOffset, int start, int end)"))
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void ProjectQueryKeyValue(LayerWeights layer, float[] input, float[] query, float[] key, float[] values, int valueOffset, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
             w.Line("int queryEnd = Math.Min(end, DModel);");
             w.Line("MultiplyRowsDModel(ref layer.Query.Data, ref x, ref query[0], start, queryEnd);");
             w.Line("AddBias(query.AsSpan(), layer.QueryBias.Values, start, queryEnd);");
             w.Line("int keyStart = Math.Max(start - DModel, 0), keyEnd = Math.Min(end - DModel, KvDim);");
-            w.Line("MultiplyRowsDModel(ref layer.Key.Data, ref x, ref keys[cacheOffset], keyStart, keyEnd);");
-            w.Line("AddBias(keys.AsSpan(cacheOffset, KvDim), layer.KeyBias.Values, keyStart, keyEnd);");
+            w.Line("MultiplyRowsDModel(ref layer.Key.Data, ref x, ref key[0], keyStart, keyEnd);");
+            w.Line("AddBias(key.AsSpan(), layer.KeyBias.Values, keyStart, keyEnd);");
             w.Line("int valueStart = Math.Max(start - DModel - KvDim, 0), valueEnd = Math.Min(end - DModel - KvDim, KvDim);");
-            w.Line("MultiplyRowsDModel(ref layer.Value.Data, ref x, ref values[cacheOffset], valueStart, valueEnd);");
-            w.Line("AddBias(values.AsSpan(cacheOffset, KvDim), layer.ValueBias.Values, valueStart, valueEnd);");
+            w.Line("MultiplyRowsDModel(ref layer.Value.Data, ref x, ref values[valueOffset], valueStart, valueEnd);");
+            w.Line("AddBias(values.AsSpan(valueOffset, KvDim), layer.ValueBias.Values, valueStart, valueEnd);");
         }
 
         w.Line();
@@ -129,38 +132,58 @@ internal static class Gpt2CpuEmitter
 
         w.Line();
         w.Line("/// <summary>residual[row] += output projection row . attention + bias, for rows [start, end).</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectOutputAddResidual(LayerWeights layer, float[] attention, float[] residual, int start, int end)"))
         {
             w.Line("ref float matrix = ref layer.Output.Data;");
-            w.Line("ReadOnlySpan<float> bias = layer.OutputBias.Values;");
-            using (w.Block("for (int row = start; row < end; row++)"))
-            {
-                w.Line("residual[row] += DotDModel(ref Unsafe.Add(ref matrix, (nint)row * DModel), ref attention[0]) + bias[row];");
-            }
+            w.Line("ref float bias = ref layer.OutputBias.Data;");
+            w.Line("ref float sum = ref residual[0];");
+            CpuKernelsEmitter.EmitRowLoop(
+                w,
+                "DModel",
+                "attention[0]",
+                new[] { ("matrix", "dot") },
+                new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + (dot + Vector128.LoadUnsafe(ref bias, (nuint)row)), ref sum, (nuint)row);" },
+                new[] { "Unsafe.Add(ref sum, row) += dot + Unsafe.Add(ref bias, row);" });
         }
 
         w.Line();
         w.Line("/// <summary>hidden[row] = GELU(up projection row . x + bias), for rows [start, end).</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectUpGelu(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
             w.Line("ref float matrix = ref layer.Up.Data;");
-            w.Line("ReadOnlySpan<float> bias = layer.UpBias.Values;");
-            using (w.Block("for (int row = start; row < end; row++)"))
-            {
-                w.Line("hidden[row] = Gelu(DotDModel(ref Unsafe.Add(ref matrix, (nint)row * DModel), ref input[0]) + bias[row]);");
-            }
+            w.Line("ref float bias = ref layer.UpBias.Data;");
+            CpuKernelsEmitter.EmitRowLoop(
+                w,
+                "DModel",
+                "input[0]",
+                new[] { ("matrix", "dot") },
+                new[]
+                {
+                    "for (int lane = 0; lane < 4; lane++)",
+                    "{",
+                    "    hidden[row + lane] = Gelu(dot.GetElement(lane) + Unsafe.Add(ref bias, row + lane));",
+                    "}",
+                },
+                new[] { "hidden[row] = Gelu(dot + Unsafe.Add(ref bias, row));" });
         }
 
         w.Line();
         w.Line("/// <summary>residual[row] += down projection row . hidden + bias, for rows [start, end).</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectDownAddResidual(LayerWeights layer, float[] hidden, float[] residual, int start, int end)"))
         {
             w.Line("ref float matrix = ref layer.Down.Data;");
-            w.Line("ReadOnlySpan<float> bias = layer.DownBias.Values;");
-            using (w.Block("for (int row = start; row < end; row++)"))
-            {
-                w.Line("residual[row] += DotFfnDim(ref Unsafe.Add(ref matrix, (nint)row * FfnDim), ref hidden[0]) + bias[row];");
-            }
+            w.Line("ref float bias = ref layer.DownBias.Data;");
+            w.Line("ref float sum = ref residual[0];");
+            CpuKernelsEmitter.EmitRowLoop(
+                w,
+                "FfnDim",
+                "hidden[0]",
+                new[] { ("matrix", "dot") },
+                new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + (dot + Vector128.LoadUnsafe(ref bias, (nuint)row)), ref sum, (nuint)row);" },
+                new[] { "Unsafe.Add(ref sum, row) += dot + Unsafe.Add(ref bias, row);" });
         }
     }
 }

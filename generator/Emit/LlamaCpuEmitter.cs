@@ -13,7 +13,7 @@ internal static class LlamaCpuEmitter
     {
         new CpuStep(
             "projectQueryKeyValue",
-            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, keys, values, currentPosition * KvDim, {0}, {1})",
+            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, key, values, currentPosition * KvDim, {0}, {1})",
             "DModel + (2 * KvDim)",
             (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel),
         new CpuStep(
@@ -41,11 +41,12 @@ internal static class LlamaCpuEmitter
     public static void EmitLayer(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Attention block. RMSNorm, then the query, key and value projections in one pass over the");
-        w.Line("// normalized vector; this position's key and value go straight into the KV cache.");
+        w.Line("// normalized vector; this position's value goes straight into the KV cache.");
         w.Line("CpuKernels.RmsNorm(normalized, residual, layer.AttentionNorm);");
         steps[0].EmitDispatch(w);
         w.Line("// Rotary positions: turn each pair of query and key dimensions by an angle that grows with the position.");
-        w.Line("CpuKernels.RotatePositions(query, keys, currentPosition, model.RotaryCos, model.RotarySin);");
+        w.Line("CpuKernels.RotatePositions(query, key, currentPosition, model.RotaryCos, model.RotarySin);");
+        w.Line("CpuKernels.StoreKey(key, keys, currentPosition);");
         CpuSessionEmitter.EmitAttentionDispatch(w, spec);
         w.Line("// Output projection of the concatenated heads, added back into the residual stream.");
         steps[1].EmitDispatch(w);
@@ -66,6 +67,7 @@ internal static class LlamaCpuEmitter
     public static void EmitKernels(IndentedWriter w, ModelSpec spec)
     {
         w.Line("/// <summary>RMSNorm: output = weight * input / sqrt(mean(input^2) + NormEpsilon).</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void RmsNorm(float[] output, float[] input, WeightTensor weight)"))
         {
             w.Line("ref float x = ref input[0];");
@@ -82,12 +84,12 @@ internal static class LlamaCpuEmitter
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Rotary positions: in every head, pair (2j, 2j + 1) of the query and of this position's key turns by");
-        w.Line("/// position * RopeTheta^(-2j / HeadDim); the key is rotated in place in the cache.");
+        w.Line("/// position * RopeTheta^(-2j / HeadDim).");
         w.Line("/// </summary>");
-        using (w.Block("internal static void RotatePositions(float[] query, float[] keys, int position, float[] cos, float[] sin)"))
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void RotatePositions(float[] query, float[] key, int position, float[] cos, float[] sin)"))
         {
             w.Line("int tableRow = position * (HeadDim / 2);");
-            w.Line("int keyRow = position * KvDim;");
             using (w.Block("for (int i = 0; i < DModel; i += 2)"))
             {
                 w.Line("int pair = (i % HeadDim) / 2;");
@@ -99,10 +101,10 @@ internal static class LlamaCpuEmitter
                 w.Line("query[i + 1] = (q0 * s) + (q1 * c);");
                 using (w.Block("if (i < KvDim)"))
                 {
-                    w.Line("float k0 = keys[keyRow + i];");
-                    w.Line("float k1 = keys[keyRow + i + 1];");
-                    w.Line("keys[keyRow + i] = (k0 * c) - (k1 * s);");
-                    w.Line("keys[keyRow + i + 1] = (k0 * s) + (k1 * c);");
+                    w.Line("float k0 = key[i];");
+                    w.Line("float k1 = key[i + 1];");
+                    w.Line("key[i] = (k0 * c) - (k1 * s);");
+                    w.Line("key[i + 1] = (k0 * s) + (k1 * c);");
                 }
             }
         }
@@ -110,51 +112,70 @@ internal static class LlamaCpuEmitter
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Query, key and value projections of the normalized input in one pass: rows [0, DModel) are the");
-        w.Line("/// query, then KvDim rows of key and KvDim rows of value, written into the cache at cacheOffset.");
+        w.Line("/// query, then KvDim rows of key, then KvDim rows of value, written into the value cache at valueOffset.");
         w.Line("/// </summary>");
-        using (w.Block("internal static void ProjectQueryKeyValue(LayerWeights layer, float[] input, float[] query, float[] keys, float[] values, int cacheOffset, int start, int end)"))
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void ProjectQueryKeyValue(LayerWeights layer, float[] input, float[] query, float[] key, float[] values, int valueOffset, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
             w.Line("MultiplyRowsDModel(ref layer.Query.Data, ref x, ref query[0], start, Math.Min(end, DModel));");
-            w.Line("MultiplyRowsDModel(ref layer.Key.Data, ref x, ref keys[cacheOffset], Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
-            w.Line("MultiplyRowsDModel(ref layer.Value.Data, ref x, ref values[cacheOffset], Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
+            w.Line("MultiplyRowsDModel(ref layer.Key.Data, ref x, ref key[0], Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
+            w.Line("MultiplyRowsDModel(ref layer.Value.Data, ref x, ref values[valueOffset], Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
         }
 
         w.Line();
         w.Line("/// <summary>residual[row] += output projection row . attention, for rows [start, end).</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectOutputAddResidual(LayerWeights layer, float[] attention, float[] residual, int start, int end)"))
         {
             w.Line("ref float matrix = ref layer.Output.Data;");
-            using (w.Block("for (int row = start; row < end; row++)"))
-            {
-                w.Line("residual[row] += DotDModel(ref Unsafe.Add(ref matrix, (nint)row * DModel), ref attention[0]);");
-            }
+            w.Line("ref float sum = ref residual[0];");
+            CpuKernelsEmitter.EmitRowLoop(
+                w,
+                "DModel",
+                "attention[0]",
+                new[] { ("matrix", "dot") },
+                new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + dot, ref sum, (nuint)row);" },
+                new[] { "Unsafe.Add(ref sum, row) += dot;" });
         }
 
         w.Line();
         w.Line("/// <summary>SwiGLU, gate and up in one pass: hidden[row] = silu(gate row . x) * (up row . x), for rows [start, end).</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectGateUpSwiGlu(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
             w.Line("ref float gate = ref layer.Gate.Data;");
             w.Line("ref float up = ref layer.Up.Data;");
-            w.Line("ref float x = ref input[0];");
-            using (w.Block("for (int row = start; row < end; row++)"))
-            {
-                w.Line("float g = DotDModel(ref Unsafe.Add(ref gate, (nint)row * DModel), ref x);");
-                w.Line("float u = DotDModel(ref Unsafe.Add(ref up, (nint)row * DModel), ref x);");
-                w.Line("hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;");
-            }
+            CpuKernelsEmitter.EmitRowLoop(
+                w,
+                "DModel",
+                "input[0]",
+                new[] { ("gate", "g"), ("up", "u") },
+                new[]
+                {
+                    "for (int lane = 0; lane < 4; lane++)",
+                    "{",
+                    "    float gl = g.GetElement(lane);",
+                    "    hidden[row + lane] = gl * (1.0f / (1.0f + MathF.Exp(-gl))) * u.GetElement(lane);",
+                    "}",
+                },
+                new[] { "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
         }
 
         w.Line();
         w.Line("/// <summary>residual[row] += down projection row . hidden, for rows [start, end).</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectDownAddResidual(LayerWeights layer, float[] hidden, float[] residual, int start, int end)"))
         {
             w.Line("ref float matrix = ref layer.Down.Data;");
-            using (w.Block("for (int row = start; row < end; row++)"))
-            {
-                w.Line("residual[row] += DotFfnDim(ref Unsafe.Add(ref matrix, (nint)row * FfnDim), ref hidden[0]);");
-            }
+            w.Line("ref float sum = ref residual[0];");
+            CpuKernelsEmitter.EmitRowLoop(
+                w,
+                "FfnDim",
+                "hidden[0]",
+                new[] { ("matrix", "dot") },
+                new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + dot, ref sum, (nuint)row);" },
+                new[] { "Unsafe.Add(ref sum, row) += dot;" });
         }
     }
 }

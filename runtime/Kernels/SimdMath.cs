@@ -32,4 +32,77 @@ public static class SimdMath
 
         return (a * b) + addend;
     }
+
+    /// <summary>The four horizontal sums of four vectors: [sum(a), sum(b), sum(c), sum(d)].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SumEach(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    {
+        if (Avx.IsSupported)
+        {
+            Vector256<float> pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(a, b), Avx.HorizontalAdd(c, d));
+            return pairs.GetLower() + pairs.GetUpper();
+        }
+
+        return Vector128.Create(Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d));
+    }
+
+    /// <summary>The four horizontal sums of four vectors: [sum(a), sum(b), sum(c), sum(d)].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SumEach(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+    {
+        if (Sse3.IsSupported)
+        {
+            return Sse3.HorizontalAdd(Sse3.HorizontalAdd(a, b), Sse3.HorizontalAdd(c, d));
+        }
+
+        return Vector128.Create(Vector128.Sum(a), Vector128.Sum(b), Vector128.Sum(c), Vector128.Sum(d));
+    }
+
+    /// <summary>
+    /// e^x for eight floats: x = n ln2 + r with |r| &lt;= ln2 / 2, e^r by a degree-6 polynomial, 2^n put
+    /// into the exponent bits. Relative error about 2e-7 over the range; inputs below -87.3
+    /// give 0 and above 88.7 give +infinity, as the scalar function does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        Vector256<float> clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(-87.33654f)), Vector256.Create(88.72283f));
+        Vector256<float> n = Vector256.Round(clamped * Vector256.Create(1.44269504088896341f));
+        // r = x - n ln2, with ln2 split in two so the subtraction stays exact.
+        Vector256<float> r = MultiplyAdd(n, Vector256.Create(-0.693359375f), clamped);
+        r = MultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        Vector256<float> p = Vector256.Create(1.9875691500e-4f);
+        p = MultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
+        p = MultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
+        p = MultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
+        p = MultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
+        p = MultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        p = MultiplyAdd(p * r, r, r) + Vector256<float>.One;
+        Vector256<int> exponent = (Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23;
+        Vector256<float> result = p * exponent.AsSingle();
+        // Below the clamp the true value underflows to zero; above it, overflows to infinity.
+        result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-87.33654f)), Vector256<float>.Zero, result);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256.Create(88.72283f)), Vector256.Create(float.PositiveInfinity), result);
+    }
+
+    /// <summary>e^x for four floats; see the Vector256 overload.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x)
+    {
+        Vector128<float> clamped = Vector128.Min(Vector128.Max(x, Vector128.Create(-87.33654f)), Vector128.Create(88.72283f));
+        Vector128<float> n = Vector128.Round(clamped * Vector128.Create(1.44269504088896341f));
+        Vector128<float> r = MultiplyAdd(n, Vector128.Create(-0.693359375f), clamped);
+        r = MultiplyAdd(n, Vector128.Create(2.12194440e-4f), r);
+        Vector128<float> p = Vector128.Create(1.9875691500e-4f);
+        p = MultiplyAdd(p, r, Vector128.Create(1.3981999507e-3f));
+        p = MultiplyAdd(p, r, Vector128.Create(8.3334519073e-3f));
+        p = MultiplyAdd(p, r, Vector128.Create(4.1665795894e-2f));
+        p = MultiplyAdd(p, r, Vector128.Create(1.6666665459e-1f));
+        p = MultiplyAdd(p, r, Vector128.Create(5.0000001201e-1f));
+        p = MultiplyAdd(p * r, r, r) + Vector128<float>.One;
+        Vector128<int> exponent = (Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23;
+        Vector128<float> result = p * exponent.AsSingle();
+        result = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-87.33654f)), Vector128<float>.Zero, result);
+        return Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88.72283f)), Vector128.Create(float.PositiveInfinity), result);
+    }
 }

@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using Codegen.Generation;
+using Codegen.Tokenizers;
+using TinyStories;
+
+// Tells a story with the stories260K model, whose code the Codegen generator wrote at build time
+// from the [TransformerModel] attribute in Stories260K.cs. With no arguments: the reference story
+// at temperature 0, then the decode speed.
+SampleOptions options;
+try
+{
+    options = SampleOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(SampleOptions.Usage);
+    return 2;
+}
+
+if (options.ShowHelp)
+{
+    Console.WriteLine(SampleOptions.Usage);
+    return 0;
+}
+
+foreach ((string path, string option) in new[] { (options.ModelPath, "--model"), (options.TokenizerPath, "--tokenizer") })
+{
+    if (!File.Exists(path))
+    {
+        Console.Error.WriteLine($"error: {Path.GetFullPath(path)} not found; pass its path with {option} <path>.");
+        return 1;
+    }
+}
+
+Stories260K model = Stories260K.Load(options.ModelPath);
+Llama2cTokenizer tokenizer = Llama2cTokenizer.Load(options.TokenizerPath, Stories260K.Vocab);
+using Stories260K.CpuSession session = model.CreateSession();
+
+int[] prompt = tokenizer.Encode(options.Prompt, addBos: true);
+var generation = new GenerationOptions
+{
+    MaxNewTokens = Math.Max(0, Math.Min(options.Steps, Stories260K.Context) - prompt.Length),
+    Temperature = options.Temperature,
+    TopP = options.TopP,
+    Seed = options.Seed,
+    StopTokens = new[] { tokenizer.BosToken, tokenizer.EosToken },
+};
+
+// The prompt is printed as it is; the story follows token by token as it is generated.
+Console.Write(tokenizer.Decode(prompt));
+int previous = prompt[^1];
+int generated = 0;
+var clock = Stopwatch.StartNew();
+foreach (int token in TextGeneration.Generate(session, prompt, generation))
+{
+    Console.Write(tokenizer.Decode(previous, token));
+    previous = token;
+    generated++;
+}
+
+clock.Stop();
+Console.WriteLine();
+Console.Error.WriteLine($"{generated} tokens in {clock.Elapsed.TotalSeconds:F3} s: {generated / clock.Elapsed.TotalSeconds:F0} tokens/s (prompt of {prompt.Length} tokens included in the time)");
+return 0;

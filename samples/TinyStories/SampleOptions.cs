@@ -1,0 +1,75 @@
+using System;
+using System.Globalization;
+using System.IO;
+
+namespace TinyStories;
+
+/// <summary>The sample's command line, with llama2.c's defaults.</summary>
+internal sealed record SampleOptions
+{
+    public const string Usage =
+        "usage: dotnet run -c Release --project samples/TinyStories -- [options]\n" +
+        "  --model <path>        llama2.c checkpoint (default ../shared/models/stories260K/stories260K.bin)\n" +
+        "  --tokenizer <path>    llama2.c tokenizer (default ../shared/models/stories260K/tok512.bin)\n" +
+        "  --prompt <text>       text the story starts with (default: none)\n" +
+        "  --temperature <t>     0 is greedy (default 0)\n" +
+        "  --top-p <p>           nucleus sampling, in (0, 1] (default 0.9; used when temperature > 0)\n" +
+        "  --seed <n>            seed for sampling (default: random)\n" +
+        "  --steps <n>           positions to run, prompt included, at most the context 512 (default 256)";
+
+    private static readonly string ModelsFolder = Path.Combine("..", "shared", "models", "stories260K");
+
+    public string ModelPath { get; init; } = Path.Combine(ModelsFolder, "stories260K.bin");
+
+    public string TokenizerPath { get; init; } = Path.Combine(ModelsFolder, "tok512.bin");
+
+    public string Prompt { get; init; } = string.Empty;
+
+    public float Temperature { get; init; }
+
+    public float TopP { get; init; } = 0.9f;
+
+    public ulong? Seed { get; init; }
+
+    public int Steps { get; init; } = 256;
+
+    public bool ShowHelp { get; init; }
+
+    public static SampleOptions Parse(string[] args)
+    {
+        var options = new SampleOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (name is "-h" or "--help")
+            {
+                return options with { ShowHelp = true };
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{name} needs a value.");
+            }
+
+            string value = args[++i];
+            options = name switch
+            {
+                "--model" => options with { ModelPath = value },
+                "--tokenizer" => options with { TokenizerPath = value },
+                "--prompt" => options with { Prompt = value },
+                "--temperature" => options with { Temperature = ParseFloat(name, value) },
+                "--top-p" => options with { TopP = ParseFloat(name, value) },
+                "--seed" => options with { Seed = ulong.TryParse(value, out ulong seed) ? seed : throw new ArgumentException($"--seed takes a non-negative integer, not '{value}'.") },
+                "--steps" => options with { Steps = int.TryParse(value, out int steps) && steps > 0 ? steps : throw new ArgumentException($"--steps takes a positive integer, not '{value}'.") },
+                _ => throw new ArgumentException($"unknown option {name}."),
+            };
+        }
+
+        return options;
+    }
+
+    private static float ParseFloat(string name, string value) =>
+        float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float result)
+            ? result
+            : throw new ArgumentException($"{name} takes a number, not '{value}'.");
+}

@@ -1,0 +1,39 @@
+using Codegen;
+
+namespace Codegen.Tests.EndToEnd;
+
+/// <summary>The stories260K shape, as the llama2.c checkpoint in shared/models declares it.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512)]
+internal partial class Stories260KModel
+{
+}
+
+/// <summary>stories260K with a shorter context: a smaller KV cache over the same weights.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 300)]
+internal partial class Stories260KShortContext
+{
+}
+
+/// <summary>Disagrees with the stories260K header on the number of layers.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 4, FfnDim = 172, Vocab = 512, Context = 512)]
+internal partial class Stories260KWrongLayers
+{
+}
+
+/// <summary>Disagrees with the stories260K header on the number of key/value heads.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 8, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512)]
+internal partial class Stories260KWrongKvHeads
+{
+}
+
+/// <summary>Declares a separate classifier, which the stories260K file does not have.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512, TiedEmbeddings = false)]
+internal partial class Stories260KUntied
+{
+}
+
+/// <summary>Asks for a longer context than the checkpoint was made for.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 1024)]
+internal partial class Stories260KLongContext
+{
+}
