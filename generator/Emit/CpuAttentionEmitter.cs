@@ -69,17 +69,26 @@ internal static class CpuAttentionEmitter
         string vector = $"Vector{bits}";
         string type = $"{vector}<float>";
         w.Line($"// Scores, {lanes} positions at a time down the transposed keys; positions past {lanes}-aligned count are padding.");
-        using (w.Block($"for (int t = 0; t < count; t += {lanes})"))
+        w.Line("// Two blocks of positions a step, four multiply-add chains; CachePositions is a multiple of 16, so the");
+        w.Line("// second block never leaves this head's row.");
+        using (w.Block($"for (int t = 0; t < count; t += {2 * lanes})"))
         {
-            w.Line($"{type} even = {type}.Zero;");
-            w.Line($"{type} odd = {type}.Zero;");
-            for (int d = 0; d < spec.HeadDim; d++)
+            for (int b = 0; b < 2; b++)
             {
-                string accumulator = d % 2 == 0 ? "even" : "odd";
-                w.Line($"{accumulator} = SimdMath.MultiplyAdd({vector}.Create(Unsafe.Add(ref headQuery, {d})), {vector}.LoadUnsafe(ref headKeys, (nuint)(({d} * CachePositions) + t)), {accumulator});");
+                w.Line($"{type} even{b} = {type}.Zero;");
+                w.Line($"{type} odd{b} = {type}.Zero;");
             }
 
-            w.Line($"{vector}.StoreUnsafe((even + odd) / {vector}.Create(sqrtHeadDim), ref headScores, (nuint)t);");
+            for (int d = 0; d < spec.HeadDim; d++)
+            {
+                string parity = d % 2 == 0 ? "even" : "odd";
+                w.Line($"{type} query{d} = {vector}.Create(Unsafe.Add(ref headQuery, {d}));");
+                w.Line($"{parity}0 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref headKeys, (nuint)(({d} * CachePositions) + t)), {parity}0);");
+                w.Line($"{parity}1 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref headKeys, (nuint)(({d} * CachePositions) + t + {lanes})), {parity}1);");
+            }
+
+            w.Line($"{vector}.StoreUnsafe((even0 + odd0) / {vector}.Create(sqrtHeadDim), ref headScores, (nuint)t);");
+            w.Line($"{vector}.StoreUnsafe((even1 + odd1) / {vector}.Create(sqrtHeadDim), ref headScores, (nuint)(t + {lanes}));");
         }
 
         w.Line($"int padded = (count + {lanes - 1}) & ~{lanes - 1};");
@@ -114,9 +123,15 @@ internal static class CpuAttentionEmitter
         w.Line("// Weighted sum of the values, kept in registers across positions.");
         int vectors = spec.HeadDim / lanes;
         int tail = spec.HeadDim % lanes;
-        for (int v = 0; v < vectors; v++)
+        // With few vectors a head, one multiply-add chain per vector would wait on its own latency:
+        // take four positions a step into separate accumulators instead.
+        int unroll = vectors is > 0 and <= 2 ? 4 : 1;
+        for (int u = 0; u < unroll; u++)
         {
-            w.Line($"{type} sum{v} = {type}.Zero;");
+            for (int v = 0; v < vectors; v++)
+            {
+                w.Line($"{type} sum{v}{Suffix(u)} = {type}.Zero;");
+            }
         }
 
         for (int i = 0; i < tail; i++)
@@ -124,24 +139,26 @@ internal static class CpuAttentionEmitter
             w.Line($"float tail{i} = 0;");
         }
 
-        using (w.Block("for (int t = 0; t < count; t++)"))
+        w.Line("int valuePosition = 0;");
+        if (unroll > 1)
         {
-            w.Line("ref float row = ref Unsafe.Add(ref headValues, t * KvDim);");
-            w.Line("float weightOfT = Unsafe.Add(ref headScores, t);");
-            if (vectors > 0)
+            using (w.Block($"for (; valuePosition + {unroll} <= count; valuePosition += {unroll})"))
             {
-                w.Line($"{type} broadcast = {vector}.Create(weightOfT);");
+                for (int u = 0; u < unroll; u++)
+                {
+                    EmitValueStep(w, vector, type, lanes, vectors, tail, $"valuePosition + {u}", Suffix(u));
+                }
             }
+        }
 
-            for (int v = 0; v < vectors; v++)
-            {
-                w.Line($"sum{v} = SimdMath.MultiplyAdd(broadcast, {vector}.LoadUnsafe(ref row, {v * lanes}), sum{v});");
-            }
+        using (w.Block("for (; valuePosition < count; valuePosition++)"))
+        {
+            EmitValueStep(w, vector, type, lanes, vectors, tail, "valuePosition", string.Empty);
+        }
 
-            for (int i = 0; i < tail; i++)
-            {
-                w.Line($"tail{i} += weightOfT * Unsafe.Add(ref row, {(vectors * lanes) + i});");
-            }
+        for (int v = 0; v < vectors && unroll > 1; v++)
+        {
+            w.Line($"sum{v} += (sum{v}{Suffix(1)} + sum{v}{Suffix(2)}) + sum{v}{Suffix(3)};");
         }
 
         if (vectors > 0)
@@ -158,6 +175,33 @@ internal static class CpuAttentionEmitter
         {
             w.Line($"Unsafe.Add(ref headOutput, {(vectors * lanes) + i}) = tail{i} * inverseTotal;");
         }
+    }
+
+    private static string Suffix(int unrolled) => unrolled == 0 ? string.Empty : "_" + unrolled;
+
+    private static void EmitValueStep(IndentedWriter w, string vector, string type, int lanes, int vectors, int tail, string position, string suffix)
+    {
+        w.Line("{");
+        w.Indent();
+        w.Line($"ref float row = ref Unsafe.Add(ref headValues, ({position}) * KvDim);");
+        w.Line($"float weightOfT = Unsafe.Add(ref headScores, {position});");
+        if (vectors > 0)
+        {
+            w.Line($"{type} broadcast = {vector}.Create(weightOfT);");
+        }
+
+        for (int v = 0; v < vectors; v++)
+        {
+            w.Line($"sum{v}{suffix} = SimdMath.MultiplyAdd(broadcast, {vector}.LoadUnsafe(ref row, {v * lanes}), sum{v}{suffix});");
+        }
+
+        for (int i = 0; i < tail; i++)
+        {
+            w.Line($"tail{i} += weightOfT * Unsafe.Add(ref row, {(vectors * lanes) + i});");
+        }
+
+        w.Unindent();
+        w.Line("}");
     }
 
     private static void EmitScalarHead(IndentedWriter w)

@@ -29,8 +29,8 @@ internal static class CpuKernelsEmitter
             w.Line("/// </summary>");
             using (w.Block("internal static class CpuKernels"))
             {
-                w.Line("/// <summary>Positions the CPU KV cache holds: Context rounded up to whole vectors of eight.</summary>");
-                w.Line($"internal const int CachePositions = {(spec.Context + 7) / 8 * 8};");
+                w.Line("/// <summary>Positions the CPU KV cache holds: Context rounded up to two whole vectors of eight.</summary>");
+                w.Line($"internal const int CachePositions = {(spec.Context + 15) / 16 * 16};");
                 w.Line();
                 var dotLengths = new List<(string Name, int Length)> { ("DModel", spec.DModel), ("FfnDim", spec.FfnDim) };
                 foreach ((string name, int length) in dotLengths)

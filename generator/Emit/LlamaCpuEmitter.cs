@@ -151,14 +151,7 @@ internal static class LlamaCpuEmitter
                 "DModel",
                 "input[0]",
                 new[] { ("gate", "g"), ("up", "u") },
-                new[]
-                {
-                    "for (int lane = 0; lane < 4; lane++)",
-                    "{",
-                    "    float gl = g.GetElement(lane);",
-                    "    hidden[row + lane] = gl * (1.0f / (1.0f + MathF.Exp(-gl))) * u.GetElement(lane);",
-                    "}",
-                },
+                new[] { "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);" },
                 new[] { "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
         }
 
