@@ -23,6 +23,27 @@ public interface IInferenceSession : IDisposable
     /// </summary>
     ReadOnlySpan<float> Forward(int token, int position);
 
+    /// <summary>
+    /// Runs the model on <paramref name="tokens"/> at positions <paramref name="position"/> onwards (a prompt)
+    /// and returns the logits after the last one. Sessions that can batch the work do; this default feeds
+    /// the tokens one by one through <see cref="Forward"/>.
+    /// </summary>
+    ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)
+    {
+        if (tokens.IsEmpty)
+        {
+            throw new ArgumentException("Prefill needs at least one token.", nameof(tokens));
+        }
+
+        ReadOnlySpan<float> logits = default;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            logits = Forward(tokens[i], position + i);
+        }
+
+        return logits;
+    }
+
     /// <summary>Forgets every cached position, so the next call starts at position 0.</summary>
     void Reset();
 }

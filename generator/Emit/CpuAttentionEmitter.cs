@@ -14,6 +14,8 @@ internal static class CpuAttentionEmitter
     {
         EmitStoreKey(w);
         w.Line();
+        EmitBatch(w);
+        w.Line();
         w.Line("/// <summary>");
         w.Line("/// Causal multi-head attention of the newest position over the cache, for query heads [startHead, endHead):");
         w.Line("/// each head scores the keys of positions 0..position (the causal mask: never a later one), scaled by");
@@ -21,18 +23,18 @@ internal static class CpuAttentionEmitter
         w.Line("/// Query heads share key/value heads in groups of QueriesPerKvHead.");
         w.Line("/// </summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void Attention(float[] query, float[] keys, float[] values, int position, float[] scores, float[] output, int startHead, int endHead)"))
+        using (w.Block("internal static void Attention(Span<float> query, float[] keys, float[] values, int position, float[] scores, Span<float> output, int startHead, int endHead)"))
         {
             w.Line("int count = position + 1;");
             w.Line("float sqrtHeadDim = MathF.Sqrt(HeadDim);");
             using (w.Block("for (int head = startHead; head < endHead; head++)"))
             {
                 w.Line("int kvHead = head / QueriesPerKvHead;");
-                w.Line("ref float headQuery = ref query[head * HeadDim];");
+                w.Line("ref float headQuery = ref Unsafe.Add(ref MemoryMarshal.GetReference(query), head * HeadDim);");
                 w.Line("ref float headKeys = ref keys[kvHead * HeadDim * CachePositions];");
                 w.Line("ref float headValues = ref values[kvHead * HeadDim];");
                 w.Line("ref float headScores = ref scores[head * CachePositions];");
-                w.Line("ref float headOutput = ref output[head * HeadDim];");
+                w.Line("ref float headOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), head * HeadDim);");
                 using (w.Block("if (Vector256.IsHardwareAccelerated)"))
                 {
                     EmitVectorHead(w, spec, 256, 8);
@@ -51,11 +53,28 @@ internal static class CpuAttentionEmitter
         }
     }
 
+    /// <summary>Attention for every token of a prefill chunk: token t sits at position firstPosition + t.</summary>
+    public static void EmitBatch(IndentedWriter w)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Causal attention for each token of a prefill chunk, query heads [startHead, endHead): token t, at");
+        w.Line("/// position firstPosition + t, sees the cache up to its own position, the chunk's earlier tokens included.");
+        w.Line("/// </summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void AttentionBatch(float[] query, float[] keys, float[] values, int firstPosition, int tokens, float[] scores, float[] output, int startHead, int endHead)"))
+        {
+            using (w.Block("for (int t = 0; t < tokens; t++)"))
+            {
+                w.Line("Attention(query.AsSpan(t * DModel, DModel), keys, values, firstPosition + t, scores, output.AsSpan(t * DModel, DModel), startHead, endHead);");
+            }
+        }
+    }
+
     private static void EmitStoreKey(IndentedWriter w)
     {
         w.Line("/// <summary>Writes this position's key into the transposed key cache, [KvHeads, HeadDim, CachePositions].</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void StoreKey(float[] key, float[] keys, int position)"))
+        using (w.Block("internal static void StoreKey(ReadOnlySpan<float> key, float[] keys, int position)"))
         {
             using (w.Block("for (int i = 0; i < KvDim; i++)"))
             {

@@ -43,6 +43,8 @@ internal static class CpuKernelsEmitter
 
                 EmitMultiplyRows(w, "DModel");
                 w.Line();
+                CpuBatchEmitter.Emit(w, spec);
+                w.Line();
                 CpuAttentionEmitter.Emit(w, spec);
                 w.Line();
                 if (spec.Family == Family.Gpt2)

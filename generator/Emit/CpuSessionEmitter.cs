@@ -14,6 +14,7 @@ internal static class CpuSessionEmitter
     {
         bool gpt2 = spec.Family == Family.Gpt2;
         IReadOnlyList<CpuStep> steps = gpt2 ? Gpt2CpuEmitter.Steps(spec) : LlamaCpuEmitter.Steps(spec);
+        IReadOnlyList<CpuStep> prefillSteps = gpt2 ? Gpt2CpuEmitter.PrefillSteps(spec) : LlamaCpuEmitter.PrefillSteps(spec);
         bool parallelAttention = AttentionParallelFromPosition(spec) < spec.Context;
 
         w.Line("using System;");
@@ -29,6 +30,9 @@ internal static class CpuSessionEmitter
                 w.Line();
             }
 
+            w.Line("/// <summary>Prompt tokens prefill takes through the model at once.</summary>");
+            w.Line($"private const int PrefillChunkTokens = {CpuPrefillEmitter.ChunkTokens};");
+            w.Line();
             w.Line("/// <summary>");
             w.Line("/// One sequence on the CPU: the KV cache and every scratch buffer, allocated once, so Forward allocates");
             w.Line("/// nothing. Not thread-safe; create one session per concurrent sequence (they share the weights).");
@@ -36,8 +40,9 @@ internal static class CpuSessionEmitter
             using (w.Block("public sealed class CpuSession : IInferenceSession"))
             {
                 EmitFields(w, spec, steps, parallelAttention);
+                CpuPrefillEmitter.EmitFields(w, spec, prefillSteps);
                 w.Line();
-                EmitConstructor(w, spec, steps, parallelAttention);
+                EmitConstructor(w, spec, steps, prefillSteps, parallelAttention);
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public int VocabularySize => Vocab;");
@@ -49,6 +54,8 @@ internal static class CpuSessionEmitter
                 w.Line("public int NextPosition => nextPosition;");
                 w.Line();
                 EmitForward(w, spec, steps);
+                w.Line();
+                CpuPrefillEmitter.EmitMethods(w, spec, prefillSteps);
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public void Reset() => nextPosition = 0;");
@@ -123,6 +130,7 @@ internal static class CpuSessionEmitter
         w.Line("private bool disposed;");
         w.Line();
         w.Line("// Steps large enough to split over the worker pool, bound once to the fields above.");
+        w.Line("private readonly RowRangeAction unembedRows;");
         CpuStep.EmitFields(w, steps);
         if (parallelAttention)
         {
@@ -130,7 +138,7 @@ internal static class CpuSessionEmitter
         }
     }
 
-    private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, bool parallelAttention)
+    private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, IReadOnlyList<CpuStep> prefillSteps, bool parallelAttention)
     {
         using (w.Block($"internal CpuSession({spec.ClassName} model, WorkerPool pool)"))
         {
@@ -144,6 +152,8 @@ internal static class CpuSessionEmitter
             }
 
             CpuStep.EmitBindings(w, steps);
+            w.Line("unembedRows = (start, end) => CpuKernels.MultiplyRowsDModel(ref weights.Unembedding.Data, ref normalized[0], ref logits[0], start, end);");
+            CpuPrefillEmitter.EmitBindings(w, prefillSteps);
             if (parallelAttention)
             {
                 w.Line("attend = (startHead, endHead) => CpuKernels.Attention(query, keys, values, currentPosition, scores, attention, startHead, endHead);");

@@ -38,6 +38,79 @@ internal static class Gpt2CpuEmitter
             (long)spec.Vocab * spec.DModel),
     };
 
+    /// <summary>The prefill chunk's products: query/key/value, output, up, down.</summary>
+    public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec) => new[]
+    {
+        CpuPrefillEmitter.QueryKeyValueStep(spec),
+        CpuPrefillEmitter.OutputStep(spec),
+        new CpuStep(
+            "prefillUp",
+            "CpuKernels.MultiplyRowsBatchDModel(ref layer.Up.Data, ref normalizedBatch[0], ref upBatch[0], FfnDim, batchCount, {0}, {1})",
+            "FfnDim",
+            (long)spec.FfnDim * spec.DModel * CpuPrefillEmitter.ChunkTokens),
+        CpuPrefillEmitter.DownStep(spec, "upBatch"),
+    };
+
+    public static void EmitPrefillLayer(IndentedWriter w, IReadOnlyList<CpuStep> steps)
+    {
+        w.Line("// Attention block for every token of the chunk: LayerNorm, query/key/value products plus biases,");
+        w.Line("// keys and values into the cache, then causal attention and the output product plus bias added back.");
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("CpuKernels.LayerNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.AttentionNorm, layer.AttentionNormBias);");
+        }
+
+        steps[0].EmitDispatch(w);
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("int position = batchStart + t;");
+            w.Line("CpuKernels.AddInPlace(queryBatch.AsSpan(t * DModel, DModel), layer.QueryBias.Values);");
+            w.Line("CpuKernels.AddInPlace(keyBatch.AsSpan(t * KvDim, KvDim), layer.KeyBias.Values);");
+            w.Line("CpuKernels.AddInPlace(valueBatch.AsSpan(t * KvDim, KvDim), layer.ValueBias.Values);");
+            w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
+            w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
+        }
+
+        CpuPrefillEmitter.EmitAttentionDispatch(w);
+        steps[1].EmitDispatch(w);
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("CpuKernels.AddInPlace(projectedBatch.AsSpan(t * DModel, DModel), layer.OutputBias.Values);");
+        }
+
+        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
+        w.Line();
+        w.Line("// MLP block for every token: LayerNorm, up product with bias and GELU, down product plus bias added back.");
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("CpuKernels.LayerNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.FfnNorm, layer.FfnNormBias);");
+        }
+
+        steps[2].EmitDispatch(w);
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("Span<float> hiddenRow = upBatch.AsSpan(t * FfnDim, FfnDim);");
+            w.Line("ReadOnlySpan<float> bias = layer.UpBias.Values;");
+            using (w.Block("for (int i = 0; i < FfnDim; i++)"))
+            {
+                w.Line("hiddenRow[i] = CpuKernels.Gelu(hiddenRow[i] + bias[i]);");
+            }
+        }
+
+        steps[3].EmitDispatch(w);
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("CpuKernels.AddInPlace(projectedBatch.AsSpan(t * DModel, DModel), layer.DownBias.Values);");
+        }
+
+        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
+    }
+
+    public static void EmitFinalNorm(IndentedWriter w, string input)
+    {
+        w.Line($"CpuKernels.LayerNorm(normalized, {input}, weights.FinalNorm, weights.FinalNormBias);");
+    }
+
     public static void EmitLayer(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Attention block. LayerNorm, then the query, key and value projections (with biases) in one pass;");
@@ -58,7 +131,7 @@ internal static class Gpt2CpuEmitter
     public static void EmitFinal(IndentedWriter w, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Final LayerNorm and unembedding: one logit per token of the vocabulary.");
-        w.Line("CpuKernels.LayerNorm(normalized, residual, weights.FinalNorm, weights.FinalNormBias);");
+        EmitFinalNorm(w, "residual");
         steps[4].EmitDispatch(w);
     }
 
@@ -66,7 +139,7 @@ internal static class Gpt2CpuEmitter
     {
         w.Line("/// <summary>LayerNorm: output = (input - mean) / sqrt(variance + NormEpsilon) * weight + bias.</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void LayerNorm(float[] output, float[] input, WeightTensor weight, WeightTensor bias)"))
+        using (w.Block("internal static void LayerNorm(Span<float> output, ReadOnlySpan<float> input, WeightTensor weight, WeightTensor bias)"))
         {
             w.Line("ReadOnlySpan<float> scale = weight.Values;");
             w.Line("ReadOnlySpan<float> shift = bias.Values;");

@@ -38,6 +38,58 @@ internal static class LlamaCpuEmitter
             (long)spec.Vocab * spec.DModel),
     };
 
+    /// <summary>The prefill chunk's products: query/key/value, output, gate and up, down.</summary>
+    public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec) => new[]
+    {
+        CpuPrefillEmitter.QueryKeyValueStep(spec),
+        CpuPrefillEmitter.OutputStep(spec),
+        new CpuStep(
+            "prefillGateUp",
+            "CpuKernels.ProjectGateUpBatch(layer, normalizedBatch, gateBatch, upBatch, batchCount, {0}, {1})",
+            "FfnDim",
+            2L * spec.FfnDim * spec.DModel * CpuPrefillEmitter.ChunkTokens),
+        CpuPrefillEmitter.DownStep(spec, "gateBatch"),
+    };
+
+    public static void EmitPrefillLayer(IndentedWriter w, IReadOnlyList<CpuStep> steps)
+    {
+        w.Line("// Attention block for every token of the chunk: RMSNorm, query/key/value products, rotary positions,");
+        w.Line("// keys and values into the cache, then causal attention and the output product added back.");
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("CpuKernels.RmsNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.AttentionNorm);");
+        }
+
+        steps[0].EmitDispatch(w);
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("int position = batchStart + t;");
+            w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), position, model.RotaryCos, model.RotarySin);");
+            w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
+            w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
+        }
+
+        CpuPrefillEmitter.EmitAttentionDispatch(w);
+        steps[1].EmitDispatch(w);
+        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
+        w.Line();
+        w.Line("// MLP block for every token: RMSNorm, gate and up products, SwiGLU, down product added back.");
+        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        {
+            w.Line("CpuKernels.RmsNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.FfnNorm);");
+        }
+
+        steps[2].EmitDispatch(w);
+        w.Line("CpuKernels.SwiGluInPlace(gateBatch.AsSpan(0, batchCount * FfnDim), upBatch.AsSpan(0, batchCount * FfnDim));");
+        steps[3].EmitDispatch(w);
+        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
+    }
+
+    public static void EmitFinalNorm(IndentedWriter w, string input)
+    {
+        w.Line($"CpuKernels.RmsNorm(normalized, {input}, weights.FinalNorm);");
+    }
+
     public static void EmitLayer(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Attention block. RMSNorm, then the query, key and value projections in one pass over the");
@@ -60,7 +112,7 @@ internal static class LlamaCpuEmitter
     public static void EmitFinal(IndentedWriter w, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Final RMSNorm and unembedding: one logit per token of the vocabulary.");
-        w.Line("CpuKernels.RmsNorm(normalized, residual, weights.FinalNorm);");
+        EmitFinalNorm(w, "residual");
         steps[4].EmitDispatch(w);
     }
 
@@ -68,11 +120,11 @@ internal static class LlamaCpuEmitter
     {
         w.Line("/// <summary>RMSNorm: output = weight * input / sqrt(mean(input^2) + NormEpsilon).</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void RmsNorm(float[] output, float[] input, WeightTensor weight)"))
+        using (w.Block("internal static void RmsNorm(Span<float> output, ReadOnlySpan<float> input, WeightTensor weight)"))
         {
-            w.Line("ref float x = ref input[0];");
+            w.Line("ref float x = ref MemoryMarshal.GetReference(input);");
             w.Line("ref float scaleWeights = ref weight.Data;");
-            w.Line("ref float o = ref output[0];");
+            w.Line("ref float o = ref MemoryMarshal.GetReference(output);");
             w.Line("float meanSquare = DotDModel(ref x, ref x) / DModel;");
             w.Line("float inverseRms = 1.0f / MathF.Sqrt(meanSquare + NormEpsilon);");
             using (w.Block("for (int i = 0; i < DModel; i++)"))
@@ -87,7 +139,7 @@ internal static class LlamaCpuEmitter
         w.Line("/// position * RopeTheta^(-2j / HeadDim).");
         w.Line("/// </summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void RotatePositions(float[] query, float[] key, int position, float[] cos, float[] sin)"))
+        using (w.Block("internal static void RotatePositions(Span<float> query, Span<float> key, int position, float[] cos, float[] sin)"))
         {
             w.Line("int tableRow = position * (HeadDim / 2);");
             using (w.Block("for (int i = 0; i < DModel; i += 2)"))
@@ -153,6 +205,39 @@ internal static class LlamaCpuEmitter
                 new[] { ("gate", "g"), ("up", "u") },
                 new[] { "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);" },
                 new[] { "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
+        }
+
+        w.Line();
+        w.Line("/// <summary>Gate and up products of every token of a prefill chunk.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void ProjectGateUpBatch(LayerWeights layer, float[] input, float[] gate, float[] up, int tokens, int start, int end)"))
+        {
+            w.Line("MultiplyRowsBatchDModel(ref layer.Gate.Data, ref input[0], ref gate[0], FfnDim, tokens, start, end);");
+            w.Line("MultiplyRowsBatchDModel(ref layer.Up.Data, ref input[0], ref up[0], FfnDim, tokens, start, end);");
+        }
+
+        w.Line();
+        w.Line("/// <summary>SwiGLU in place: gate[i] = silu(gate[i]) * up[i].</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void SwiGluInPlace(Span<float> gate, ReadOnlySpan<float> up)"))
+        {
+            w.Line("ref float g = ref MemoryMarshal.GetReference(gate);");
+            w.Line("ref float u = ref MemoryMarshal.GetReference(up);");
+            w.Line("int i = 0;");
+            using (w.Block("if (Vector128.IsHardwareAccelerated)"))
+            {
+                using (w.Block("for (; i + 4 <= gate.Length; i += 4)"))
+                {
+                    w.Line("Vector128<float> x = Vector128.LoadUnsafe(ref g, (nuint)i);");
+                    w.Line("Vector128.StoreUnsafe(x * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-x))) * Vector128.LoadUnsafe(ref u, (nuint)i), ref g, (nuint)i);");
+                }
+            }
+
+            using (w.Block("for (; i < gate.Length; i++)"))
+            {
+                w.Line("float x = Unsafe.Add(ref g, i);");
+                w.Line("Unsafe.Add(ref g, i) = x * (1.0f / (1.0f + MathF.Exp(-x))) * Unsafe.Add(ref u, i);");
+            }
         }
 
         w.Line();

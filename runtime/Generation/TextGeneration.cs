@@ -142,13 +142,15 @@ public static class TextGeneration
             ReadOnlySpan<float> logits;
             if (generated == 0)
             {
-                // Prefill: feed the prompt, position by position; the last logits predict the first new token.
+                // Prefill: the whole prompt at once; its last logits predict the first new token.
                 session.Reset();
-                logits = default;
-                for (int position = 0; position < prompt.Count; position++)
+                int[] promptTokens = new int[prompt.Count];
+                for (int i = 0; i < promptTokens.Length; i++)
                 {
-                    logits = session.Forward(prompt[position], position);
+                    promptTokens[i] = prompt[i];
                 }
+
+                logits = session.Prefill(promptTokens, 0);
             }
             else
             {
