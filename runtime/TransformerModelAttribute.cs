@@ -12,6 +12,19 @@ public enum ModelFamily
     Gpt2 = 1,
 }
 
+/// <summary>How the projection matrices (and the unembedding) are stored in memory.</summary>
+public enum WeightFormat
+{
+    /// <summary>32-bit floats, as loaded: exact.</summary>
+    F32 = 0,
+
+    /// <summary>bfloat16 (the upper half of a float32): half the bytes, about 3 significant digits.</summary>
+    BF16 = 1,
+
+    /// <summary>8-bit integers with one float scale per block of 32 (like llama.cpp's Q8_0): about a quarter of the bytes.</summary>
+    Q8 = 2,
+}
+
 /// <summary>
 /// Declares the shape of a decoder-only transformer on a <c>partial</c> class. At build time the
 /// Codegen generator fills in the class with constants for every size, typed weights and their
@@ -52,4 +65,11 @@ public sealed class TransformerModelAttribute : Attribute
 
     /// <summary>Whether the unembedding reuses the token embedding matrix. Default true.</summary>
     public bool TiedEmbeddings { get; set; } = true;
+
+    /// <summary>
+    /// How the projection matrices and the unembedding are kept in memory; loaders read float32 files
+    /// and convert once. Decoding reads every weight once a token, so fewer bytes decode faster.
+    /// Default <see cref="WeightFormat.F32"/>.
+    /// </summary>
+    public WeightFormat Weights { get; set; } = WeightFormat.F32;
 }

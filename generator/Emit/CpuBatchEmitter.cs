@@ -12,9 +12,9 @@ internal static class CpuBatchEmitter
 {
     public static void Emit(IndentedWriter w, ModelSpec spec)
     {
-        EmitMultiplyRowsBatch(w, "DModel", spec.DModel);
+        EmitMultiplyRowsBatch(w, spec, "DModel", spec.DModel);
         w.Line();
-        EmitMultiplyRowsBatch(w, "FfnDim", spec.FfnDim);
+        EmitMultiplyRowsBatch(w, spec, "FfnDim", spec.FfnDim);
         w.Line();
         EmitQueryKeyValueBatch(w);
         w.Line();
@@ -50,21 +50,38 @@ internal static class CpuBatchEmitter
         using (w.Block("internal static void ProjectQueryKeyValueBatch(LayerWeights layer, float[] input, float[] query, float[] key, float[] value, int tokens, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
-            w.Line("MultiplyRowsBatchDModel(ref layer.Query.Data, ref x, ref query[0], DModel, tokens, start, Math.Min(end, DModel));");
-            w.Line("MultiplyRowsBatchDModel(ref layer.Key.Data, ref x, ref key[0], KvDim, tokens, Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
-            w.Line("MultiplyRowsBatchDModel(ref layer.Value.Data, ref x, ref value[0], KvDim, tokens, Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
+            w.Line("MultiplyRowsBatchDModel(layer.Query, ref x, ref query[0], DModel, tokens, start, Math.Min(end, DModel));");
+            w.Line("MultiplyRowsBatchDModel(layer.Key, ref x, ref key[0], KvDim, tokens, Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
+            w.Line("MultiplyRowsBatchDModel(layer.Value, ref x, ref value[0], KvDim, tokens, Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
         }
     }
 
-    private static void EmitMultiplyRowsBatch(IndentedWriter w, string name, int columns)
+    private static void EmitMultiplyRowsBatch(IndentedWriter w, ModelSpec spec, string name, int columns)
     {
+        MatrixCode code = MatrixCode.For(spec);
+        if (!code.IsFloat32)
+        {
+            w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens), token by token.</summary>");
+            w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"internal static void MultiplyRowsBatch{name}({code.TypeName} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
+            {
+                using (w.Block("for (int t = 0; t < tokens; t++)"))
+                {
+                    w.Line($"MultiplyRows{name}(matrix, ref Unsafe.Add(ref input, t * {name}), ref Unsafe.Add(ref output, t * outputStride), start, end);");
+                }
+            }
+
+            return;
+        }
+
         w.Line("/// <summary>");
         w.Line($"/// output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): input rows");
         w.Line($"/// have {name} = {columns} values; output rows have outputStride values.");
         w.Line("/// </summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block($"internal static void MultiplyRowsBatch{name}(ref float matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
+        using (w.Block($"internal static void MultiplyRowsBatch{name}(WeightTensor weights, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
         {
+            w.Line("ref float matrix = ref weights.Data;");
             w.Line("int row = start;");
             using (w.Block("for (; row + 4 <= end; row += 4)"))
             {

@@ -41,7 +41,9 @@ internal static class CpuKernelsEmitter
                     w.Line();
                 }
 
-                EmitMultiplyRows(w, "DModel");
+                EmitMultiplyRows(w, spec, "DModel");
+                w.Line();
+                EmitMultiplyRows(w, spec, "FfnDim");
                 w.Line();
                 CpuBatchEmitter.Emit(w, spec);
                 w.Line();
@@ -231,15 +233,23 @@ internal static class CpuKernelsEmitter
     /// Writes a loop over rows [start, end) of one or more matrices with <paramref name="columns"/> columns
     /// and the same input: four rows at a time (each product a Vector128 of four results), then single rows.
     /// </summary>
-    /// <param name="products">(matrix reference, result name) pairs; the block body sees Vector128 results, the row body floats.</param>
-    public static void EmitRowLoop(IndentedWriter w, string columns, string input, (string Matrix, string Result)[] products, string[] blockBody, string[] rowBody)
+    /// <param name="products">(matrix expression, result name) pairs; the block body sees Vector128 results, the row body floats.</param>
+    public static void EmitRowLoop(IndentedWriter w, ModelSpec spec, string columnsName, string inputReference, (string Matrix, string Result)[] products, string[] blockBody, string[] rowBody)
     {
+        MatrixCode code = MatrixCode.For(spec);
+        int columns = columnsName == "FfnDim" ? spec.FfnDim : spec.DModel;
+        code.EmitInput(w, inputReference, columnsName, columns);
+        for (int i = 0; i < products.Length; i++)
+        {
+            code.EmitMatrix(w, i, products[i].Matrix);
+        }
+
         w.Line("int row = start;");
         using (w.Block("for (; row + 4 <= end; row += 4)"))
         {
-            foreach ((string matrix, string result) in products)
+            for (int i = 0; i < products.Length; i++)
             {
-                w.Line($"Vector128<float> {result} = DotFourRows{columns}(ref Unsafe.Add(ref {matrix}, (nint)row * {columns}), ref {input});");
+                w.Line($"Vector128<float> {products[i].Result} = {code.FourRows(i, columnsName, columns)};");
             }
 
             foreach (string line in blockBody)
@@ -250,9 +260,9 @@ internal static class CpuKernelsEmitter
 
         using (w.Block("for (; row < end; row++)"))
         {
-            foreach ((string matrix, string result) in products)
+            for (int i = 0; i < products.Length; i++)
             {
-                w.Line($"float {result} = Dot{columns}(ref Unsafe.Add(ref {matrix}, (nint)row * {columns}), ref {input});");
+                w.Line($"float {products[i].Result} = {code.OneRow(i, columnsName, columns)};");
             }
 
             foreach (string line in rowBody)
@@ -262,14 +272,15 @@ internal static class CpuKernelsEmitter
         }
     }
 
-    private static void EmitMultiplyRows(IndentedWriter w, string columns)
+    public static void EmitMultiplyRows(IndentedWriter w, ModelSpec spec, string columns)
     {
         w.Line($"/// <summary>output[row] = matrix[row, :] . input for rows [start, end) of a matrix with {columns} columns.</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block($"internal static void MultiplyRows{columns}(ref float matrix, ref float input, ref float output, int start, int end)"))
+        using (w.Block($"internal static void MultiplyRows{columns}({MatrixCode.For(spec).TypeName} matrix, ref float input, ref float output, int start, int end)"))
         {
             EmitRowLoop(
                 w,
+                spec,
                 columns,
                 "input",
                 new[] { ("matrix", "dot") },

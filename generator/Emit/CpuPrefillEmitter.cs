@@ -21,13 +21,13 @@ internal static class CpuPrefillEmitter
 
     public static CpuStep OutputStep(ModelSpec spec) => new(
         "prefillOutput",
-        "CpuKernels.MultiplyRowsBatchDModel(ref layer.Output.Data, ref attentionBatch[0], ref projectedBatch[0], DModel, batchCount, {0}, {1})",
+        "CpuKernels.MultiplyRowsBatchDModel(layer.Output, ref attentionBatch[0], ref projectedBatch[0], DModel, batchCount, {0}, {1})",
         "DModel",
         (long)spec.DModel * spec.DModel * ChunkTokens);
 
     public static CpuStep DownStep(ModelSpec spec, string hidden) => new(
         "prefillDown",
-        $"CpuKernels.MultiplyRowsBatchFfnDim(ref layer.Down.Data, ref {hidden}[0], ref projectedBatch[0], DModel, batchCount, {{0}}, {{1}})",
+        $"CpuKernels.MultiplyRowsBatchFfnDim(layer.Down, ref {hidden}[0], ref projectedBatch[0], DModel, batchCount, {{0}}, {{1}})",
         "DModel",
         (long)spec.DModel * spec.FfnDim * ChunkTokens);
 

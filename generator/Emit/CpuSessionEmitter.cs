@@ -152,7 +152,7 @@ internal static class CpuSessionEmitter
             }
 
             CpuStep.EmitBindings(w, steps);
-            w.Line("unembedRows = (start, end) => CpuKernels.MultiplyRowsDModel(ref weights.Unembedding.Data, ref normalized[0], ref logits[0], start, end);");
+            w.Line("unembedRows = (start, end) => CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], start, end);");
             CpuPrefillEmitter.EmitBindings(w, prefillSteps);
             if (parallelAttention)
             {

@@ -33,7 +33,7 @@ internal static class Gpt2CpuEmitter
             (long)spec.DModel * spec.FfnDim),
         new CpuStep(
             "unembed",
-            "CpuKernels.MultiplyRowsDModel(ref weights.Unembedding.Data, ref normalized[0], ref logits[0], {0}, {1})",
+            "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
             "Vocab",
             (long)spec.Vocab * spec.DModel),
     };
@@ -45,7 +45,7 @@ internal static class Gpt2CpuEmitter
         CpuPrefillEmitter.OutputStep(spec),
         new CpuStep(
             "prefillUp",
-            "CpuKernels.MultiplyRowsBatchDModel(ref layer.Up.Data, ref normalizedBatch[0], ref upBatch[0], FfnDim, batchCount, {0}, {1})",
+            "CpuKernels.MultiplyRowsBatchDModel(layer.Up, ref normalizedBatch[0], ref upBatch[0], FfnDim, batchCount, {0}, {1})",
             "FfnDim",
             (long)spec.FfnDim * spec.DModel * CpuPrefillEmitter.ChunkTokens),
         CpuPrefillEmitter.DownStep(spec, "upBatch"),
@@ -183,13 +183,13 @@ internal static class Gpt2CpuEmitter
         {
             w.Line("ref float x = ref input[0];");
             w.Line("int queryEnd = Math.Min(end, DModel);");
-            w.Line("MultiplyRowsDModel(ref layer.Query.Data, ref x, ref query[0], start, queryEnd);");
+            w.Line("MultiplyRowsDModel(layer.Query, ref x, ref query[0], start, queryEnd);");
             w.Line("AddBias(query.AsSpan(), layer.QueryBias.Values, start, queryEnd);");
             w.Line("int keyStart = Math.Max(start - DModel, 0), keyEnd = Math.Min(end - DModel, KvDim);");
-            w.Line("MultiplyRowsDModel(ref layer.Key.Data, ref x, ref key[0], keyStart, keyEnd);");
+            w.Line("MultiplyRowsDModel(layer.Key, ref x, ref key[0], keyStart, keyEnd);");
             w.Line("AddBias(key.AsSpan(), layer.KeyBias.Values, keyStart, keyEnd);");
             w.Line("int valueStart = Math.Max(start - DModel - KvDim, 0), valueEnd = Math.Min(end - DModel - KvDim, KvDim);");
-            w.Line("MultiplyRowsDModel(ref layer.Value.Data, ref x, ref values[valueOffset], valueStart, valueEnd);");
+            w.Line("MultiplyRowsDModel(layer.Value, ref x, ref values[valueOffset], valueStart, valueEnd);");
             w.Line("AddBias(values.AsSpan(valueOffset, KvDim), layer.ValueBias.Values, valueStart, valueEnd);");
         }
 
@@ -208,14 +208,14 @@ internal static class Gpt2CpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectOutputAddResidual(LayerWeights layer, float[] attention, float[] residual, int start, int end)"))
         {
-            w.Line("ref float matrix = ref layer.Output.Data;");
             w.Line("ref float bias = ref layer.OutputBias.Data;");
             w.Line("ref float sum = ref residual[0];");
             CpuKernelsEmitter.EmitRowLoop(
                 w,
+                spec,
                 "DModel",
                 "attention[0]",
-                new[] { ("matrix", "dot") },
+                new[] { ("layer.Output", "dot") },
                 new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + (dot + Vector128.LoadUnsafe(ref bias, (nuint)row)), ref sum, (nuint)row);" },
                 new[] { "Unsafe.Add(ref sum, row) += dot + Unsafe.Add(ref bias, row);" });
         }
@@ -225,13 +225,13 @@ internal static class Gpt2CpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectUpGelu(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
-            w.Line("ref float matrix = ref layer.Up.Data;");
             w.Line("ref float bias = ref layer.UpBias.Data;");
             CpuKernelsEmitter.EmitRowLoop(
                 w,
+                spec,
                 "DModel",
                 "input[0]",
-                new[] { ("matrix", "dot") },
+                new[] { ("layer.Up", "dot") },
                 new[]
                 {
                     "for (int lane = 0; lane < 4; lane++)",
@@ -247,14 +247,14 @@ internal static class Gpt2CpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectDownAddResidual(LayerWeights layer, float[] hidden, float[] residual, int start, int end)"))
         {
-            w.Line("ref float matrix = ref layer.Down.Data;");
             w.Line("ref float bias = ref layer.DownBias.Data;");
             w.Line("ref float sum = ref residual[0];");
             CpuKernelsEmitter.EmitRowLoop(
                 w,
+                spec,
                 "FfnDim",
                 "hidden[0]",
-                new[] { ("matrix", "dot") },
+                new[] { ("layer.Down", "dot") },
                 new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + (dot + Vector128.LoadUnsafe(ref bias, (nuint)row)), ref sum, (nuint)row);" },
                 new[] { "Unsafe.Add(ref sum, row) += dot + Unsafe.Add(ref bias, row);" });
         }

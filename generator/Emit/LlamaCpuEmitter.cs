@@ -33,7 +33,7 @@ internal static class LlamaCpuEmitter
             (long)spec.DModel * spec.FfnDim),
         new CpuStep(
             "unembed",
-            "CpuKernels.MultiplyRowsDModel(ref weights.Unembedding.Data, ref normalized[0], ref logits[0], {0}, {1})",
+            "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
             "Vocab",
             (long)spec.Vocab * spec.DModel),
     };
@@ -170,9 +170,9 @@ internal static class LlamaCpuEmitter
         using (w.Block("internal static void ProjectQueryKeyValue(LayerWeights layer, float[] input, float[] query, float[] key, float[] values, int valueOffset, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
-            w.Line("MultiplyRowsDModel(ref layer.Query.Data, ref x, ref query[0], start, Math.Min(end, DModel));");
-            w.Line("MultiplyRowsDModel(ref layer.Key.Data, ref x, ref key[0], Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
-            w.Line("MultiplyRowsDModel(ref layer.Value.Data, ref x, ref values[valueOffset], Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
+            w.Line("MultiplyRowsDModel(layer.Query, ref x, ref query[0], start, Math.Min(end, DModel));");
+            w.Line("MultiplyRowsDModel(layer.Key, ref x, ref key[0], Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
+            w.Line("MultiplyRowsDModel(layer.Value, ref x, ref values[valueOffset], Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
         }
 
         w.Line();
@@ -180,13 +180,13 @@ internal static class LlamaCpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectOutputAddResidual(LayerWeights layer, float[] attention, float[] residual, int start, int end)"))
         {
-            w.Line("ref float matrix = ref layer.Output.Data;");
             w.Line("ref float sum = ref residual[0];");
             CpuKernelsEmitter.EmitRowLoop(
                 w,
+                spec,
                 "DModel",
                 "attention[0]",
-                new[] { ("matrix", "dot") },
+                new[] { ("layer.Output", "dot") },
                 new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + dot, ref sum, (nuint)row);" },
                 new[] { "Unsafe.Add(ref sum, row) += dot;" });
         }
@@ -196,13 +196,12 @@ internal static class LlamaCpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectGateUpSwiGlu(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
-            w.Line("ref float gate = ref layer.Gate.Data;");
-            w.Line("ref float up = ref layer.Up.Data;");
             CpuKernelsEmitter.EmitRowLoop(
                 w,
+                spec,
                 "DModel",
                 "input[0]",
-                new[] { ("gate", "g"), ("up", "u") },
+                new[] { ("layer.Gate", "g"), ("layer.Up", "u") },
                 new[] { "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);" },
                 new[] { "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
         }
@@ -212,8 +211,8 @@ internal static class LlamaCpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectGateUpBatch(LayerWeights layer, float[] input, float[] gate, float[] up, int tokens, int start, int end)"))
         {
-            w.Line("MultiplyRowsBatchDModel(ref layer.Gate.Data, ref input[0], ref gate[0], FfnDim, tokens, start, end);");
-            w.Line("MultiplyRowsBatchDModel(ref layer.Up.Data, ref input[0], ref up[0], FfnDim, tokens, start, end);");
+            w.Line("MultiplyRowsBatchDModel(layer.Gate, ref input[0], ref gate[0], FfnDim, tokens, start, end);");
+            w.Line("MultiplyRowsBatchDModel(layer.Up, ref input[0], ref up[0], FfnDim, tokens, start, end);");
         }
 
         w.Line();
@@ -245,13 +244,13 @@ internal static class LlamaCpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectDownAddResidual(LayerWeights layer, float[] hidden, float[] residual, int start, int end)"))
         {
-            w.Line("ref float matrix = ref layer.Down.Data;");
             w.Line("ref float sum = ref residual[0];");
             CpuKernelsEmitter.EmitRowLoop(
                 w,
+                spec,
                 "FfnDim",
                 "hidden[0]",
-                new[] { ("matrix", "dot") },
+                new[] { ("layer.Down", "dot") },
                 new[] { "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + dot, ref sum, (nuint)row);" },
                 new[] { "Unsafe.Add(ref sum, row) += dot;" });
         }

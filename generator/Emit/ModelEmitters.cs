@@ -10,7 +10,7 @@ internal sealed record GeneratedFile(string HintName, string Source);
 /// <summary>Runs every emitter for one model; each emitter writes one file.</summary>
 internal static class ModelEmitters
 {
-    public static IEnumerable<GeneratedFile> EmitAll(ModelSpec spec)
+    public static IEnumerable<GeneratedFile> EmitAll(ModelSpec spec, bool gpuRuntime = false)
     {
         yield return File(spec, "Shape", ShapeEmitter.Emit);
         yield return File(spec, "Weights", WeightsEmitter.Emit);
@@ -20,6 +20,12 @@ internal static class ModelEmitters
             : File(spec, "Llama2cLoader", Llama2cLoaderEmitter.Emit);
         yield return File(spec, "CpuKernels", CpuKernelsEmitter.Emit);
         yield return File(spec, "CpuSession", CpuSessionEmitter.Emit);
+        if (gpuRuntime)
+        {
+            // The consumer references Codegen.Runtime.Gpu: the ILGPU backend too.
+            yield return File(spec, "GpuKernels", Gpu.GpuKernelsEmitter.Emit);
+            yield return File(spec, "GpuSession", Gpu.GpuSessionEmitter.Emit);
+        }
     }
 
     private static GeneratedFile File(ModelSpec spec, string part, Action<IndentedWriter, ModelSpec> emitBody)

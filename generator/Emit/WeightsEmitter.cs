@@ -14,6 +14,7 @@ internal static class WeightsEmitter
     {
         IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec.Family);
         IReadOnlyList<TensorDefinition> global = TensorCatalog.Global(spec.Family);
+        MatrixCode matrices = MatrixCode.For(spec);
 
         using (w.Block($"partial class {spec.ClassName}"))
         {
@@ -25,7 +26,8 @@ internal static class WeightsEmitter
                 {
                     foreach (TensorDefinition tensor in perLayer)
                     {
-                        w.Line($"{tensor.Member} = global::Codegen.WeightTensor.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression});");
+                        string checkedTensor = $"global::Codegen.WeightTensor.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression})";
+                        w.Line($"{tensor.Member} = {(tensor.IsProjection ? matrices.FromFloat32(checkedTensor) : checkedTensor)};");
                     }
                 }
 
@@ -33,7 +35,7 @@ internal static class WeightsEmitter
                 {
                     w.Line();
                     w.Line($"/// <summary>{tensor.Description} Shape [{string.Join(", ", tensor.Shape)}].</summary>");
-                    w.Line($"public global::Codegen.WeightTensor {tensor.Member} {{ get; }}");
+                    w.Line($"public {(tensor.IsProjection ? matrices.TypeName : "global::Codegen.WeightTensor")} {tensor.Member} {{ get; }}");
                 }
             }
 
@@ -64,8 +66,8 @@ internal static class WeightsEmitter
 
                     w.Line("Layers = copied;");
                     w.Line(spec.TiedEmbeddings
-                        ? "Unembedding = TokenEmbedding; // tied: the unembedding is the token embedding"
-                        : "Unembedding = global::Codegen.WeightTensor.RequireShape(unembedding, \"unembedding\", new[] { Vocab, DModel });");
+                        ? $"Unembedding = {matrices.FromFloat32("TokenEmbedding")}; // tied: the unembedding is the token embedding"
+                        : $"Unembedding = {matrices.FromFloat32("global::Codegen.WeightTensor.RequireShape(unembedding, \"unembedding\", new[] { Vocab, DModel })")};");
                 }
 
                 foreach (TensorDefinition tensor in global)
@@ -79,8 +81,11 @@ internal static class WeightsEmitter
                 w.Line("/// <summary>The layers, first to last.</summary>");
                 w.Line("public global::System.Collections.Generic.IReadOnlyList<LayerWeights> Layers { get; }");
                 w.Line();
-                w.Line($"/// <summary>{TensorCatalog.Unembedding.Description} Shape [Vocab, DModel].{(spec.TiedEmbeddings ? " The same tensor as the token embedding." : string.Empty)}</summary>");
-                w.Line("public global::Codegen.WeightTensor Unembedding { get; }");
+                string tiedNote = spec.TiedEmbeddings
+                    ? (matrices.IsFloat32 ? " The same tensor as the token embedding." : " The token embedding, converted.")
+                    : string.Empty;
+                w.Line($"/// <summary>{TensorCatalog.Unembedding.Description} Shape [Vocab, DModel].{tiedNote}</summary>");
+                w.Line($"public {matrices.TypeName} Unembedding {{ get; }}");
             }
         }
     }

@@ -7,6 +7,14 @@ internal enum Family
     Gpt2 = 1,
 }
 
+/// <summary>How projection matrices are stored; mirrors <c>Codegen.WeightFormat</c> in the runtime.</summary>
+internal enum WeightFormat
+{
+    F32 = 0,
+    BF16 = 1,
+    Q8 = 2,
+}
+
 /// <summary>
 /// Everything the emitters need to know about one annotated class: where it lives and the model's
 /// shape with every default resolved. Plain values only (no symbols or syntax), so the incremental
@@ -26,7 +34,8 @@ internal sealed record ModelSpec(
     int FfnDim,
     double NormEpsilon,
     double RopeTheta,
-    bool TiedEmbeddings)
+    bool TiedEmbeddings,
+    WeightFormat Weights)
 {
     public int HeadDim => DModel / Heads;
 

@@ -12,6 +12,9 @@ internal sealed record TensorDefinition(string Member, string Description, strin
     public string RuntimeName(string layerIndexExpression) =>
         PerLayer ? $"$\"layers[{{{layerIndexExpression}}}].{CamelCase}\"" : $"\"{CamelCase}\"";
 
+    /// <summary>A projection matrix: stored in the model's weight format rather than always float32.</summary>
+    public bool IsProjection => PerLayer && Shape.Length == 2;
+
     public string CamelCase => char.ToLowerInvariant(Member[0]) + Member.Substring(1);
 
     /// <summary>The shape as a C# array expression of constants, for example <c>new[] { Vocab, DModel }</c>.</summary>

@@ -78,6 +78,11 @@ internal static class DiagnosticDescriptors
         "Unknown model family",
         "Family {0} is not a model family this generator knows (Llama or Gpt2)");
 
+    public static readonly DiagnosticDescriptor UnknownWeightFormat = Error(
+        "CG0015",
+        "Unknown weight format",
+        "Weights {0} is not a weight format this generator knows (F32, BF16 or Q8)");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> AllById = Index(
         ClassNotPartial,
         ClassIsGeneric,
@@ -92,7 +97,8 @@ internal static class DiagnosticDescriptors
         Gpt2RopeTheta,
         TensorTooLarge,
         ClassIsStaticOrAbstract,
-        UnknownFamily);
+        UnknownFamily,
+        UnknownWeightFormat);
 
     public static DiagnosticDescriptor ById(string id) => AllById[id];
 

@@ -47,6 +47,7 @@ internal static class ModelSpecParser
         int kvHeadsArgument = IntArgument(named, "KvHeads");
         int ffnArgument = IntArgument(named, "FfnDim");
         int familyValue = IntArgument(named, "Family");
+        int weightsValue = IntArgument(named, "Weights");
         double epsilon = DoubleArgument(named, "NormEpsilon", 1e-5);
         double ropeTheta = DoubleArgument(named, "RopeTheta", 10000.0);
         bool tied = !named.TryGetValue("TiedEmbeddings", out TypedConstant tiedConstant) || tiedConstant.Value is not false;
@@ -54,6 +55,12 @@ internal static class ModelSpecParser
         if (familyValue is not (0 or 1))
         {
             Report(DiagnosticDescriptors.UnknownFamily, familyValue);
+            return Result(null, diagnostics);
+        }
+
+        if (weightsValue is not (0 or 1 or 2))
+        {
+            Report(DiagnosticDescriptors.UnknownWeightFormat, weightsValue);
             return Result(null, diagnostics);
         }
 
@@ -137,7 +144,8 @@ internal static class ModelSpecParser
             FfnDim: ffnDim,
             NormEpsilon: epsilon,
             RopeTheta: ropeTheta,
-            TiedEmbeddings: tied);
+            TiedEmbeddings: tied,
+            Weights: (WeightFormat)weightsValue);
         return Result(spec, diagnostics);
     }
 

@@ -1,0 +1,78 @@
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// The code that reads a projection matrix in the model's weight format: float32 rows through the
+/// generated dot products, bf16 rows through <c>Bf16Kernels</c>, Q8 rows through <c>Q8Kernels</c>
+/// against an input quantized once per call. The one place that knows how each format is read.
+/// </summary>
+internal sealed class MatrixCode
+{
+    private readonly WeightFormat format;
+
+    private MatrixCode(WeightFormat format) => this.format = format;
+
+    public static MatrixCode For(ModelSpec spec) => new(spec.Weights);
+
+    public bool IsFloat32 => format == WeightFormat.F32;
+
+    /// <summary>The C# type of a stored projection matrix.</summary>
+    public string TypeName => format switch
+    {
+        WeightFormat.BF16 => "global::Codegen.Bf16Matrix",
+        WeightFormat.Q8 => "global::Codegen.Q8Matrix",
+        _ => "global::Codegen.WeightTensor",
+    };
+
+    /// <summary>Converts a loaded float32 tensor expression to the stored format.</summary>
+    public string FromFloat32(string tensor) => format switch
+    {
+        WeightFormat.BF16 => $"global::Codegen.Bf16Matrix.FromFloat32({tensor})",
+        WeightFormat.Q8 => $"global::Codegen.Q8Matrix.FromFloat32({tensor})",
+        _ => tensor,
+    };
+
+    /// <summary>Declares what the row loop reads the input through: <c>x</c>, and for Q8 its quantized blocks.</summary>
+    public void EmitInput(IndentedWriter w, string inputReference, string columnsName, int columns)
+    {
+        w.Line($"ref float x = ref {inputReference};");
+        if (format == WeightFormat.Q8)
+        {
+            int blocks = (columns + 31) / 32;
+            w.Line($"// The input as 8-bit blocks too, so each block's dot product is an integer one.");
+            w.Line($"Span<sbyte> inputQuants = stackalloc sbyte[{blocks * 32}];");
+            w.Line($"Span<float> inputScales = stackalloc float[{blocks}];");
+            w.Line($"Q8Kernels.QuantizeVector(MemoryMarshal.CreateReadOnlySpan(ref x, {columnsName}), inputQuants, inputScales);");
+            w.Line("ref sbyte xq = ref MemoryMarshal.GetReference(inputQuants);");
+            w.Line("ref float xs = ref MemoryMarshal.GetReference(inputScales);");
+        }
+    }
+
+    /// <summary>Declares local <c>m{index}</c> for a matrix expression such as <c>layer.Output</c>.</summary>
+    public void EmitMatrix(IndentedWriter w, int index, string matrix)
+    {
+        w.Line(format switch
+        {
+            WeightFormat.BF16 => $"ref ushort m{index} = ref {matrix}.Data;",
+            WeightFormat.Q8 => $"global::Codegen.Q8Matrix m{index} = {matrix};",
+            _ => $"ref float m{index} = ref {matrix}.Data;",
+        });
+    }
+
+    /// <summary>A Vector128 of the dot products of rows row..row+3 of matrix m{index} with the input.</summary>
+    public string FourRows(int index, string columnsName, int columns) => format switch
+    {
+        WeightFormat.BF16 => $"Bf16Kernels.DotFourRows(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), {columnsName}, ref x)",
+        WeightFormat.Q8 => $"Q8Kernels.DotFourRows(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
+        _ => $"DotFourRows{columnsName}(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
+    };
+
+    /// <summary>The dot product of row <c>row</c> of matrix m{index} with the input.</summary>
+    public string OneRow(int index, string columnsName, int columns) => format switch
+    {
+        WeightFormat.BF16 => $"Bf16Kernels.Dot(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), ref x, {columnsName})",
+        WeightFormat.Q8 => $"Q8Kernels.Dot(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
+        _ => $"Dot{columnsName}(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
+    };
+}
