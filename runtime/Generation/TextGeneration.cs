@@ -15,7 +15,7 @@ public static class TextGeneration
     /// <summary>
     /// Generates tokens after <paramref name="prompt"/>, starting the session from position 0. Yields each
     /// new token as soon as it is sampled (stop tokens end the loop and are not yielded). The prompt and
-    /// the new tokens together must fit in the session's context.
+    /// the new tokens but the last (which is never fed back) must fit in the session's context.
     /// </summary>
     /// <exception cref="ArgumentException">An empty prompt, a token outside the vocabulary, a bad option, or a prompt plus MaxNewTokens longer than the context.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -61,11 +61,12 @@ public static class TextGeneration
             }
         }
 
-        long total = (long)prompt.Count + options.MaxNewTokens;
-        if (total > session.ContextLength)
+        // The last new token is returned but never fed back, so the model sees prompt + new - 1 positions.
+        long positions = (long)prompt.Count + options.MaxNewTokens - 1;
+        if (positions > session.ContextLength)
         {
             throw new ArgumentException(
-                $"The prompt ({prompt.Count} tokens) plus MaxNewTokens ({options.MaxNewTokens}) is {total} tokens, more than the model's context of {session.ContextLength}. Shorten the prompt or ask for at most {Math.Max(0, session.ContextLength - prompt.Count)} new tokens.",
+                $"The prompt ({prompt.Count} tokens) plus MaxNewTokens ({options.MaxNewTokens}) needs {positions} positions, more than the model's context of {session.ContextLength}. Shorten the prompt or ask for at most {Math.Max(0, session.ContextLength - prompt.Count + 1)} new tokens.",
                 nameof(options));
         }
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using Codegen;
 using Codegen.Generation;
 using Codegen.Tokenizers;
 using TinyStories;
@@ -36,33 +37,41 @@ foreach ((string path, string option) in new[] { (options.ModelPath, "--model"),
     }
 }
 
-Stories260K model = Stories260K.Load(options.ModelPath);
-Llama2cTokenizer tokenizer = Llama2cTokenizer.Load(options.TokenizerPath, Stories260K.Vocab);
-using Stories260K.CpuSession session = model.CreateSession();
-
-int[] prompt = tokenizer.Encode(options.Prompt, addBos: true);
-var generation = new GenerationOptions
+try
 {
-    MaxNewTokens = Math.Max(0, Math.Min(options.Steps, Stories260K.Context) - prompt.Length),
-    Temperature = options.Temperature,
-    TopP = options.TopP,
-    Seed = options.Seed,
-    StopTokens = new[] { tokenizer.BosToken, tokenizer.EosToken },
-};
+    Stories260K model = Stories260K.Load(options.ModelPath);
+    Llama2cTokenizer tokenizer = Llama2cTokenizer.Load(options.TokenizerPath, Stories260K.Vocab);
+    using Stories260K.CpuSession session = model.CreateSession();
 
-// The prompt is printed as it is; the story follows token by token as it is generated.
-Console.Write(tokenizer.Decode(prompt));
-int previous = prompt[^1];
-int generated = 0;
-var clock = Stopwatch.StartNew();
-foreach (int token in TextGeneration.Generate(session, prompt, generation))
-{
-    Console.Write(tokenizer.Decode(previous, token));
-    previous = token;
-    generated++;
+    int[] prompt = tokenizer.Encode(options.Prompt, addBos: true);
+    var generation = new GenerationOptions
+    {
+        // As llama2.c: positions 0 to steps - 1 are fed, so steps - prompt + 1 tokens come out.
+        MaxNewTokens = Math.Max(0, Math.Min(options.Steps, Stories260K.Context) - prompt.Length + 1),
+        Temperature = options.Temperature,
+        TopP = options.TopP,
+        Seed = options.Seed,
+        StopTokens = new[] { tokenizer.BosToken, tokenizer.EosToken },
+    };
+
+    // The prompt is printed as it is; the story follows token by token as it is generated.
+    Console.Write(tokenizer.Decode(prompt));
+    var decoder = new StreamingDecoder(tokenizer, previousToken: prompt[^1]);
+    int generated = 0;
+    var clock = Stopwatch.StartNew();
+    foreach (int token in TextGeneration.Generate(session, prompt, generation))
+    {
+        Console.Write(decoder.Append(token));
+        generated++;
+    }
+
+    clock.Stop();
+    Console.WriteLine(decoder.Flush());
+    Console.Error.WriteLine($"{generated} tokens in {clock.Elapsed.TotalSeconds:F3} s: {generated / clock.Elapsed.TotalSeconds:F0} tokens/s (the {prompt.Length}-token prompt included)");
+    return 0;
 }
-
-clock.Stop();
-Console.WriteLine();
-Console.Error.WriteLine($"{generated} tokens in {clock.Elapsed.TotalSeconds:F3} s: {generated / clock.Elapsed.TotalSeconds:F0} tokens/s (prompt of {prompt.Length} tokens included in the time)");
-return 0;
+catch (Exception e) when (e is ModelLoadException or ArgumentException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

@@ -98,10 +98,21 @@ public sealed class GenerationLoopTests
         var prompt = Enumerable.Repeat(Bos, 500).ToArray();
 
         var error = Assert.Throws<ArgumentException>(() =>
-            TextGeneration.Generate(session, prompt, GenerationOptions.Greedy with { MaxNewTokens = 13 }));
+            TextGeneration.Generate(session, prompt, GenerationOptions.Greedy with { MaxNewTokens = 14 }));
 
-        Assert.Contains("513 tokens, more than the model's context of 512", error.Message);
-        Assert.Contains("at most 12 new tokens", error.Message);
+        Assert.Contains("needs 513 positions, more than the model's context of 512", error.Message);
+        Assert.Contains("at most 13 new tokens", error.Message);
+    }
+
+    [Fact]
+    public void TheWholeContextCanBeUsed()
+    {
+        using var session = Model.Value.CreateSession();
+        var prompt = new[] { Bos }.Concat(Run(GenerationOptions.Greedy with { MaxNewTokens = 99 })).ToArray();
+
+        int[] tail = TextGeneration.Generate(session, prompt, GenerationOptions.Greedy with { MaxNewTokens = 413 }).ToArray();
+
+        Assert.Equal(413, tail.Length);
     }
 
     [Theory]

@@ -36,9 +36,9 @@ public sealed class Stories260KGreedyTests
         string expected = File.ReadAllText(TestModels.Path("stories260K", "expected-greedy-200.txt"));
         var tokenizer = Llama2cTokenizer.Load(TestModels.Path("stories260K", "tok512.bin"), Stories260KModel.Vocab);
 
-        // llama2.c's 200 steps are BOS plus 199 generated tokens; it stops early on BOS.
+        // llama2.c's 200 steps feed positions 0 to 199 and print the 200 tokens sampled after them; it stops early on BOS.
         using var session = Model.Value.CreateSession();
-        var options = GenerationOptions.Greedy with { MaxNewTokens = 199, StopTokens = new[] { Bos } };
+        var options = GenerationOptions.Greedy with { MaxNewTokens = 200, StopTokens = new[] { Bos } };
         var text = new System.Text.StringBuilder();
         int previous = Bos;
         foreach (int token in TextGeneration.Generate(session, new[] { Bos }, options))
