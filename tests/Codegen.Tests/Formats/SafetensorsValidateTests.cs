@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using Xunit;
 
 namespace Codegen.Tests.Formats;
@@ -120,18 +119,8 @@ public sealed class SafetensorsValidateTests : IDisposable
         return tensors;
     }
 
-    /// <summary>A file of the shared gpt2-tiny checkpoint: <c>shared/models/gpt2-tiny</c> beside the repository root.</summary>
-    internal static string Gpt2TinyPath(string file)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Codegen.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.NotNull(directory);
-        return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "models", "gpt2-tiny", file));
-    }
+    /// <summary>A file of the shared gpt2-tiny checkpoint.</summary>
+    internal static string Gpt2TinyPath(string file) => TestModels.Path("gpt2-tiny", file);
 
     private SafetensorsFile Open(SafetensorsBuilder builder) =>
         SafetensorsFile.Open(directory.Write($"{Guid.NewGuid():N}.safetensors", builder.Build()));
