@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 
-namespace Codegen;
+namespace Codegen.Formats;
 
 /// <summary>
 /// The fields of a Hugging Face <c>config.json</c> that describe a GPT-2 shape, exactly as the

@@ -1,6 +1,6 @@
 using System;
 
-namespace Codegen;
+namespace Codegen.Formats;
 
 /// <summary>The element types a safetensors header may name (the <c>dtype</c> field).</summary>
 public enum SafetensorsDType

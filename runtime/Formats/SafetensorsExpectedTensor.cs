@@ -1,4 +1,4 @@
-namespace Codegen;
+namespace Codegen.Formats;
 
 /// <summary>
 /// A tensor a loader needs, for <see cref="SafetensorsFile.Validate"/>: its name (without or

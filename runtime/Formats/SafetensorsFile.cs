@@ -6,7 +6,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Codegen;
+namespace Codegen.Formats;
 
 /// <summary>
 /// A safetensors weight file (8-byte little-endian header length N, N bytes of UTF-8 JSON, then

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Codegen;
+namespace Codegen.Formats;
 
 /// <summary>
 /// Parses and checks the JSON header of a safetensors file without looking at the data: every

@@ -1,4 +1,4 @@
-namespace Codegen;
+namespace Codegen.Formats;
 
 /// <summary>
 /// One tensor entry of a validated safetensors header. <see cref="DataBegin"/> and

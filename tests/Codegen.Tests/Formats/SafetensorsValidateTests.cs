@@ -1,3 +1,4 @@
+using Codegen.Formats;
 using System;
 using System.Collections.Generic;
 using Xunit;
