@@ -1,0 +1,309 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Codegen.Kernels;
+
+/// <summary>
+/// Per-block scaled 8-bit quantization (the layout of llama.cpp's Q8_0, with quants and scales in
+/// separate arrays) and dot products of quantized weight rows with quantized inputs. A block holds
+/// <see cref="BlockSize"/> values q[i] in [-127, 127] and one float32 scale d = max|x| / 127; the
+/// value it stands for is q[i] * d. A vector of any length is zero-padded to whole blocks.
+/// </summary>
+public static class Q8Kernels
+{
+    /// <summary>Values per block.</summary>
+    public const int BlockSize = 32;
+
+    /// <summary>The number of blocks that hold <paramref name="length"/> values (the last one zero-padded).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int BlockCount(int length) => (int)(((uint)length + (uint)(BlockSize - 1)) / BlockSize);
+
+    /// <summary>
+    /// Quantizes <paramref name="x"/> into <see cref="BlockCount"/>(x.Length) blocks: quants into
+    /// <paramref name="quants"/> (32 a block, the last block zero-padded) and one scale a block into
+    /// <paramref name="scales"/>. Each value rounds to nearest (ties to even) after division by its
+    /// block's scale; an all-zero block gets scale 0 and zero quants. The values must be finite.
+    /// </summary>
+    public static void QuantizeVector(ReadOnlySpan<float> x, Span<sbyte> quants, Span<float> scales)
+    {
+        int blocks = BlockCount(x.Length);
+        if (quants.Length < blocks * BlockSize)
+        {
+            throw new ArgumentException($"{x.Length} values need {blocks * BlockSize} quants; the span holds {quants.Length}.", nameof(quants));
+        }
+
+        if (scales.Length < blocks)
+        {
+            throw new ArgumentException($"{x.Length} values need {blocks} scales; the span holds {scales.Length}.", nameof(scales));
+        }
+
+        ref float source = ref MemoryMarshal.GetReference(x);
+        ref sbyte target = ref MemoryMarshal.GetReference(quants);
+        int fullBlocks = x.Length / BlockSize;
+        int block = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; block < fullBlocks; block++)
+            {
+                nuint offset = (nuint)block * BlockSize;
+                scales[block] = QuantizeBlock(ref Unsafe.Add(ref source, offset), ref Unsafe.Add(ref target, offset));
+            }
+        }
+
+        for (; block < blocks; block++)
+        {
+            int offset = block * BlockSize;
+            int count = Math.Min(BlockSize, x.Length - offset);
+            scales[block] = QuantizeBlockScalar(x.Slice(offset, count), quants.Slice(offset, BlockSize));
+        }
+    }
+
+    /// <summary>
+    /// The dot products of four consecutive quantized rows (each <paramref name="blocksPerRow"/>
+    /// blocks; quants stride blocksPerRow * 32, scales stride blocksPerRow) with a quantized input
+    /// of the same block count: [row0 · x, row1 · x, row2 · x, row3 · x] in dequantized terms.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> DotFourRows(ref sbyte rowQuants, ref float rowScales, int blocksPerRow, ref sbyte xQuants, ref float xScales)
+    {
+        // Each path is its own small method: the JIT will not inline a method with too many locals.
+        nuint blocks = (nuint)(uint)blocksPerRow;
+        if (Avx2.IsSupported)
+        {
+            return DotFourRowsAvx2(ref rowQuants, ref rowScales, blocks, ref xQuants, ref xScales);
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            return DotFourRows128(ref rowQuants, ref rowScales, blocks, ref xQuants, ref xScales);
+        }
+
+        return Vector128.Create(
+            DotScalar(ref rowQuants, ref rowScales, blocks, ref xQuants, ref xScales),
+            DotScalar(ref Unsafe.Add(ref rowQuants, blocks * BlockSize), ref Unsafe.Add(ref rowScales, blocks), blocks, ref xQuants, ref xScales),
+            DotScalar(ref Unsafe.Add(ref rowQuants, 2 * blocks * BlockSize), ref Unsafe.Add(ref rowScales, 2 * blocks), blocks, ref xQuants, ref xScales),
+            DotScalar(ref Unsafe.Add(ref rowQuants, 3 * blocks * BlockSize), ref Unsafe.Add(ref rowScales, 3 * blocks), blocks, ref xQuants, ref xScales));
+    }
+
+    /// <summary>The dot product of one quantized row of <paramref name="blocksPerRow"/> blocks with a quantized input, in dequantized terms.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ref sbyte rowQuants, ref float rowScales, int blocksPerRow, ref sbyte xQuants, ref float xScales)
+    {
+        nuint blocks = (nuint)(uint)blocksPerRow;
+        if (Avx2.IsSupported)
+        {
+            return DotAvx2(ref rowQuants, ref rowScales, blocks, ref xQuants, ref xScales);
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            return Dot128(ref rowQuants, ref rowScales, blocks, ref xQuants, ref xScales);
+        }
+
+        return DotScalar(ref rowQuants, ref rowScales, blocks, ref xQuants, ref xScales);
+    }
+
+    /// <summary><see cref="DotFourRows"/> with AVX2: a block a step, the input block loaded once for the four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> DotFourRowsAvx2(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero;
+        Vector256<float> acc1 = Vector256<float>.Zero;
+        Vector256<float> acc2 = Vector256<float>.Zero;
+        Vector256<float> acc3 = Vector256<float>.Zero;
+        nuint stride = blocks * BlockSize;
+        for (nuint b = 0; b < blocks; b++)
+        {
+            nuint offset = b * BlockSize;
+            Vector256<sbyte> x = Vector256.LoadUnsafe(ref xQuants, offset);
+            float xs = Unsafe.Add(ref xScales, b);
+            acc0 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset), x), Vector256.Create(Unsafe.Add(ref rowScales, b) * xs), acc0);
+            acc1 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, stride + offset), x), Vector256.Create(Unsafe.Add(ref rowScales, blocks + b) * xs), acc1);
+            acc2 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, (2 * stride) + offset), x), Vector256.Create(Unsafe.Add(ref rowScales, (2 * blocks) + b) * xs), acc2);
+            acc3 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, (3 * stride) + offset), x), Vector256.Create(Unsafe.Add(ref rowScales, (3 * blocks) + b) * xs), acc3);
+        }
+
+        return SimdMath.SumEach(acc0, acc1, acc2, acc3);
+    }
+
+    /// <summary><see cref="DotFourRows"/> with portable Vector128 operations: the input block widened once for the four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> DotFourRows128(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    {
+        Vector128<float> acc0 = Vector128<float>.Zero;
+        Vector128<float> acc1 = Vector128<float>.Zero;
+        Vector128<float> acc2 = Vector128<float>.Zero;
+        Vector128<float> acc3 = Vector128<float>.Zero;
+        nuint stride = blocks * BlockSize;
+        for (nuint b = 0; b < blocks; b++)
+        {
+            nuint offset = b * BlockSize;
+            Vector128<sbyte> low = Vector128.LoadUnsafe(ref xQuants, offset);
+            Vector128<sbyte> high = Vector128.LoadUnsafe(ref xQuants, offset + 16);
+            Vector128<short> x0 = Vector128.WidenLower(low);
+            Vector128<short> x1 = Vector128.WidenUpper(low);
+            Vector128<short> x2 = Vector128.WidenLower(high);
+            Vector128<short> x3 = Vector128.WidenUpper(high);
+            float xs = Unsafe.Add(ref xScales, b);
+            acc0 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, b) * xs), acc0);
+            acc1 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, stride + offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, blocks + b) * xs), acc1);
+            acc2 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, (2 * stride) + offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, (2 * blocks) + b) * xs), acc2);
+            acc3 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, (3 * stride) + offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, (3 * blocks) + b) * xs), acc3);
+        }
+
+        return SimdMath.SumEach(acc0, acc1, acc2, acc3);
+    }
+
+    /// <summary><see cref="Dot"/> with AVX2: two accumulators so consecutive blocks do not wait on one another's multiply-add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotAvx2(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    {
+        Vector256<float> acc0 = Vector256<float>.Zero;
+        Vector256<float> acc1 = Vector256<float>.Zero;
+        nuint b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            nuint offset = b * BlockSize;
+            acc0 = SimdMath.MultiplyAdd(
+                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset), Vector256.LoadUnsafe(ref xQuants, offset)),
+                Vector256.Create(Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b)),
+                acc0);
+            acc1 = SimdMath.MultiplyAdd(
+                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset + BlockSize), Vector256.LoadUnsafe(ref xQuants, offset + BlockSize)),
+                Vector256.Create(Unsafe.Add(ref rowScales, b + 1) * Unsafe.Add(ref xScales, b + 1)),
+                acc1);
+        }
+
+        if (b < blocks)
+        {
+            nuint offset = b * BlockSize;
+            acc0 = SimdMath.MultiplyAdd(
+                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset), Vector256.LoadUnsafe(ref xQuants, offset)),
+                Vector256.Create(Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b)),
+                acc0);
+        }
+
+        return Vector256.Sum(acc0 + acc1);
+    }
+
+    /// <summary><see cref="Dot"/> with portable Vector128 operations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot128(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    {
+        Vector128<float> acc = Vector128<float>.Zero;
+        for (nuint b = 0; b < blocks; b++)
+        {
+            nuint offset = b * BlockSize;
+            Vector128<sbyte> low = Vector128.LoadUnsafe(ref xQuants, offset);
+            Vector128<sbyte> high = Vector128.LoadUnsafe(ref xQuants, offset + 16);
+            acc = SimdMath.MultiplyAdd(
+                BlockDot128(ref Unsafe.Add(ref rowQuants, offset), Vector128.WidenLower(low), Vector128.WidenUpper(low), Vector128.WidenLower(high), Vector128.WidenUpper(high)),
+                Vector128.Create(Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b)),
+                acc);
+        }
+
+        return Vector128.Sum(acc);
+    }
+
+    /// <summary>
+    /// Eight partial integer sums (as float32) of one block's 32 products w[i] * x[i], the way
+    /// ggml_vec_dot_q8_0_q8_0 does it: |w| (unsigned) times x with w's sign, pairs summed to 16 bits
+    /// (at most 2 * 127 * 127, no saturation), then pairs summed to 32 bits. Where w is 0 the sign
+    /// step zeroes x, which leaves the product 0 as it should be.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> BlockDotAvx2(Vector256<sbyte> w, Vector256<sbyte> x)
+    {
+        Vector256<short> pairs = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(x, w));
+        return Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One));
+    }
+
+    /// <summary>Four partial integer sums (as float32) of one block's products, from 16-bit widened inputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> BlockDot128(ref sbyte w, Vector128<short> x0, Vector128<short> x1, Vector128<short> x2, Vector128<short> x3)
+    {
+        Vector128<sbyte> low = Vector128.LoadUnsafe(ref w);
+        Vector128<sbyte> high = Vector128.LoadUnsafe(ref w, 16);
+        // Each product is at most 127 * 127 in magnitude, so a sum of two still fits in 16 bits.
+        Vector128<short> first = (Vector128.WidenLower(low) * x0) + (Vector128.WidenUpper(low) * x1);
+        Vector128<short> second = (Vector128.WidenLower(high) * x2) + (Vector128.WidenUpper(high) * x3);
+        Vector128<int> sum = (Vector128.WidenLower(first) + Vector128.WidenUpper(first)) + (Vector128.WidenLower(second) + Vector128.WidenUpper(second));
+        return Vector128.ConvertToSingle(sum);
+    }
+
+    /// <summary>Scalar dot product of one quantized row with a quantized input: an exact integer sum per block, then scaled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotScalar(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    {
+        float total = 0;
+        for (nuint b = 0; b < blocks; b++)
+        {
+            nuint offset = b * BlockSize;
+            int sum = 0;
+            for (nuint i = 0; i < BlockSize; i++)
+            {
+                sum += Unsafe.Add(ref rowQuants, offset + i) * Unsafe.Add(ref xQuants, offset + i);
+            }
+
+            total += sum * (Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b));
+        }
+
+        return total;
+    }
+
+    /// <summary>Quantizes one full block of 32 values with Vector256 operations and returns its scale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float QuantizeBlock(ref float source, ref sbyte target)
+    {
+        Vector256<float> v0 = Vector256.LoadUnsafe(ref source);
+        Vector256<float> v1 = Vector256.LoadUnsafe(ref source, 8);
+        Vector256<float> v2 = Vector256.LoadUnsafe(ref source, 16);
+        Vector256<float> v3 = Vector256.LoadUnsafe(ref source, 24);
+        Vector256<float> max8 = Vector256.MaxNative(
+            Vector256.MaxNative(Vector256.Abs(v0), Vector256.Abs(v1)),
+            Vector256.MaxNative(Vector256.Abs(v2), Vector256.Abs(v3)));
+        Vector128<float> max4 = Vector128.MaxNative(max8.GetLower(), max8.GetUpper());
+        max4 = Vector128.MaxNative(max4, Vector128.Shuffle(max4, Vector128.Create(2, 3, 0, 1)));
+        max4 = Vector128.MaxNative(max4, Vector128.Shuffle(max4, Vector128.Create(1, 0, 3, 2)));
+        float scale = max4.ToScalar() / 127f;
+        Vector256<float> inverse = Vector256.Create(scale != 0 ? 1f / scale : 0f);
+        Vector256<int> q0 = ToQuants(v0 * inverse);
+        Vector256<int> q1 = ToQuants(v1 * inverse);
+        Vector256<int> q2 = ToQuants(v2 * inverse);
+        Vector256<int> q3 = ToQuants(v3 * inverse);
+        Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3)).StoreUnsafe(ref target);
+        return scale;
+    }
+
+    /// <summary>Rounds to nearest (ties to even), clamps to [-127, 127] and converts to integers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> ToQuants(Vector256<float> scaled)
+    {
+        Vector256<float> rounded = Vector256.Round(scaled);
+        rounded = Vector256.MinNative(Vector256.MaxNative(rounded, Vector256.Create(-127f)), Vector256.Create(127f));
+        return Vector256.ConvertToInt32Native(rounded);
+    }
+
+    /// <summary>Quantizes up to 32 values into a 32-quant block (zero-padded) and returns its scale; the reference for <see cref="QuantizeBlock"/>.</summary>
+    private static float QuantizeBlockScalar(ReadOnlySpan<float> values, Span<sbyte> target)
+    {
+        float max = 0;
+        foreach (float value in values)
+        {
+            max = MathF.Max(max, MathF.Abs(value));
+        }
+
+        float scale = max / 127f;
+        float inverse = scale != 0 ? 1f / scale : 0f;
+        target.Clear();
+        for (int i = 0; i < values.Length; i++)
+        {
+            target[i] = (sbyte)Math.Clamp(MathF.Round(values[i] * inverse), -127f, 127f);
+        }
+
+        return scale;
+    }
+}

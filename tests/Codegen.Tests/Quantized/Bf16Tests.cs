@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using Codegen.Kernels;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Codegen.Tests.Quantized;
+
+/// <summary>bfloat16 conversion (<see cref="Bf16Matrix"/>) and dot products (<see cref="Bf16Kernels"/>) against float64 references.</summary>
+public sealed class Bf16Tests(ITestOutputHelper output)
+{
+    public static IEnumerable<object[]> Shapes() => QuantizedTestData.Shapes();
+
+    [Fact]
+    public void LogsKernelPath() => output.WriteLine(QuantizedTestData.KernelPath);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void RoundTripErrorIsAtMostTwoToTheMinusEightRelative(int rows, int columns)
+    {
+        float[] values = QuantizedTestData.RandomValues(rows * columns, seed: (rows * 1000) + columns);
+        Bf16Matrix matrix = Bf16Matrix.FromFloat32(new WeightTensor("w", [rows, columns], values));
+        Assert.Equal("w", matrix.Name);
+        Assert.Equal(rows, matrix.Rows);
+        Assert.Equal(columns, matrix.Columns);
+        Assert.Equal(2L * rows * columns, matrix.ByteCount);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                double original = values[(r * columns) + c];
+                double rounded = matrix.ToFloat32(r, c);
+                Assert.True(
+                    Math.Abs(rounded - original) <= Math.Abs(original) * Math.Pow(2, -8),
+                    $"({r}, {c}): {original} became {rounded}");
+                // Exactly a bfloat16: the low 16 bits of the float32 are zero.
+                Assert.Equal(0u, BitConverter.SingleToUInt32Bits((float)rounded) & 0xFFFFu);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0x3F808000u, (ushort)0x3F80)] // 1 + 2^-8: halfway between 0x3F80 and 0x3F81, keeps the even 0x3F80.
+    [InlineData(0x3F818000u, (ushort)0x3F82)] // halfway between 0x3F81 and 0x3F82, goes up to the even 0x3F82.
+    [InlineData(0xBF808000u, (ushort)0xBF80)] // negative tie, even below.
+    [InlineData(0xBF818000u, (ushort)0xBF82)] // negative tie, even above.
+    [InlineData(0x3F808001u, (ushort)0x3F81)] // just above a tie rounds up.
+    [InlineData(0x3F807FFFu, (ushort)0x3F80)] // just below a tie rounds down.
+    [InlineData(0x3F80FFFFu, (ushort)0x3F81)] // nearest is up.
+    [InlineData(0x00000000u, (ushort)0x0000)] // +0.
+    [InlineData(0x80000000u, (ushort)0x8000)] // -0 keeps its sign.
+    [InlineData(0x7F800000u, (ushort)0x7F80)] // +infinity.
+    [InlineData(0xFF800000u, (ushort)0xFF80)] // -infinity.
+    [InlineData(0x7F7FFFFFu, (ushort)0x7F80)] // float.MaxValue is nearer 2^128 than the largest bfloat16: infinity.
+    [InlineData(0x00018000u, (ushort)0x0002)] // subnormal tie rounds to even.
+    public void RoundsToNearestEven(uint floatBits, ushort expected)
+    {
+        Assert.Equal(expected, Bf16Matrix.Round(BitConverter.UInt32BitsToSingle(floatBits)));
+    }
+
+    [Theory]
+    [InlineData(0x7FC00000u)] // the default quiet NaN.
+    [InlineData(0xFFC00000u)] // negative quiet NaN.
+    [InlineData(0x7F800001u)] // payload only in the dropped bits: truncation would give infinity.
+    [InlineData(0x7FFFFFFFu)] // all-ones payload: rounding up would carry into the sign.
+    [InlineData(0xFF80FFFFu)]
+    public void NaNStaysNaN(uint floatBits)
+    {
+        float nan = BitConverter.UInt32BitsToSingle(floatBits);
+        ushort bits = Bf16Matrix.Round(nan);
+        Assert.True(float.IsNaN(Bf16Matrix.ToFloat32(bits)), $"0x{floatBits:X8} became 0x{bits:X4}");
+        Assert.Equal(floatBits >> 31, (uint)bits >> 15);
+    }
+
+    [Fact]
+    public void ConvertsMatrixNaNAndInfinities()
+    {
+        float[] values = [float.NaN, float.PositiveInfinity, BitConverter.UInt32BitsToSingle(0x7F800001u), -1.5f];
+        Bf16Matrix matrix = Bf16Matrix.FromFloat32(new WeightTensor("w", [2, 2], values));
+        Assert.True(float.IsNaN(matrix.ToFloat32(0, 0)));
+        Assert.Equal(float.PositiveInfinity, matrix.ToFloat32(0, 1));
+        Assert.True(float.IsNaN(matrix.ToFloat32(1, 0)));
+        Assert.Equal(-1.5f, matrix.ToFloat32(1, 1));
+    }
+
+    [Fact]
+    public void FromBitsKeepsBitsAndChecksShape()
+    {
+        Bf16Matrix matrix = Bf16Matrix.FromBits("b", 1, 3, [0x3F80, 0xC040, 0x4049]);
+        Assert.Equal(new[] { 1f, -3f, 3.140625f }, new[] { matrix.ToFloat32(0, 0), matrix.ToFloat32(0, 1), matrix.ToFloat32(0, 2) });
+        Assert.Throws<ArgumentException>(() => Bf16Matrix.FromBits("b", 2, 2, [1, 2, 3]));
+        Assert.Throws<ArgumentException>(() => Bf16Matrix.FromFloat32(new WeightTensor("v", [4], new float[4])));
+        Assert.Throws<ArgumentOutOfRangeException>(() => matrix.ToFloat32(1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => matrix.ToFloat32(0, 3));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void DotFourRowsMatchesDoubleReference(int rows, int columns)
+    {
+        (Bf16Matrix matrix, float[] input) = Create(rows, columns);
+        for (int first = 0; first + 4 <= rows; first++)
+        {
+            Vector128<float> dots = Bf16Kernels.DotFourRows(ref matrix.Row(first), columns, ref input[1]);
+            for (int k = 0; k < 4; k++)
+            {
+                AssertClose(matrix, input, first + k, dots.GetElement(k));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void DotMatchesDoubleReference(int rows, int columns)
+    {
+        (Bf16Matrix matrix, float[] input) = Create(rows, columns);
+        for (int r = 0; r < rows; r++)
+        {
+            AssertClose(matrix, input, r, Bf16Kernels.Dot(ref matrix.Row(r), ref input[1], columns));
+        }
+    }
+
+    [Fact]
+    public void DotFourRowsUsesExactWidening()
+    {
+        // Small integers times powers of two: every product and partial sum is exact in float32,
+        // so any lane or tail mix-up shows as an exact mismatch.
+        const int Columns = 45;
+        var values = new float[4 * Columns];
+        var input = new float[Columns];
+        for (int c = 0; c < Columns; c++)
+        {
+            input[c] = c % 7 == 0 ? 0.5f : c - 20;
+            for (int r = 0; r < 4; r++)
+            {
+                values[(r * Columns) + c] = ((r + 1) * (c + 3)) % 11 - 5;
+            }
+        }
+
+        Bf16Matrix matrix = Bf16Matrix.FromFloat32("exact", 4, Columns, values);
+        Vector128<float> dots = Bf16Kernels.DotFourRows(ref matrix.Row(0), Columns, ref input[0]);
+        for (int r = 0; r < 4; r++)
+        {
+            float expected = 0;
+            for (int c = 0; c < Columns; c++)
+            {
+                expected += values[(r * Columns) + c] * input[c];
+            }
+
+            Assert.Equal(expected, dots.GetElement(r));
+            Assert.Equal(expected, Bf16Kernels.Dot(ref matrix.Row(r), ref input[0], Columns));
+        }
+    }
+
+    /// <summary>A random matrix and an input stored from index 1, so the input is not 32-byte aligned.</summary>
+    private static (Bf16Matrix Matrix, float[] Input) Create(int rows, int columns)
+    {
+        float[] values = QuantizedTestData.RandomValues(rows * columns, seed: columns);
+        float[] input = QuantizedTestData.RandomValues(columns + 1, seed: columns + 7);
+        return (Bf16Matrix.FromFloat32("w", rows, columns, values), input);
+    }
+
+    private static void AssertClose(Bf16Matrix matrix, float[] input, int row, float actual)
+    {
+        double expected = 0;
+        double magnitude = 0;
+        for (int c = 0; c < matrix.Columns; c++)
+        {
+            double product = (double)matrix.ToFloat32(row, c) * input[c + 1];
+            expected += product;
+            magnitude += Math.Abs(product);
+        }
+
+        Assert.True(
+            Math.Abs(actual - expected) <= 1e-5 * magnitude,
+            $"row {row} of {matrix.Rows}x{matrix.Columns}: {actual} vs {expected} (sum |products| {magnitude})");
+    }
+}

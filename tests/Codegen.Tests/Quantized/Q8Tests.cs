@@ -1,0 +1,271 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using Codegen.Kernels;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Codegen.Tests.Quantized;
+
+/// <summary>Q8 block quantization (<see cref="Q8Matrix"/>, <see cref="Q8Kernels.QuantizeVector"/>) and dot products against float64 references.</summary>
+public sealed class Q8Tests(ITestOutputHelper output)
+{
+    public static IEnumerable<object[]> Shapes() => QuantizedTestData.Shapes();
+
+    [Fact]
+    public void LogsKernelPath() => output.WriteLine(QuantizedTestData.KernelPath);
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 1)]
+    [InlineData(31, 1)]
+    [InlineData(32, 1)]
+    [InlineData(33, 2)]
+    [InlineData(771, 25)]
+    public void CountsBlocks(int length, int blocks) => Assert.Equal(blocks, Q8Kernels.BlockCount(length));
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatrixQuantizationErrorIsAtMostHalfAScale(int rows, int columns)
+    {
+        float[] values = QuantizedTestData.RandomValues(rows * columns, seed: (rows * 1000) + columns);
+        Q8Matrix matrix = Q8Matrix.FromFloat32(new WeightTensor("w", [rows, columns], values));
+        int blocksPerRow = (columns + 31) / 32;
+        Assert.Equal("w", matrix.Name);
+        Assert.Equal(rows, matrix.Rows);
+        Assert.Equal(columns, matrix.Columns);
+        Assert.Equal(blocksPerRow, matrix.BlocksPerRow);
+        Assert.Equal(rows * blocksPerRow * 32, matrix.Quants.Length);
+        Assert.Equal(rows * blocksPerRow, matrix.Scales.Length);
+        Assert.Equal((rows * blocksPerRow * 32) + (rows * blocksPerRow * 4L), matrix.ByteCount);
+        for (int r = 0; r < rows; r++)
+        {
+            AssertBlocks(
+                values.AsSpan(r * columns, columns),
+                matrix.Quants.Slice(r * blocksPerRow * 32, blocksPerRow * 32),
+                matrix.Scales.Slice(r * blocksPerRow, blocksPerRow));
+            for (int c = 0; c < columns; c++)
+            {
+                float scale = matrix.Scales[(r * blocksPerRow) + (c / 32)];
+                Assert.Equal(matrix.Quants[(r * blocksPerRow * 32) + c] * scale, matrix.Dequantize(r, c));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(100)]
+    [InlineData(288)]
+    [InlineData(771)]
+    public void VectorQuantizationMatchesMatrixRowsAndBound(int length)
+    {
+        float[] x = QuantizedTestData.RandomValues(length, seed: length + 3);
+        int blocks = Q8Kernels.BlockCount(length);
+        // Garbage in the spans beforehand: padding must still come out zero.
+        var quants = new sbyte[blocks * 32];
+        var scales = new float[blocks];
+        quants.AsSpan().Fill(99);
+        scales.AsSpan().Fill(float.NaN);
+        Q8Kernels.QuantizeVector(x, quants, scales);
+        AssertBlocks(x, quants, scales);
+
+        Q8Matrix row = Q8Matrix.FromFloat32("x", 1, length, x);
+        Assert.Equal(row.Quants.ToArray(), quants);
+        Assert.Equal(row.Scales.ToArray(), scales);
+    }
+
+    [Fact]
+    public void AllZeroBlocksGetScaleZeroAndNoNaN()
+    {
+        // Row 0: a zero block, a random block, a zero partial block. Row 1: all zero.
+        const int Columns = 70;
+        var values = new float[2 * Columns];
+        QuantizedTestData.RandomValues(32, seed: 5).CopyTo(values, 32);
+        Q8Matrix matrix = Q8Matrix.FromFloat32("z", 2, Columns, values);
+        Assert.Equal([0f, matrix.Scales[1], 0f, 0f, 0f, 0f], matrix.Scales.ToArray());
+        Assert.True(matrix.Scales[1] > 0);
+        for (int c = 0; c < Columns; c++)
+        {
+            Assert.Equal(0f, matrix.Dequantize(1, c));
+            if (c < 32 || c >= 64)
+            {
+                Assert.Equal(0f, matrix.Dequantize(0, c));
+            }
+        }
+
+        var quants = new sbyte[3 * 32];
+        var scales = new float[3];
+        Q8Kernels.QuantizeVector(new float[Columns], quants, scales);
+        Assert.Equal(new float[3], scales);
+        Assert.Equal(new sbyte[3 * 32], quants);
+
+        // A zero input against a zero matrix and against a nonzero one: zero, not NaN.
+        float dot = Q8Kernels.Dot(ref matrix.RowQuants(0), ref matrix.RowScales(0), matrix.BlocksPerRow, ref quants[0], ref scales[0]);
+        Assert.Equal(0f, dot);
+        Q8Kernels.QuantizeVector(QuantizedTestData.RandomValues(Columns, seed: 6), quants, scales);
+        Assert.Equal(0f, Q8Kernels.Dot(ref matrix.RowQuants(1), ref matrix.RowScales(1), matrix.BlocksPerRow, ref quants[0], ref scales[0]));
+        Assert.False(float.IsNaN(Q8Kernels.Dot(ref matrix.RowQuants(0), ref matrix.RowScales(0), matrix.BlocksPerRow, ref quants[0], ref scales[0])));
+    }
+
+    [Fact]
+    public void LargestMagnitudeMapsToPlusOrMinus127AndTiesGoToEven()
+    {
+        // Largest magnitude 127 / 16, so the scale is exactly 1/16 and every step below is exact.
+        float[] x = new float[32];
+        x[3] = -127f / 16;
+        x[4] = 63.5f / 16;
+        x[5] = 0.5f / 16;
+        x[6] = 1.5f / 16;
+        x[7] = 2.5f / 16;
+        x[8] = -2.5f / 16;
+        x[9] = 126.9f / 16;
+        var quants = new sbyte[32];
+        var scales = new float[1];
+        Q8Kernels.QuantizeVector(x, quants, scales);
+        Assert.Equal(1f / 16, scales[0]);
+        Assert.Equal(new sbyte[] { 0, 0, 0, -127, 64, 0, 2, 2, -2, 127 }, quants[..10]);
+    }
+
+    [Fact]
+    public void RejectsShortSpansAndBadShapes()
+    {
+        Assert.Throws<ArgumentException>(() => Q8Kernels.QuantizeVector(new float[33], new sbyte[63], new float[2]));
+        Assert.Throws<ArgumentException>(() => Q8Kernels.QuantizeVector(new float[33], new sbyte[64], new float[1]));
+        Assert.Throws<ArgumentException>(() => Q8Matrix.FromFloat32("m", 2, 3, new float[5]));
+        Assert.Throws<ArgumentException>(() => Q8Matrix.FromFloat32(new WeightTensor("v", [4], new float[4])));
+        Q8Matrix matrix = Q8Matrix.FromFloat32("m", 2, 3, new float[6]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Dequantize(2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Dequantize(0, 3));
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void DotFourRowsMatchesDoubleReference(int rows, int columns)
+    {
+        (Q8Matrix matrix, sbyte[] xQuants, float[] xScales) = Create(rows, columns);
+        for (int first = 0; first + 4 <= rows; first++)
+        {
+            Vector128<float> dots = Q8Kernels.DotFourRows(
+                ref matrix.RowQuants(first), ref matrix.RowScales(first), matrix.BlocksPerRow, ref xQuants[0], ref xScales[0]);
+            for (int k = 0; k < 4; k++)
+            {
+                AssertClose(matrix, xQuants, xScales, first + k, dots.GetElement(k));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void DotMatchesDoubleReference(int rows, int columns)
+    {
+        (Q8Matrix matrix, sbyte[] xQuants, float[] xScales) = Create(rows, columns);
+        for (int r = 0; r < rows; r++)
+        {
+            float dot = Q8Kernels.Dot(ref matrix.RowQuants(r), ref matrix.RowScales(r), matrix.BlocksPerRow, ref xQuants[0], ref xScales[0]);
+            AssertClose(matrix, xQuants, xScales, r, dot);
+        }
+    }
+
+    [Fact]
+    public void DotsAreExactOnExtremeQuants()
+    {
+        // Every weight and input at ±127 (all blocks saturated, signs mixed, some zero weights):
+        // the integer block sums reach 32 * 127 * 127 and must not saturate in the 16-bit step.
+        const int Columns = 96;
+        var values = new float[4 * Columns];
+        var x = new float[Columns];
+        for (int c = 0; c < Columns; c++)
+        {
+            x[c] = c % 3 == 0 ? -1f : 1f;
+            for (int r = 0; r < 4; r++)
+            {
+                values[(r * Columns) + c] = r == 1 && c % 5 == 0 ? 0f : (((r + c) & 1) == 0 ? 1f : -1f);
+            }
+
+            values[(2 * Columns) + c] = x[c]; // row 2 equals x: every product is +127 * 127.
+        }
+
+        Q8Matrix matrix = Q8Matrix.FromFloat32("m", 4, Columns, values);
+        var xQuants = new sbyte[Columns];
+        var xScales = new float[3];
+        Q8Kernels.QuantizeVector(x, xQuants, xScales);
+        Vector128<float> dots = Q8Kernels.DotFourRows(ref matrix.RowQuants(0), ref matrix.RowScales(0), matrix.BlocksPerRow, ref xQuants[0], ref xScales[0]);
+        for (int r = 0; r < 4; r++)
+        {
+            AssertClose(matrix, xQuants, xScales, r, dots.GetElement(r));
+            float dot = Q8Kernels.Dot(ref matrix.RowQuants(r), ref matrix.RowScales(r), matrix.BlocksPerRow, ref xQuants[0], ref xScales[0]);
+            AssertClose(matrix, xQuants, xScales, r, dot);
+        }
+
+        // Row 2 is x itself: 96 products of (127 * (1/127)) squared.
+        Assert.Equal(96f, dots.GetElement(2), 0.001f);
+    }
+
+    /// <summary>Checks one row's blocks against <paramref name="values"/>: the format, the scale and the error bound.</summary>
+    private static void AssertBlocks(ReadOnlySpan<float> values, ReadOnlySpan<sbyte> quants, ReadOnlySpan<float> scales)
+    {
+        for (int b = 0; b < scales.Length; b++)
+        {
+            int count = Math.Min(32, values.Length - (b * 32));
+            ReadOnlySpan<float> block = values.Slice(b * 32, count);
+            float max = 0;
+            foreach (float value in block)
+            {
+                max = Math.Max(max, Math.Abs(value));
+            }
+
+            float scale = scales[b];
+            Assert.Equal(max / 127f, scale);
+            float inverse = scale == 0 ? 0 : 1f / scale;
+            int largest = 0;
+            for (int i = 0; i < 32; i++)
+            {
+                sbyte q = quants[(b * 32) + i];
+                Assert.InRange(q, (sbyte)-127, (sbyte)127);
+                largest = Math.Max(largest, Math.Abs((int)q));
+                if (i >= count)
+                {
+                    Assert.Equal(0, q);
+                    continue;
+                }
+
+                // The exact rule (the same in every kernel path), then the bound it implies.
+                Assert.Equal((sbyte)Math.Clamp(MathF.Round(block[i] * inverse, MidpointRounding.ToEven), -127f, 127f), q);
+                double error = Math.Abs(block[i] - ((double)q * scale));
+                Assert.True(error <= (scale / 2.0 * (1 + 1e-6)) + 1e-30, $"block {b} value {i}: {block[i]} -> {q} * {scale}, error {error}");
+            }
+
+            Assert.Equal(scale == 0 ? 0 : 127, largest);
+        }
+    }
+
+    /// <summary>A random matrix and a random input quantized with <see cref="Q8Kernels.QuantizeVector"/>.</summary>
+    private static (Q8Matrix Matrix, sbyte[] XQuants, float[] XScales) Create(int rows, int columns)
+    {
+        Q8Matrix matrix = Q8Matrix.FromFloat32("w", rows, columns, QuantizedTestData.RandomValues(rows * columns, seed: columns));
+        int blocks = Q8Kernels.BlockCount(columns);
+        var xQuants = new sbyte[blocks * 32];
+        var xScales = new float[blocks];
+        Q8Kernels.QuantizeVector(QuantizedTestData.RandomValues(columns, seed: columns + 7), xQuants, xScales);
+        return (matrix, xQuants, xScales);
+    }
+
+    private static void AssertClose(Q8Matrix matrix, sbyte[] xQuants, float[] xScales, int row, float actual)
+    {
+        double expected = 0;
+        double magnitude = 0;
+        for (int c = 0; c < matrix.Columns; c++)
+        {
+            double product = (double)matrix.Dequantize(row, c) * ((double)xQuants[c] * xScales[c / 32]);
+            expected += product;
+            magnitude += Math.Abs(product);
+        }
+
+        Assert.True(
+            Math.Abs(actual - expected) <= 1e-4 * magnitude,
+            $"row {row} of {matrix.Rows}x{matrix.Columns}: {actual} vs {expected} (sum |products| {magnitude})");
+    }
+}
