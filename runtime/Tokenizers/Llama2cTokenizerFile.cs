@@ -1,0 +1,78 @@
+using System;
+using System.Buffers.Binary;
+using System.IO;
+
+namespace Codegen.Tokenizers;
+
+/// <summary>
+/// Reads llama2.c's tokenizer file (<c>tokenizer.bin</c>, <c>tok512.bin</c>): int32
+/// max_token_length, then per token a float32 score, an int32 byte length and that many bytes of
+/// UTF-8. All numbers are little-endian. Bytes after the last token are ignored, as run.c does.
+/// </summary>
+internal static class Llama2cTokenizerFile
+{
+    /// <summary>The pieces and merge scores of the first <paramref name="vocabularySize"/> tokens.</summary>
+    public static (byte[][] Pieces, float[] Scores) Read(string path, int vocabularySize)
+    {
+        byte[] file = ReadAllBytes(path);
+        if (file.Length < 4)
+        {
+            throw new ModelLoadException(path, $"the file is {file.Length} bytes, too short for the int32 max_token_length at its start");
+        }
+
+        int maxTokenLength = BinaryPrimitives.ReadInt32LittleEndian(file);
+        if (maxTokenLength <= 0)
+        {
+            throw new ModelLoadException(path, $"max_token_length is {maxTokenLength}; it must be positive");
+        }
+
+        var pieces = new byte[vocabularySize][];
+        var scores = new float[vocabularySize];
+        int offset = 4;
+        for (int token = 0; token < vocabularySize; token++)
+        {
+            if (file.Length - offset < 8)
+            {
+                throw new ModelLoadException(path,
+                    $"token {token}: the file ends at byte {file.Length}, before its score and length at byte {offset} " +
+                    $"(the file holds fewer than the model's {vocabularySize} tokens)");
+            }
+
+            scores[token] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(offset));
+            int length = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(offset + 4));
+            offset += 8;
+            if (length < 0 || length > maxTokenLength)
+            {
+                throw new ModelLoadException(path,
+                    $"token {token}: length {length} at byte {offset - 4} is outside 0..{maxTokenLength} (max_token_length)");
+            }
+
+            if (file.Length - offset < length)
+            {
+                throw new ModelLoadException(path,
+                    $"token {token}: length {length} runs past the end of the file at byte {file.Length}");
+            }
+
+            pieces[token] = file.AsSpan(offset, length).ToArray();
+            offset += length;
+        }
+
+        return (pieces, scores);
+    }
+
+    private static byte[] ReadAllBytes(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ModelLoadException(path, "the tokenizer file does not exist", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, $"the tokenizer file cannot be read: {e.Message}", e);
+        }
+    }
+}

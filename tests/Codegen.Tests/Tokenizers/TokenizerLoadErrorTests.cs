@@ -1,0 +1,142 @@
+using System;
+using System.IO;
+using Codegen.Tokenizers;
+using Xunit;
+
+namespace Codegen.Tests.Tokenizers;
+
+/// <summary>Missing and broken tokenizer files fail with a <see cref="ModelLoadException"/> that names the file and the fault.</summary>
+public sealed class TokenizerLoadErrorTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("codegen-tokenizer-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(string name, byte[] content)
+    {
+        string path = Path.Combine(_folder, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    private string Write(string name, string content) => Write(name, System.Text.Encoding.UTF8.GetBytes(content));
+
+    private static byte[] Tok512() => File.ReadAllBytes(TestModels.Path("stories260K", "tok512.bin"));
+
+    [Fact]
+    public void MissingLlama2cFileIsNamed()
+    {
+        string path = Path.Combine(_folder, "tokenizer.bin");
+
+        var error = Assert.Throws<ModelLoadException>(() => Llama2cTokenizer.Load(path, 512));
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains("does not exist", error.Message);
+    }
+
+    [Fact]
+    public void TruncatedLlama2cFileNamesTheToken()
+    {
+        byte[] whole = Tok512();
+        string path = Write("tok512.bin", whole[..^1]);
+
+        var error = Assert.Throws<ModelLoadException>(() => Llama2cTokenizer.Load(path, 512));
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains("token 511: length", error.Message);
+        Assert.Contains($"runs past the end of the file at byte {whole.Length - 1}", error.Message);
+    }
+
+    [Fact]
+    public void Llama2cFileWithFewerTokensThanTheModelIsRejected()
+    {
+        string path = Write("tok512.bin", Tok512());
+
+        var error = Assert.Throws<ModelLoadException>(() => Llama2cTokenizer.Load(path, 513));
+
+        Assert.Contains("token 512", error.Message);
+        Assert.Contains("fewer than the model's 513 tokens", error.Message);
+    }
+
+    [Fact]
+    public void Llama2cTokenLengthOutOfRangeIsNamed()
+    {
+        byte[] broken = Tok512();
+        BitConverter.TryWriteBytes(broken.AsSpan(4 + 4), 9999); // token 0's length
+
+        var error = Assert.Throws<ModelLoadException>(() => Llama2cTokenizer.Load(Write("tok512.bin", broken), 512));
+
+        Assert.Contains("token 0: length 9999 at byte 8 is outside 0..7", error.Message);
+    }
+
+    [Fact]
+    public void TooShortLlama2cFileIsRejected()
+    {
+        var error = Assert.Throws<ModelLoadException>(() => Llama2cTokenizer.Load(Write("tok512.bin", new byte[] { 7, 0 }), 512));
+
+        Assert.Contains("the file is 2 bytes", error.Message);
+    }
+
+    [Fact]
+    public void MissingGpt2FilesAreNamed()
+    {
+        var noVocabulary = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
+        Assert.Equal(Path.Combine(_folder, "vocab.json"), noVocabulary.FilePath);
+
+        Write("vocab.json", "{\"a\": 0, \"b\": 1, \"ab\": 2}");
+        var noMerges = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
+        Assert.Equal(Path.Combine(_folder, "merges.txt"), noMerges.FilePath);
+        Assert.Contains("does not exist", noMerges.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"a\": 0, \"b\": ", "not valid JSON")]
+    [InlineData("[\"a\", \"b\"]", "expected a JSON object")]
+    [InlineData("{\"a\": 0, \"b\": \"one\"}", "token \"b\": the id \"one\" is not a non-negative integer")]
+    [InlineData("{\"a\": 0, \"b\": 0}", "tokens \"a\" and \"b\" both have id 0")]
+    [InlineData("{\"a\": 0, \"b\": 5}", "token \"b\": id 5 is out of range")]
+    [InlineData("{\"a\": 0, \"a\": 1}", "token \"a\" appears twice")]
+    [InlineData("{}", "the vocabulary is empty")]
+    [InlineData("{\"a b\": 0}", "has the character U+0020, which is not in GPT-2's byte-level alphabet")]
+    public void BrokenVocabularyIsNamed(string vocabulary, string fault)
+    {
+        string path = Write("vocab.json", vocabulary);
+        Write("merges.txt", "#version: 0.2\n");
+
+        var error = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains(fault, error.Message);
+    }
+
+    [Theory]
+    [InlineData("#version: 0.2\na\n", "line 2: expected two tokens")]
+    [InlineData("#version: 0.2\na b c\n", "line 2: expected two tokens")]
+    [InlineData("#version: 0.2\na b\nb c\n", "line 3: merge \"b c\" uses \"c\", which is not in the vocabulary")]
+    [InlineData("#version: 0.2\nb a\n", "uses \"ba\", which is not in the vocabulary")]
+    public void BrokenMergesAreNamed(string merges, string fault)
+    {
+        Write("vocab.json", "{\"a\": 0, \"b\": 1, \"ab\": 2}");
+        string path = Write("merges.txt", merges);
+
+        var error = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains(fault, error.Message);
+    }
+
+    [Fact]
+    public void SmallVocabularyWithoutEndOfTextHasNoStopToken()
+    {
+        Write("vocab.json", "{\"a\": 0, \"b\": 1, \"ab\": 2}");
+        Write("merges.txt", "#version: 0.2\na b\n");
+
+        var tokenizer = Gpt2Tokenizer.Load(_folder);
+
+        Assert.Equal(-1, tokenizer.EosToken);
+        Assert.Equal(-1, tokenizer.BosToken);
+        Assert.Empty(tokenizer.StopTokens);
+        Assert.Equal(new[] { 2, 0 }, tokenizer.Encode("aba", addBos: true));
+        Assert.Equal("aba", tokenizer.Decode(new[] { 2, 0 }));
+    }
+}
