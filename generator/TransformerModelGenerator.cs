@@ -34,9 +34,15 @@ public sealed class TransformerModelGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Spec!)
             .WithTrackingName(TrackingNames.Specs);
 
-        context.RegisterSourceOutput(specs, static (output, spec) =>
+        // Whether the consumer references Codegen.Runtime.Gpu: a bool, so a new compilation that still does
+        // (or still doesn't) leaves the outputs cached.
+        IncrementalValueProvider<bool> gpuRuntime = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(Emit.Gpu.GpuSessionEmitter.GpuDeviceMetadataName) is not null)
+            .WithTrackingName(TrackingNames.GpuRuntime);
+
+        context.RegisterSourceOutput(specs.Combine(gpuRuntime), static (output, specAndGpu) =>
         {
-            foreach (GeneratedFile file in ModelEmitters.EmitAll(spec))
+            foreach (GeneratedFile file in ModelEmitters.EmitAll(specAndGpu.Left, specAndGpu.Right))
             {
                 output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
             }
@@ -50,4 +56,5 @@ public static class TrackingNames
     public const string Parse = nameof(Parse);
     public const string Diagnostics = nameof(Diagnostics);
     public const string Specs = nameof(Specs);
+    public const string GpuRuntime = nameof(GpuRuntime);
 }

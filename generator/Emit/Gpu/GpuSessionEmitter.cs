@@ -1,0 +1,438 @@
+using System.Collections.Generic;
+using Codegen.Generator.Model;
+
+namespace Codegen.Generator.Emit.Gpu;
+
+/// <summary>
+/// Writes the GPU side of a model: its weights on a device (uploaded once per model and device), its
+/// kernels loaded once per device, and <c>GpuSession</c>, whose Forward runs the whole forward pass
+/// on the device with a device-resident KV cache and copies back only the logits (or only the argmax).
+/// The family emitters supply the launches of a layer; buffers, checks and bookkeeping are shared.
+/// Written only when the consumer references Codegen.Runtime.Gpu.
+/// </summary>
+internal static class GpuSessionEmitter
+{
+    /// <summary>The type whose presence in the compilation says the consumer references the GPU runtime.</summary>
+    public const string GpuDeviceMetadataName = "Codegen.Gpu.GpuDevice";
+
+    /// <summary>Session buffers besides the KV cache: field name, length, what it holds.</summary>
+    private static readonly (string Name, string Length, string Comment)[] Activations =
+    {
+        ("residual", "DModel", "The residual stream: the current token's vector, refined layer by layer."),
+        ("query", "DModel", "The query of every head, concatenated."),
+        ("attention", "DModel", "The weighted sums of values of every head, concatenated."),
+        ("hidden", "FfnDim", "The MLP's hidden vector."),
+        ("scores", "Heads * Context", "Attention weights of each head over the positions so far, one row of Context per head."),
+        ("logits", "Vocab", "One logit per token of the vocabulary."),
+    };
+
+    public static void Emit(IndentedWriter w, ModelSpec spec)
+    {
+        bool gpt2 = spec.Family == Family.Gpt2;
+        w.Line("using System;");
+        w.Line("using global::ILGPU;");
+        w.Line("using global::ILGPU.Runtime;");
+        w.Line("using Codegen;");
+        w.Line("using Codegen.Gpu;");
+        w.Line();
+        using (w.Block($"partial class {spec.ClassName}"))
+        {
+            w.Line("/// <summary>");
+            w.Line("/// Starts a session (its own KV cache) on <paramref name=\"device\"/>. The model's weights are uploaded to the");
+            w.Line("/// device by the first session there and shared by every later one; the device keeps them until it is disposed.");
+            w.Line("/// </summary>");
+            w.Line("public GpuSession CreateGpuSession(global::Codegen.Gpu.GpuDevice device) => new GpuSession(this, device ?? throw new ArgumentNullException(nameof(device)));");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Starts a session on the chosen backend: the CPU kernels (<see cref=\"CreateSession()\"/>), or the GPU kernels on");
+            w.Line("/// the process-wide device <see cref=\"global::Codegen.Gpu.GpuBackend.Shared\"/> (CUDA, else OpenCL, else the ILGPU CPU accelerator).");
+            w.Line("/// </summary>");
+            using (w.Block("public IInferenceSession CreateSession(global::Codegen.Backend backend) => backend switch", "};"))
+            {
+                w.Line("global::Codegen.Backend.Cpu => CreateSession(),");
+                w.Line("global::Codegen.Backend.Gpu => CreateGpuSession(global::Codegen.Gpu.GpuBackend.Shared),");
+                w.Line("_ => throw new ArgumentOutOfRangeException(nameof(backend), backend, \"Choose Backend.Cpu or Backend.Gpu.\"),");
+            }
+
+            w.Line();
+            EmitWeights(w, spec);
+            w.Line();
+            EmitKernelSet(w, spec);
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// One sequence on a GPU device: the KV cache and every intermediate vector live on the device, allocated once;");
+            w.Line("/// Forward launches the whole forward pass there and copies back only the logits (ForwardArgMax: only the");
+            w.Line("/// most likely token). Not thread-safe; sessions on one device take turns on it. Dispose releases the");
+            w.Line("/// session's device memory (the shared weights stay with the device).");
+            w.Line("/// </summary>");
+            using (w.Block("public sealed class GpuSession : IInferenceSession"))
+            {
+                EmitSessionFields(w);
+                w.Line();
+                EmitSessionConstructor(w, spec);
+                w.Line();
+                w.Line("/// <summary>The device the session runs on.</summary>");
+                w.Line("public GpuDevice Device => device;");
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public int VocabularySize => Vocab;");
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public int ContextLength => Context;");
+                w.Line();
+                w.Line("/// <summary>The next position to feed: every earlier one is in the KV cache.</summary>");
+                w.Line("public int NextPosition => nextPosition;");
+                w.Line();
+                EmitForward(w);
+                w.Line();
+                EmitRun(w, gpt2);
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public void Reset() => nextPosition = 0;");
+                w.Line();
+                EmitDispose(w);
+                w.Line();
+                w.Line("/// <summary>Launch groups for <paramref name=\"items\"/> items, <paramref name=\"perGroup\"/> to a group, at most <paramref name=\"most\"/> (the kernels then take items in turns).</summary>");
+                w.Line("private static int GroupsFor(int items, int perGroup, int most) => Math.Min((items + perGroup - 1) / perGroup, most);");
+            }
+        }
+    }
+
+    private static void EmitWeights(IndentedWriter w, ModelSpec spec)
+    {
+        IReadOnlyList<TensorDefinition> global = TensorCatalog.Global(spec.Family);
+        IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec.Family);
+        bool rotary = spec.Family == Family.Llama;
+
+        w.Line("/// <summary>The model's weights on one device, uploaded once and shared by every session of the model there.</summary>");
+        using (w.Block("internal sealed class GpuWeights"))
+        {
+            using (w.Block($"internal GpuWeights({spec.ClassName} model, GpuDevice device)"))
+            {
+                w.Line("ModelWeights source = model.Weights;");
+                foreach (TensorDefinition tensor in global)
+                {
+                    w.Line($"{tensor.Member} = device.Upload(source.{tensor.Member}).View;");
+                }
+
+                w.Line(spec.TiedEmbeddings
+                    ? "Unembedding = device.Upload(source.Unembedding).View; // tied: the same tensor, so the same buffer"
+                    : "Unembedding = device.Upload(source.Unembedding).View;");
+                if (rotary)
+                {
+                    w.Line("RotaryCos = device.Upload(model.RotaryCos).View;");
+                    w.Line("RotarySin = device.Upload(model.RotarySin).View;");
+                }
+
+                w.Line("var layers = new GpuLayerWeights[Layers];");
+                using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
+                {
+                    w.Line("layers[layer] = new GpuLayerWeights(source.Layers[layer], device);");
+                }
+
+                w.Line("ByLayer = layers;");
+            }
+
+            foreach (TensorDefinition tensor in global)
+            {
+                w.Line();
+                w.Line($"/// <summary>{tensor.Description}</summary>");
+                w.Line($"internal readonly ArrayView<float> {tensor.Member};");
+            }
+
+            w.Line();
+            w.Line($"/// <summary>{TensorCatalog.Unembedding.Description}</summary>");
+            w.Line("internal readonly ArrayView<float> Unembedding;");
+            if (rotary)
+            {
+                w.Line();
+                w.Line("/// <summary>Rotary position table: cos of position * frequency, [Context, HeadDim / 2].</summary>");
+                w.Line("internal readonly ArrayView<float> RotaryCos;");
+                w.Line();
+                w.Line("/// <summary>Rotary position table: sin of position * frequency, [Context, HeadDim / 2].</summary>");
+                w.Line("internal readonly ArrayView<float> RotarySin;");
+            }
+
+            w.Line();
+            w.Line("/// <summary>The layers, first to last.</summary>");
+            w.Line("internal readonly GpuLayerWeights[] ByLayer;");
+        }
+
+        w.Line();
+        w.Line("/// <summary>One layer's weights on a device.</summary>");
+        using (w.Block("internal sealed class GpuLayerWeights"))
+        {
+            using (w.Block("internal GpuLayerWeights(LayerWeights source, GpuDevice device)"))
+            {
+                foreach (TensorDefinition tensor in perLayer)
+                {
+                    w.Line($"{tensor.Member} = device.Upload(source.{tensor.Member}).View;");
+                }
+            }
+
+            foreach (TensorDefinition tensor in perLayer)
+            {
+                w.Line();
+                w.Line($"/// <summary>{tensor.Description}</summary>");
+                w.Line($"internal readonly ArrayView<float> {tensor.Member};");
+            }
+        }
+    }
+
+    private static void EmitKernelSet(IndentedWriter w, ModelSpec spec)
+    {
+        IReadOnlyList<GpuKernel> kernels = GpuKernelsEmitter.Kernels(spec);
+        w.Line("/// <summary>The kernels compiled for one device: loaded (and compiled by ILGPU) once per device, shared by every session there.</summary>");
+        using (w.Block("internal sealed class GpuKernelSet"))
+        {
+            using (w.Block("internal GpuKernelSet(Accelerator accelerator)"))
+            {
+                foreach (GpuKernel kernel in kernels)
+                {
+                    w.Line($"{kernel.Name} = accelerator.LoadStreamKernel<{kernel.TypeArguments}>(GpuKernels.{kernel.Name});");
+                }
+            }
+
+            foreach (GpuKernel kernel in kernels)
+            {
+                w.Line();
+                w.Line($"internal readonly {kernel.DelegateType} {kernel.Name};");
+            }
+        }
+    }
+
+    private static void EmitSessionFields(IndentedWriter w)
+    {
+        w.Line("private readonly GpuDevice device;");
+        w.Line("private readonly GpuWeights weights;");
+        w.Line("private readonly GpuKernelSet kernels;");
+        w.Line();
+        w.Line("// Device buffers, owned by the session and given back by Dispose.");
+        foreach ((string name, _, _) in Activations)
+        {
+            w.Line($"private readonly MemoryBuffer1D<float, Stride1D.Dense> {name}Buffer;");
+        }
+
+        w.Line("// The KV cache: keys and values of every position so far, one [Context, KvDim] block per layer.");
+        w.Line("private readonly MemoryBuffer1D<float, Stride1D.Dense> keyCacheBuffer;");
+        w.Line("private readonly MemoryBuffer1D<float, Stride1D.Dense> valueCacheBuffer;");
+        w.Line("// The most likely next token, for ForwardArgMax.");
+        w.Line("private readonly MemoryBuffer1D<int, Stride1D.Dense> bestTokenBuffer;");
+        w.Line();
+        foreach ((string name, _, string comment) in Activations)
+        {
+            w.Line($"// {comment}");
+            w.Line($"private readonly ArrayView<float> {name};");
+        }
+
+        w.Line("// Each layer's block of the KV cache.");
+        w.Line("private readonly ArrayView<float>[] keyCache = new ArrayView<float>[Layers];");
+        w.Line("private readonly ArrayView<float>[] valueCache = new ArrayView<float>[Layers];");
+        w.Line();
+        w.Line("// Where the logits land on the host.");
+        w.Line("private readonly float[] hostLogits = new float[Vocab];");
+        w.Line("private readonly int[] hostBestToken = new int[1];");
+        w.Line();
+        w.Line("// Launch shapes: groups of the device's group size; projections compute a tile of four rows per warp.");
+        w.Line("private readonly KernelConfig embedConfig;");
+        w.Line("private readonly KernelConfig queryKeyValueConfig;");
+        w.Line("private readonly KernelConfig attentionConfig;");
+        w.Line("private readonly KernelConfig outputConfig;");
+        w.Line("private readonly KernelConfig mlpUpConfig;");
+        w.Line("private readonly KernelConfig downConfig;");
+        w.Line("private readonly KernelConfig unembedConfig;");
+        w.Line("private readonly KernelConfig argMaxConfig;");
+        w.Line();
+        w.Line("private int nextPosition;");
+        w.Line("private bool disposed;");
+    }
+
+    private static void EmitSessionConstructor(IndentedWriter w, ModelSpec spec)
+    {
+        using (w.Block($"internal GpuSession({spec.ClassName} model, GpuDevice device)"))
+        {
+            w.Line("this.device = device;");
+            w.Line("device.ThrowIfDisposed();");
+            w.Line($"weights = device.GetOrCreate(model, d => new GpuWeights(model, d));");
+            w.Line($"kernels = device.GetOrCreate(typeof({spec.ClassName}), static d => new GpuKernelSet(d.Accelerator));");
+            w.Line();
+            foreach ((string name, string length, _) in Activations)
+            {
+                w.Line($"{name}Buffer = device.Allocate<float>({length});");
+            }
+
+            w.Line("keyCacheBuffer = device.Allocate<float>((long)Layers * Context * KvDim);");
+            w.Line("valueCacheBuffer = device.Allocate<float>((long)Layers * Context * KvDim);");
+            w.Line("bestTokenBuffer = device.Allocate<int>(1);");
+            foreach ((string name, _, _) in Activations)
+            {
+                w.Line($"{name} = {name}Buffer.View;");
+            }
+
+            using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
+            {
+                w.Line("keyCache[layer] = keyCacheBuffer.View.SubView((long)layer * Context * KvDim, Context * KvDim);");
+                w.Line("valueCache[layer] = valueCacheBuffer.View.SubView((long)layer * Context * KvDim, Context * KvDim);");
+            }
+
+            w.Line();
+            w.Line("int group = device.GroupSize;");
+            w.Line("int warps = device.WarpsPerGroup;");
+            w.Line("int most = device.MaxGroupsPerLaunch;");
+            w.Line("embedConfig = new KernelConfig(GroupsFor(DModel, group, most), group);");
+            w.Line("queryKeyValueConfig = new KernelConfig(GroupsFor(GpuKernels.QueryKeyValueWarps, warps, most), group);");
+            w.Line("attentionConfig = new KernelConfig(GroupsFor(Heads, 1, most), group); // a group per query head");
+            w.Line("outputConfig = new KernelConfig(GroupsFor(GpuKernels.OutputWarps, warps, most), group);");
+            w.Line("mlpUpConfig = new KernelConfig(GroupsFor(GpuKernels.MlpUpWarps, warps, most), group);");
+            w.Line("downConfig = new KernelConfig(GroupsFor(GpuKernels.DownWarps, warps, most), group);");
+            w.Line("unembedConfig = new KernelConfig(GroupsFor(GpuKernels.UnembedWarps, warps, most), group);");
+            w.Line("argMaxConfig = new KernelConfig(1, group);");
+        }
+    }
+
+    private static void EmitForward(IndentedWriter w)
+    {
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("public ReadOnlySpan<float> Forward(int token, int position)"))
+        {
+            using (w.Block("lock (device.SyncRoot)"))
+            {
+                w.Line("Run(token, position);");
+                w.Line("// Only the logits come back to the host.");
+                w.Line("logitsBuffer.View.CopyToCPU(hostLogits);");
+                w.Line("device.Accelerator.DefaultStream.Synchronize();");
+            }
+
+            w.Line("return hostLogits;");
+        }
+
+        w.Line();
+        w.Line("/// <summary>Runs the prompt <paramref name=\"tokens\"/> from <paramref name=\"position\"/> on, all on the device, and copies back only the logits after the last one.</summary>");
+        using (w.Block("public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)"))
+        {
+            using (w.Block("if (tokens.IsEmpty)"))
+            {
+                w.Line("throw new ArgumentException(\"Prefill needs at least one token.\", nameof(tokens));");
+            }
+
+            using (w.Block("lock (device.SyncRoot)"))
+            {
+                using (w.Block("for (int i = 0; i < tokens.Length; i++)"))
+                {
+                    w.Line("Run(tokens[i], position + i);");
+                }
+
+                w.Line("logitsBuffer.View.CopyToCPU(hostLogits);");
+                w.Line("device.Accelerator.DefaultStream.Synchronize();");
+            }
+
+            w.Line("return hostLogits;");
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs the model like <see cref=\"Forward\"/> and returns the most likely next token (the first on ties, as");
+        w.Line("/// greedy sampling picks it), found on the device: one int comes back instead of the logits.");
+        w.Line("/// </summary>");
+        using (w.Block("public int ForwardArgMax(int token, int position)"))
+        {
+            using (w.Block("lock (device.SyncRoot)"))
+            {
+                w.Line("Run(token, position);");
+                w.Line("kernels.ArgMax(argMaxConfig, logits, bestTokenBuffer.View);");
+                w.Line("bestTokenBuffer.View.CopyToCPU(hostBestToken);");
+                w.Line("device.Accelerator.DefaultStream.Synchronize();");
+            }
+
+            w.Line("return hostBestToken[0];");
+        }
+    }
+
+    private static void EmitRun(IndentedWriter w, bool gpt2)
+    {
+        w.Line("/// <summary>Queues the whole forward pass for <paramref name=\"token\"/> at <paramref name=\"position\"/> on the device.</summary>");
+        using (w.Block("private void Run(int token, int position)"))
+        {
+            w.Line("ObjectDisposedException.ThrowIf(disposed, this);");
+            w.Line("device.ThrowIfDisposed();");
+            using (w.Block("if ((uint)token >= Vocab)"))
+            {
+                w.Line("throw new ArgumentOutOfRangeException(nameof(token), token, $\"Token ids run from 0 to {Vocab - 1}.\");");
+            }
+
+            using (w.Block("if ((uint)position >= Context)"))
+            {
+                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions run from 0 to {Context - 1} (the model's Context).\");");
+            }
+
+            using (w.Block("if (position > nextPosition)"))
+            {
+                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions must be fed in order: the cache holds positions before {nextPosition}, so the next one is {nextPosition}.\");");
+            }
+
+            w.Line();
+            if (gpt2)
+            {
+                Gpt2GpuEmitter.EmitEmbed(w);
+            }
+            else
+            {
+                LlamaGpuEmitter.EmitEmbed(w);
+            }
+
+            w.Line();
+            using (w.Block("for (int layerIndex = 0; layerIndex < Layers; layerIndex++)"))
+            {
+                w.Line("GpuLayerWeights layer = weights.ByLayer[layerIndex];");
+                w.Line("ArrayView<float> keys = keyCache[layerIndex];");
+                w.Line("ArrayView<float> values = valueCache[layerIndex];");
+                w.Line();
+                if (gpt2)
+                {
+                    Gpt2GpuEmitter.EmitLayer(w);
+                }
+                else
+                {
+                    LlamaGpuEmitter.EmitLayer(w);
+                }
+            }
+
+            w.Line();
+            if (gpt2)
+            {
+                Gpt2GpuEmitter.EmitFinal(w);
+            }
+            else
+            {
+                LlamaGpuEmitter.EmitFinal(w);
+            }
+
+            w.Line("nextPosition = position + 1;");
+        }
+    }
+
+    private static void EmitDispose(IndentedWriter w)
+    {
+        w.Line("/// <summary>Gives the session's device memory (KV cache and intermediate vectors) back. Calling it again does nothing.</summary>");
+        using (w.Block("public void Dispose()"))
+        {
+            using (w.Block("if (disposed)"))
+            {
+                w.Line("return;");
+            }
+
+            using (w.Block("lock (device.SyncRoot)"))
+            {
+                w.Line("disposed = true;");
+                foreach ((string name, _, _) in Activations)
+                {
+                    w.Line($"device.Free({name}Buffer);");
+                }
+
+                w.Line("device.Free(keyCacheBuffer);");
+                w.Line("device.Free(valueCacheBuffer);");
+                w.Line("device.Free(bestTokenBuffer);");
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System;
+using Codegen;
+using Codegen.Gpu;
+using Xunit;
+
+namespace Codegen.Tests.Gpu;
+
+/// <summary>The stories260K shape, for the GPU tests (the same checkpoint as the CPU end-to-end tests).</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512)]
+internal partial class GpuStories260K
+{
+}
+
+/// <summary>Hugging Face tiny-random-gpt2: GPT-2 with 5 layers of width 32 and 4 heads, vocab 1000.</summary>
+[TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 5, Vocab = 1000, Context = 512)]
+internal partial class GpuGpt2Tiny
+{
+}
+
+/// <summary>
+/// What the GPU tests share: one ILGPU CPU accelerator (CI has no GPU), opened once so that its kernels
+/// are compiled once, and the two models, loaded once.
+/// </summary>
+public sealed class GpuFixture : IDisposable
+{
+    public GpuFixture()
+    {
+        Device = GpuDevice.Open(GpuDevicePreference.CpuAccelerator);
+        Stories = GpuStories260K.Load(TestModels.Path("stories260K", "stories260K.bin"));
+        Gpt2 = GpuGpt2Tiny.Load(TestModels.Path("gpt2-tiny", "model.safetensors"));
+    }
+
+    public GpuDevice Device { get; }
+
+    internal GpuStories260K Stories { get; }
+
+    internal GpuGpt2Tiny Gpt2 { get; }
+
+    public void Dispose() => Device.Dispose();
+}
+
+/// <summary>The GPU tests run one after another on the shared device.</summary>
+[CollectionDefinition(Name)]
+public sealed class GpuCollection : ICollectionFixture<GpuFixture>
+{
+    public const string Name = "GPU";
+}
