@@ -41,7 +41,22 @@ try
 {
     Stories260K model = Stories260K.Load(options.ModelPath);
     Llama2cTokenizer tokenizer = Llama2cTokenizer.Load(options.TokenizerPath, Stories260K.Vocab);
-    using Stories260K.CpuSession session = model.CreateSession();
+#if CODEGEN_GPU
+    using Codegen.Gpu.GpuDevice? device = options.Backend == Backend.Gpu ? Codegen.Gpu.GpuDevice.Open(DevicePreference(options.Device)) : null;
+    if (device is not null)
+    {
+        Console.Error.WriteLine($"backend: gpu on {device}");
+    }
+
+    using IInferenceSession session = device is null ? model.CreateSession() : model.CreateGpuSession(device);
+#else
+    if (options.Backend == Backend.Gpu)
+    {
+        throw new ArgumentException("this build has no GPU backend (a NativeAOT build is CPU-only); use --backend cpu.");
+    }
+
+    using IInferenceSession session = model.CreateSession();
+#endif
 
     int[] prompt = tokenizer.Encode(options.Prompt, addBos: true);
     var generation = new GenerationOptions
@@ -70,8 +85,22 @@ try
     Console.Error.WriteLine($"{generated} tokens in {clock.Elapsed.TotalSeconds:F3} s: {generated / clock.Elapsed.TotalSeconds:F0} tokens/s (the {prompt.Length}-token prompt included)");
     return 0;
 }
-catch (Exception e) when (e is ModelLoadException or ArgumentException)
+catch (Exception e) when (e is ModelLoadException or ArgumentException || IsDeviceUnavailable(e))
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
+
+#if CODEGEN_GPU
+static Codegen.Gpu.GpuDevicePreference DevicePreference(string device) => device switch
+{
+    "cuda" => Codegen.Gpu.GpuDevicePreference.Cuda,
+    "opencl" => Codegen.Gpu.GpuDevicePreference.OpenCL,
+    "cpu" => Codegen.Gpu.GpuDevicePreference.CpuAccelerator,
+    _ => Codegen.Gpu.GpuDevicePreference.Auto,
+};
+
+static bool IsDeviceUnavailable(Exception e) => e is Codegen.Gpu.GpuDeviceUnavailableException;
+#else
+static bool IsDeviceUnavailable(Exception e) => false;
+#endif

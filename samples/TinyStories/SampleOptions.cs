@@ -15,7 +15,9 @@ internal sealed record SampleOptions
         "  --temperature <t>     0 is greedy (default 0)\n" +
         "  --top-p <p>           nucleus sampling, in (0, 1] (default 0.9; used when temperature > 0)\n" +
         "  --seed <n>            seed for sampling (default: random)\n" +
-        "  --steps <n>           positions to run, prompt included, at most the context 512 (default 256)";
+        "  --steps <n>           positions to run, prompt included, at most the context 512 (default 256)\n" +
+        "  --backend <b>         cpu (the generated SIMD kernels) or gpu (the generated ILGPU kernels) (default cpu)\n" +
+        "  --device <d>          with --backend gpu: auto (CUDA, else OpenCL, else the ILGPU CPU accelerator), cuda, opencl or cpu (default auto)";
 
     private static readonly string ModelsFolder = Path.Combine("..", "shared", "models", "stories260K");
 
@@ -32,6 +34,11 @@ internal sealed record SampleOptions
     public ulong? Seed { get; init; }
 
     public int Steps { get; init; } = 256;
+
+    public Codegen.Backend Backend { get; init; } = Codegen.Backend.Cpu;
+
+    /// <summary>The GPU device to ask for: auto, cuda, opencl or cpu (the ILGPU CPU accelerator).</summary>
+    public string Device { get; init; } = "auto";
 
     public bool ShowHelp { get; init; }
 
@@ -61,6 +68,8 @@ internal sealed record SampleOptions
                 "--top-p" => options with { TopP = ParseFloat(name, value) },
                 "--seed" => options with { Seed = ulong.TryParse(value, out ulong seed) ? seed : throw new ArgumentException($"--seed takes a non-negative integer, not '{value}'.") },
                 "--steps" => options with { Steps = int.TryParse(value, out int steps) && steps > 0 ? steps : throw new ArgumentException($"--steps takes a positive integer, not '{value}'.") },
+                "--backend" => options with { Backend = Codegen.BackendNames.Parse(value) },
+                "--device" => options with { Device = value is "auto" or "cuda" or "opencl" or "cpu" ? value : throw new ArgumentException($"--device takes auto, cuda, opencl or cpu, not '{value}'.") },
                 _ => throw new ArgumentException($"unknown option {name}."),
             };
         }

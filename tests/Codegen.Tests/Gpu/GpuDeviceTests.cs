@@ -16,13 +16,29 @@ public sealed class GpuDeviceTests
     public GpuDeviceTests(GpuFixture fixture) => this.fixture = fixture;
 
     [Fact]
+    public void TheDeviceReportsItself()
+    {
+        GpuDevice device = fixture.Device;
+        if (device.Kind == GpuDeviceKind.CpuAccelerator)
+        {
+            Assert.Equal("ILGPU CPU accelerator", device.Name);
+        }
+        else
+        {
+            Assert.StartsWith(device.Kind == GpuDeviceKind.Cuda ? "CUDA: " : "OpenCL: ", device.Name);
+        }
+
+        Assert.Equal(device.Name, device.ToString());
+        Assert.Equal(0, device.GroupSize % device.WarpSize);
+        Assert.InRange(device.WarpsPerGroup, 1, GpuDevice.MaxWarpsPerGroup);
+    }
+
+    [Fact]
     public void TheCpuAcceleratorReportsItself()
     {
-        Assert.Equal(GpuDeviceKind.CpuAccelerator, fixture.Device.Kind);
-        Assert.Equal("ILGPU CPU accelerator", fixture.Device.Name);
-        Assert.Equal("ILGPU CPU accelerator", fixture.Device.ToString());
-        Assert.Equal(0, fixture.Device.GroupSize % fixture.Device.WarpSize);
-        Assert.InRange(fixture.Device.WarpsPerGroup, 1, GpuDevice.MaxWarpsPerGroup);
+        using GpuDevice device = GpuDevice.Open(GpuDevicePreference.CpuAccelerator);
+        Assert.Equal(GpuDeviceKind.CpuAccelerator, device.Kind);
+        Assert.Equal("ILGPU CPU accelerator", device.ToString());
     }
 
     [Fact]
@@ -105,7 +121,7 @@ public sealed class GpuDeviceTests
     [Fact]
     public void DisposingTheDeviceReleasesEverythingAndStopsItsSessions()
     {
-        GpuDevice device = GpuDevice.Open(GpuDevicePreference.CpuAccelerator);
+        GpuDevice device = GpuDevice.Open(GpuFixture.Preference);
         var session = fixture.Gpt2.CreateGpuSession(device);
         session.Forward(98, 0);
         Assert.True(device.AllocatedBytes > 0);

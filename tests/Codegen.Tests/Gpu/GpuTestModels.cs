@@ -18,17 +18,30 @@ internal partial class GpuGpt2Tiny
 }
 
 /// <summary>
-/// What the GPU tests share: one ILGPU CPU accelerator (CI has no GPU), opened once so that its kernels
-/// are compiled once, and the two models, loaded once.
+/// What the GPU tests share: one device, opened once so that its kernels are compiled once, and the two
+/// models, loaded once. The device is the ILGPU CPU accelerator (CI has no GPU) unless the environment
+/// variable CODEGEN_GPU_TEST_DEVICE asks for auto, cuda or opencl (gpu/run-on-gpu.sh asks for cuda).
 /// </summary>
 public sealed class GpuFixture : IDisposable
 {
+    public const string DeviceVariable = "CODEGEN_GPU_TEST_DEVICE";
+
     public GpuFixture()
     {
-        Device = GpuDevice.Open(GpuDevicePreference.CpuAccelerator);
+        Device = GpuDevice.Open(Preference);
         Stories = GpuStories260K.Load(TestModels.Path("stories260K", "stories260K.bin"));
         Gpt2 = GpuGpt2Tiny.Load(TestModels.Path("gpt2-tiny", "model.safetensors"));
     }
+
+    /// <summary>The device the tests run on, from <see cref="DeviceVariable"/>.</summary>
+    public static GpuDevicePreference Preference => Environment.GetEnvironmentVariable(DeviceVariable)?.ToLowerInvariant() switch
+    {
+        null or "" or "cpu" => GpuDevicePreference.CpuAccelerator,
+        "auto" => GpuDevicePreference.Auto,
+        "cuda" => GpuDevicePreference.Cuda,
+        "opencl" => GpuDevicePreference.OpenCL,
+        string other => throw new InvalidOperationException($"{DeviceVariable} is '{other}'; use cpu, auto, cuda or opencl."),
+    };
 
     public GpuDevice Device { get; }
 
