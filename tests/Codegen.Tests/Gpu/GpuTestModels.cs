@@ -11,6 +11,12 @@ internal partial class GpuStories260K
 {
 }
 
+/// <summary>stories260K with bf16 projection matrices: the GPU widens them to float32 on upload, exactly as the CPU kernels do.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512, Weights = WeightFormat.BF16)]
+internal partial class GpuStories260KBf16
+{
+}
+
 /// <summary>Hugging Face tiny-random-gpt2: GPT-2 with 5 layers of width 32 and 4 heads, vocab 1000.</summary>
 [TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 5, Vocab = 1000, Context = 512)]
 internal partial class GpuGpt2Tiny
