@@ -11,6 +11,26 @@ namespace Codegen.Kernels;
 /// </summary>
 public static class SimdMath
 {
+    /// <summary>How far ahead, in bytes, <see cref="PrefetchAhead"/> asks for weights.</summary>
+    public const int PrefetchDistance = 2048;
+
+    /// <summary>
+    /// Asks the processor to fetch the two cache lines (128 bytes: 32 floats) lying
+    /// <see cref="PrefetchDistance"/> bytes past <paramref name="at"/> into L1, where the processor
+    /// has a prefetch instruction; a hint only, which never faults even past the end of an array.
+    /// The reference must point into pinned memory (weights are pinned).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchAhead(ref float at)
+    {
+        if (Sse.IsSupported)
+        {
+            byte* ahead = (byte*)Unsafe.AsPointer(ref at) + PrefetchDistance;
+            Sse.Prefetch0(ahead);
+            Sse.Prefetch0(ahead + 64);
+        }
+    }
+
     /// <summary><paramref name="a"/> * <paramref name="b"/> + <paramref name="addend"/>, fused when FMA is available.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) =>

@@ -24,9 +24,11 @@ internal partial class LlamaHeadDim10Model
 
 /// <summary>
 /// Llama large enough that the session splits its products over the worker pool (each has at least
-/// 65536 multiply-adds) and, from position 65536 / (2 * 264) = 124 on, its attention heads too.
+/// 65536 multiply-adds) and, from position 65536 / (2 * 264) = 124 on, its attention heads too. Its
+/// float32 matrices (10 MB, mostly the 7001-row unembedding) pass the generator's cache limit, so its
+/// Vector256 products stream rows one after another with a prefetch.
 /// </summary>
-[TransformerModel(DModel = 264, Heads = 6, KvHeads = 3, FfnDim = 700, Vocab = 999, Context = 300, Layers = 1)]
+[TransformerModel(DModel = 264, Heads = 6, KvHeads = 3, FfnDim = 700, Vocab = 7001, Context = 300, Layers = 1)]
 internal partial class LlamaPooledModel
 {
 }
@@ -65,7 +67,7 @@ internal static class TestShapes
     {
         nameof(LlamaRaggedModel) => new(DModel: 36, Heads: 3, KvHeads: 1, FfnDim: 91, Vocab: 37, Context: 19, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(LlamaHeadDim10Model) => new(DModel: 100, Heads: 10, KvHeads: 5, FfnDim: 257, Vocab: 131, Context: 23, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
-        nameof(LlamaPooledModel) => new(DModel: 264, Heads: 6, KvHeads: 3, FfnDim: 700, Vocab: 999, Context: 300, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
+        nameof(LlamaPooledModel) => new(DModel: 264, Heads: 6, KvHeads: 3, FfnDim: 700, Vocab: 7001, Context: 300, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(LlamaNarrowModel) => new(DModel: 12, Heads: 2, KvHeads: 1, FfnDim: 7, Vocab: 11, Context: 9, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(LlamaUntiedModel) => new(DModel: 28, Heads: 2, KvHeads: 2, FfnDim: 45, Vocab: 29, Context: 17, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 500),
         nameof(Gpt2RaggedModel) => new(DModel: 60, Heads: 5, KvHeads: 5, FfnDim: 150, Vocab: 113, Context: 48, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 0),

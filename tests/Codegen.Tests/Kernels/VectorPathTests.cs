@@ -35,5 +35,14 @@ public sealed class VectorPathTests
         Assert.True(!Vector256.IsHardwareAccelerated || Vector128.IsHardwareAccelerated, "Vector256 without Vector128 is not a configuration the kernels expect.");
     }
 
+    [Fact]
+    public void OnlyModelsLargerThanTheCachesStreamTheirRows()
+    {
+        // The kernel tests cover both matrix-vector paths: LlamaPooledModel's 10 MB of float32 matrices
+        // get the streamed rows (with prefetch), the small models the four interleaved rows.
+        Assert.NotNull(typeof(LlamaPooledModel.CpuKernels).GetMethod("DotStreamedDModel", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static));
+        Assert.Null(typeof(LlamaRaggedModel.CpuKernels).GetMethod("DotStreamedDModel", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static));
+    }
+
     private static bool IsZero(string variable) => Environment.GetEnvironmentVariable(variable) == "0";
 }
