@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+
+namespace Codegen.Benchmarks.Harness;
+
+/// <summary>
+/// One job for every benchmark: a few warm-up and measured iterations (a decode of the 110M shape takes
+/// seconds), the memory diagnoser (bytes allocated per token), and a tokens-per-second column.
+/// </summary>
+public sealed class BenchmarkConfig : ManualConfig
+{
+    public BenchmarkConfig()
+    {
+        AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithId("2 threads"));
+        AddDiagnoser(MemoryDiagnoser.Default);
+        AddColumn(new TokensPerSecondColumn());
+        WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
+        WithOption(ConfigOptions.JoinSummary, true);
+    }
+}

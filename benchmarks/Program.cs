@@ -1,0 +1,29 @@
+using System;
+using BenchmarkDotNet.Running;
+using Codegen.Benchmarks.Accuracy;
+using Codegen.Benchmarks.Generic;
+using Codegen.Benchmarks.Onnx;
+
+// dotnet run -c Release --project benchmarks -- --filter '*'   (see benchmarks/RESULTS.md)
+// dotnet run -c Release --project benchmarks -- --check-generic   (the generic baseline against the generated code)
+// dotnet run -c Release --project benchmarks -- --check-onnx   (the ONNX Runtime peer against the generated code)
+// dotnet run -c Release --project benchmarks -- --accuracy   (what bf16 and Q8 weights cost on stories260K)
+if (Array.IndexOf(args, "--accuracy") >= 0)
+{
+    QuantizationAccuracy.Run();
+    return;
+}
+
+if (Array.IndexOf(args, "--check-generic") >= 0)
+{
+    GenericParityCheck.RunAll(Console.Out);
+    return;
+}
+
+if (Array.IndexOf(args, OnnxCheckCommand.Option) >= 0)
+{
+    Environment.ExitCode = OnnxCheckCommand.Run();
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
