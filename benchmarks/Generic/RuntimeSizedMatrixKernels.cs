@@ -10,7 +10,7 @@ namespace Codegen.Benchmarks.Generic;
 /// Dot products and matrix products whose lengths are run-time values, with the generated kernels'
 /// Vector256 fused multiply-add schemes: four independent chains along one row; four rows against
 /// one input, read interleaved or one after another with a prefetch as <see cref="WeightStreaming"/>
-/// decides; four rows against two inputs in prefill. A scalar fallback where Vector256 is not
+/// decides; four rows against three inputs (then two) in prefill. A scalar fallback where Vector256 is not
 /// accelerated. Unlike the generated code, every loop bound and stride is a variable and every
 /// length needs a remainder loop. Matrices are row-major [out, in].
 /// </summary>
@@ -264,6 +264,14 @@ internal static class RuntimeSizedMatrixKernels
             int t = 0;
             if (Vector256.IsHardwareAccelerated)
             {
+                for (; t + 3 <= tokens; t += 3)
+                {
+                    DotFourRowsThreeInputs(ref rows, ref Unsafe.Add(ref x0, t * columns), columns, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);
+                    Vector128.StoreUnsafe(sums0, ref Unsafe.Add(ref o, (t * outputStride) + row));
+                    Vector128.StoreUnsafe(sums1, ref Unsafe.Add(ref o, ((t + 1) * outputStride) + row));
+                    Vector128.StoreUnsafe(sums2, ref Unsafe.Add(ref o, ((t + 2) * outputStride) + row));
+                }
+
                 for (; t + 2 <= tokens; t += 2)
                 {
                     Vector128<float> firstSums = Vector128<float>.Zero;
@@ -287,6 +295,59 @@ internal static class RuntimeSizedMatrixKernels
             {
                 Unsafe.Add(ref o, (t * outputStride) + row) = Dot(ref weights, ref Unsafe.Add(ref x0, t * columns), columns);
             }
+        }
+    }
+
+    /// <summary>
+    /// Dot products of four consecutive rows with three consecutive inputs at once (the Vector256 path of
+    /// <see cref="MultiplyRowsBatch"/>): twelve accumulators, as the generated prefill tiles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DotFourRowsThreeInputs(ref float rows, ref float inputs, int length, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
+    {
+        ref float row1 = ref Unsafe.Add(ref rows, length);
+        ref float row2 = ref Unsafe.Add(ref rows, 2 * length);
+        ref float row3 = ref Unsafe.Add(ref rows, 3 * length);
+        ref float input1 = ref Unsafe.Add(ref inputs, length);
+        ref float input2 = ref Unsafe.Add(ref inputs, 2 * length);
+        Vector256<float> s00 = Vector256<float>.Zero, s01 = Vector256<float>.Zero, s02 = Vector256<float>.Zero;
+        Vector256<float> s10 = Vector256<float>.Zero, s11 = Vector256<float>.Zero, s12 = Vector256<float>.Zero;
+        Vector256<float> s20 = Vector256<float>.Zero, s21 = Vector256<float>.Zero, s22 = Vector256<float>.Zero;
+        Vector256<float> s30 = Vector256<float>.Zero, s31 = Vector256<float>.Zero, s32 = Vector256<float>.Zero;
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            nuint at = (nuint)i;
+            Vector256<float> x0 = Vector256.LoadUnsafe(ref inputs, at);
+            Vector256<float> x1 = Vector256.LoadUnsafe(ref input1, at);
+            Vector256<float> x2 = Vector256.LoadUnsafe(ref input2, at);
+            Vector256<float> w = Vector256.LoadUnsafe(ref rows, at);
+            s00 = SimdMath.MultiplyAdd(w, x0, s00);
+            s01 = SimdMath.MultiplyAdd(w, x1, s01);
+            s02 = SimdMath.MultiplyAdd(w, x2, s02);
+            w = Vector256.LoadUnsafe(ref row1, at);
+            s10 = SimdMath.MultiplyAdd(w, x0, s10);
+            s11 = SimdMath.MultiplyAdd(w, x1, s11);
+            s12 = SimdMath.MultiplyAdd(w, x2, s12);
+            w = Vector256.LoadUnsafe(ref row2, at);
+            s20 = SimdMath.MultiplyAdd(w, x0, s20);
+            s21 = SimdMath.MultiplyAdd(w, x1, s21);
+            s22 = SimdMath.MultiplyAdd(w, x2, s22);
+            w = Vector256.LoadUnsafe(ref row3, at);
+            s30 = SimdMath.MultiplyAdd(w, x0, s30);
+            s31 = SimdMath.MultiplyAdd(w, x1, s31);
+            s32 = SimdMath.MultiplyAdd(w, x2, s32);
+        }
+
+        sums0 = SimdMath.SumEach(s00, s10, s20, s30);
+        sums1 = SimdMath.SumEach(s01, s11, s21, s31);
+        sums2 = SimdMath.SumEach(s02, s12, s22, s32);
+        for (; i < length; i++)
+        {
+            Vector128<float> column = Vector128.Create(Unsafe.Add(ref rows, i), Unsafe.Add(ref row1, i), Unsafe.Add(ref row2, i), Unsafe.Add(ref row3, i));
+            sums0 += column * Unsafe.Add(ref inputs, i);
+            sums1 += column * Unsafe.Add(ref input1, i);
+            sums2 += column * Unsafe.Add(ref input2, i);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Codegen.Generator.Emit;
 /// <summary>
 /// Writes the matrix-matrix products of prefill: every prompt token of a chunk goes through a weight
 /// row while the row is in cache, so the weights are read once per chunk instead of once per token.
-/// The inner block is four weight rows by two tokens: eight accumulators, six loads for eight
+/// The inner tile is four weight rows by three tokens: twelve accumulators, seven loads for twelve
 /// multiply-adds, which keeps the FMA units, not memory, the limit.
 /// </summary>
 internal static class CpuBatchEmitter
@@ -89,9 +89,16 @@ internal static class CpuBatchEmitter
                 w.Line("int t = 0;");
                 using (w.Block("if (Vector256.IsHardwareAccelerated)"))
                 {
-                    using (w.Block("for (; t + 2 <= tokens; t += 2)"))
+                    w.Line("// Tiles of four weight rows by three tokens, then two: each weight vector loaded serves every token.");
+                    using (w.Block("for (; t + 3 <= tokens; t += 3)"))
                     {
-                        EmitFourByTwo(w, name, columns);
+                        EmitTile(w, name, columns, tokens: 3);
+                    }
+
+                    using (w.Block("if (t + 2 <= tokens)"))
+                    {
+                        EmitTile(w, name, columns, tokens: 2);
+                        w.Line("t += 2;");
                     }
                 }
 
@@ -111,43 +118,74 @@ internal static class CpuBatchEmitter
         }
     }
 
-    private static void EmitFourByTwo(IndentedWriter w, string name, int columns)
+    /// <summary>
+    /// One tile of the product: four weight rows by <paramref name="tokens"/> prompt tokens (3 or 2), one
+    /// accumulator each, so every weight vector loaded serves all the tokens and every input vector all
+    /// four rows. Four by three keeps twelve accumulators, seven loads per twelve multiply-adds, and
+    /// with the three inputs and one weight vector still fits AVX2's sixteen registers.
+    /// </summary>
+    private static void EmitTile(IndentedWriter w, string name, int columns, int tokens)
     {
         int vectorEnd = columns / 8 * 8;
-        w.Line($"ref float first = ref Unsafe.Add(ref input, t * {name});");
-        w.Line($"ref float second = ref Unsafe.Add(ref input, (t + 1) * {name});");
+        for (int k = 0; k < tokens; k++)
+        {
+            w.Line($"ref float input{k} = ref Unsafe.Add(ref input, {(k == 0 ? "t" : $"(t + {k})")} * {name});");
+        }
+
         for (int r = 0; r < 4; r++)
         {
-            w.Line($"Vector256<float> a{r} = Vector256<float>.Zero, b{r} = Vector256<float>.Zero;");
+            w.Line($"Vector256<float> {string.Join(", ", Range(tokens, k => $"sum{r}{k} = Vector256<float>.Zero"))};");
         }
 
         using (w.Block($"for (nuint i = 0; i < {vectorEnd}; i += 8)"))
         {
-            w.Line("Vector256<float> x = Vector256.LoadUnsafe(ref first, i);");
-            w.Line("Vector256<float> y = Vector256.LoadUnsafe(ref second, i);");
+            for (int k = 0; k < tokens; k++)
+            {
+                w.Line($"Vector256<float> x{k} = Vector256.LoadUnsafe(ref input{k}, i);");
+            }
+
             for (int r = 0; r < 4; r++)
             {
                 string offset = r == 0 ? "i" : $"i + {r * columns}";
                 w.Line($"Vector256<float> w{r} = Vector256.LoadUnsafe(ref rows, {offset});");
-                w.Line($"a{r} = SimdMath.MultiplyAdd(w{r}, x, a{r});");
-                w.Line($"b{r} = SimdMath.MultiplyAdd(w{r}, y, b{r});");
+                for (int k = 0; k < tokens; k++)
+                {
+                    w.Line($"sum{r}{k} = SimdMath.MultiplyAdd(w{r}, x{k}, sum{r}{k});");
+                }
             }
         }
 
-        w.Line("Vector128<float> firstSums = SimdMath.SumEach(a0, a1, a2, a3);");
-        w.Line("Vector128<float> secondSums = SimdMath.SumEach(b0, b1, b2, b3);");
+        for (int k = 0; k < tokens; k++)
+        {
+            w.Line($"Vector128<float> sums{k} = SimdMath.SumEach(sum0{k}, sum1{k}, sum2{k}, sum3{k});");
+        }
+
         if (vectorEnd < columns)
         {
             using (w.Block($"for (int i = {vectorEnd}; i < {columns}; i++)"))
             {
-                w.Line("float x = Unsafe.Add(ref first, i), y = Unsafe.Add(ref second, i);");
                 w.Line($"Vector128<float> column = Vector128.Create(Unsafe.Add(ref rows, i), Unsafe.Add(ref rows, {columns} + i), Unsafe.Add(ref rows, {2 * columns} + i), Unsafe.Add(ref rows, {3 * columns} + i));");
-                w.Line("firstSums += column * x;");
-                w.Line("secondSums += column * y;");
+                for (int k = 0; k < tokens; k++)
+                {
+                    w.Line($"sums{k} += column * Unsafe.Add(ref input{k}, i);");
+                }
             }
         }
 
-        w.Line("Vector128.StoreUnsafe(firstSums, ref Unsafe.Add(ref output, (t * outputStride) + row));");
-        w.Line("Vector128.StoreUnsafe(secondSums, ref Unsafe.Add(ref output, ((t + 1) * outputStride) + row));");
+        for (int k = 0; k < tokens; k++)
+        {
+            w.Line($"Vector128.StoreUnsafe(sums{k}, ref Unsafe.Add(ref output, ({(k == 0 ? "t" : $"(t + {k})")} * outputStride) + row));");
+        }
+    }
+
+    private static string[] Range(int count, System.Func<int, string> item)
+    {
+        var items = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            items[i] = item(i);
+        }
+
+        return items;
     }
 }
