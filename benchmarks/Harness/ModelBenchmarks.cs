@@ -43,6 +43,12 @@ public abstract class ModelBenchmarks
     {
         session?.Dispose();
         session = null;
+        ReleaseResources();
+    }
+
+    /// <summary>Releases what <see cref="Open"/> held besides the session (a GPU device, say).</summary>
+    protected virtual void ReleaseResources()
+    {
     }
 
     /// <summary>Greedy decoding: each token's logits pick the next token, fed back at the next position.</summary>

@@ -8,6 +8,7 @@ using Codegen.Benchmarks.Weights;
 namespace Codegen.Benchmarks.Suites;
 
 /// <summary>GPT-2 small on seeded random weights in a Hugging Face safetensors folder.</summary>
+[BenchmarkCategory("cpu")]
 public class Gpt2SmallBenchmarks : ModelBenchmarks
 {
     [Params("generated", "generic", "onnx")]

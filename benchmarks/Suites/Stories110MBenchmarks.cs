@@ -8,6 +8,7 @@ using Codegen.Benchmarks.Weights;
 namespace Codegen.Benchmarks.Suites;
 
 /// <summary>The TinyStories 110M shape on seeded random weights.</summary>
+[BenchmarkCategory("cpu")]
 public class Stories110MBenchmarks : ModelBenchmarks
 {
     [Params("generated", "generated-bf16", "generated-q8", "generic", "onnx")]

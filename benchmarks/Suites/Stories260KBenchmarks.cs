@@ -7,6 +7,7 @@ using Codegen.Benchmarks.Onnx;
 namespace Codegen.Benchmarks.Suites;
 
 /// <summary>stories260K, the trained model from ../shared/models (real weights, context 512).</summary>
+[BenchmarkCategory("cpu")]
 public class Stories260KBenchmarks : ModelBenchmarks
 {
     [Params("generated", "generated-bf16", "generated-q8", "generic", "onnx")]
