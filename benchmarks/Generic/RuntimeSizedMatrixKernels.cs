@@ -206,6 +206,26 @@ internal static class RuntimeSizedMatrixKernels
         ref float x = ref MemoryMarshal.GetReference(input);
         ref float h = ref MemoryMarshal.GetReference(hidden);
         int row = start;
+        if (streamRows)
+        {
+            // As the generated code for streamed weights: the gate rows, then the up rows, one matrix at a time.
+            MultiplyRows(gate, columns, input, hidden, start, end, streamRows);
+            for (; row + 4 <= end; row += 4)
+            {
+                Vector128<float> u = DotFourRows(ref Unsafe.Add(ref u0, (nint)row * columns), ref x, columns, streamRows);
+                Vector128<float> g = Vector128.LoadUnsafe(ref h, (nuint)row);
+                Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref h, (nuint)row);
+            }
+
+            for (; row < end; row++)
+            {
+                float g = Unsafe.Add(ref h, row);
+                Unsafe.Add(ref h, row) = g * (1.0f / (1.0f + MathF.Exp(-g))) * Dot(ref Unsafe.Add(ref u0, (nint)row * columns), ref x, columns);
+            }
+
+            return;
+        }
+
         for (; row + 4 <= end; row += 4)
         {
             Vector128<float> g = DotFourRows(ref Unsafe.Add(ref g0, (nint)row * columns), ref x, columns, streamRows);

@@ -196,14 +196,36 @@ internal static class LlamaCpuEmitter
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void ProjectGateUpSwiGlu(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
-            CpuKernelsEmitter.EmitRowLoop(
-                w,
-                spec,
-                "DModel",
-                "input[0]",
-                new[] { ("layer.Gate", "g"), ("layer.Up", "u") },
-                new[] { "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);" },
-                new[] { "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
+            if (spec.Weights != WeightFormat.Q8 && CpuKernelsEmitter.StreamsRows(spec))
+            {
+                // Weights streamed from memory: the gate rows, then the up rows, so that each pass reads
+                // one matrix front to back instead of switching between two every four rows.
+                w.Line("// Gate rows, then up rows: each matrix read front to back as one stream.");
+                w.Line("MultiplyRowsDModel(layer.Gate, ref input[0], ref hidden[0], start, end);");
+                CpuKernelsEmitter.EmitRowLoop(
+                    w,
+                    spec,
+                    "DModel",
+                    "input[0]",
+                    new[] { ("layer.Up", "u") },
+                    new[]
+                    {
+                        "Vector128<float> g = Vector128.LoadUnsafe(ref hidden[0], (nuint)row);",
+                        "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);",
+                    },
+                    new[] { "float g = hidden[row];", "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
+            }
+            else
+            {
+                CpuKernelsEmitter.EmitRowLoop(
+                    w,
+                    spec,
+                    "DModel",
+                    "input[0]",
+                    new[] { ("layer.Gate", "g"), ("layer.Up", "u") },
+                    new[] { "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);" },
+                    new[] { "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
+            }
         }
 
         w.Line();
