@@ -91,6 +91,6 @@ public sealed class PrefillTests
         using var fresh = Model.Value.CreateSession();
         fresh.Prefill(new[] { 1, 403, 407 }, 0);
         Assert.Equal(fresh.Forward(261, 3).ToArray(), session.Forward(261, 3).ToArray());
-        Assert.Equal(before.Length, Stories260KModel.Vocab);
+        Assert.Equal(Stories260KModel.Vocab, before.Length);
     }
 }
