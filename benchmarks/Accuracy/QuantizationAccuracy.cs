@@ -53,7 +53,7 @@ internal static class QuantizationAccuracy
                     maxLogit = Math.Max(maxLogit, Math.Abs(exact[i]));
                 }
 
-                if (ArgMax(exact) != ArgMax(approximate))
+                if (Logits.ArgMax(exact) != Logits.ArgMax(approximate))
                 {
                     argmaxDisagreements++;
                     smallestMargin = Math.Min(smallestMargin, TopTwoMargin(exact));
@@ -80,25 +80,11 @@ internal static class QuantizationAccuracy
         int token = Bos;
         for (int position = 0; position < Positions; position++)
         {
-            token = ArgMax(session.Forward(token, position));
+            token = Logits.ArgMax(session.Forward(token, position));
             story[position] = token;
         }
 
         return story;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     private static double TopTwoMargin(ReadOnlySpan<float> logits)

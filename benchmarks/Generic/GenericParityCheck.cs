@@ -112,7 +112,7 @@ public static class GenericParityCheck
             throw new InvalidOperationException($"At {what}, max |logit difference| / max |logit| is {relative:E2}, over the tolerance {Tolerance:E0}.");
         }
 
-        int expectedToken = ArgMax(expected), actualToken = ArgMax(actual);
+        int expectedToken = Logits.ArgMax(expected), actualToken = Logits.ArgMax(actual);
         if (expectedToken != actualToken)
         {
             throw new InvalidOperationException($"At {what}, the greedy tokens differ: {expectedToken} (reference) and {actualToken}.");
@@ -174,21 +174,7 @@ public static class GenericParityCheck
         int token = 1;
         for (int position = 0; position < SpeedTokens; position++)
         {
-            token = ArgMax(session.Forward(token, position));
+            token = Logits.ArgMax(session.Forward(token, position));
         }
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }

@@ -59,7 +59,7 @@ public abstract class ModelBenchmarks
         int token = 1;
         for (int position = 0; position < DecodeTokens; position++)
         {
-            token = ArgMax(model.Forward(token, position));
+            token = Logits.ArgMax(model.Forward(token, position));
         }
 
         return token;
@@ -67,21 +67,7 @@ public abstract class ModelBenchmarks
 
     /// <summary>A prompt processed at once; logits only for its last token.</summary>
     [Benchmark(OperationsPerInvoke = PromptTokens)]
-    public int Prefill() => ArgMax(session!.Prefill(prompt, 0));
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
+    public int Prefill() => Logits.ArgMax(session!.Prefill(prompt, 0));
 
     /// <summary>The error for an implementation a benchmark does not offer.</summary>
     protected ArgumentException Unknown() =>

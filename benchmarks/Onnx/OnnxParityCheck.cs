@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using Codegen.Benchmarks.Harness;
 
 namespace Codegen.Benchmarks.Onnx;
 
@@ -88,8 +89,8 @@ internal static class OnnxParityCheck
                 $"ONNX and generated logits differ at the {call}: max |difference| {difference:G4}, max |logit| {largest:G4}, relative {relative:G4} > {Tolerance}."));
         }
 
-        int onnxToken = ArgMax(onnx);
-        int generatedToken = ArgMax(generated);
+        int onnxToken = Logits.ArgMax(onnx);
+        int generatedToken = Logits.ArgMax(generated);
         if (onnxToken != generatedToken)
         {
             throw new InvalidOperationException(
@@ -97,19 +98,5 @@ internal static class OnnxParityCheck
         }
 
         return generatedToken;
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 }
