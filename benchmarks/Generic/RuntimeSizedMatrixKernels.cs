@@ -253,10 +253,7 @@ internal static class RuntimeSizedMatrixKernels
         for (; row + 4 <= end; row += 4)
         {
             Vector128<float> dot = DotFourRows(ref Unsafe.Add(ref m, (nint)row * columns), ref x, columns, streamRows);
-            for (int lane = 0; lane < 4; lane++)
-            {
-                Unsafe.Add(ref h, row + lane) = RuntimeSizedVectorKernels.Gelu(dot.GetElement(lane) + Unsafe.Add(ref b, row + lane));
-            }
+            Vector128.StoreUnsafe(SimdMath.Gelu(dot + Vector128.LoadUnsafe(ref b, (nuint)row)), ref h, (nuint)row);
         }
 
         for (; row < end; row++)

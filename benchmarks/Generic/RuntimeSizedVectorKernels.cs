@@ -66,9 +66,21 @@ internal static class RuntimeSizedVectorKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddBiasGeluInPlace(Span<float> hidden, ReadOnlySpan<float> bias)
     {
-        for (int i = 0; i < hidden.Length; i++)
+        ref float h = ref MemoryMarshal.GetReference(hidden);
+        ref float b = ref MemoryMarshal.GetReference(bias);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            hidden[i] = Gelu(hidden[i] + bias[i]);
+            // As the generated code: eight at a time through the runtime's vector GELU.
+            for (; i + 8 <= hidden.Length; i += 8)
+            {
+                Vector256.StoreUnsafe(SimdMath.Gelu(Vector256.LoadUnsafe(ref h, (nuint)i) + Vector256.LoadUnsafe(ref b, (nuint)i)), ref h, (nuint)i);
+            }
+        }
+
+        for (; i < hidden.Length; i++)
+        {
+            Unsafe.Add(ref h, i) = Gelu(Unsafe.Add(ref h, i) + Unsafe.Add(ref b, i));
         }
     }
 

@@ -89,12 +89,7 @@ internal static class Gpt2CpuEmitter
         steps[2].EmitDispatch(w);
         using (w.Block("for (int t = 0; t < batchCount; t++)"))
         {
-            w.Line("Span<float> hiddenRow = upBatch.AsSpan(t * FfnDim, FfnDim);");
-            w.Line("ReadOnlySpan<float> bias = layer.UpBias.Values;");
-            using (w.Block("for (int i = 0; i < FfnDim; i++)"))
-            {
-                w.Line("hiddenRow[i] = CpuKernels.Gelu(hiddenRow[i] + bias[i]);");
-            }
+            w.Line("CpuKernels.AddBiasGelu(upBatch.AsSpan(t * FfnDim, FfnDim), layer.UpBias.Values);");
         }
 
         steps[3].EmitDispatch(w);
@@ -174,6 +169,28 @@ internal static class Gpt2CpuEmitter
         }
 
         w.Line();
+        w.Line("/// <summary>hidden[i] = GELU(hidden[i] + bias[i]) for the FfnDim values of one token's MLP row, eight at a time.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void AddBiasGelu(Span<float> hidden, ReadOnlySpan<float> bias)"))
+        {
+            w.Line("ref float h = ref MemoryMarshal.GetReference(hidden);");
+            w.Line("ref float b = ref MemoryMarshal.GetReference(bias);");
+            w.Line("int i = 0;");
+            using (w.Block("if (Vector256.IsHardwareAccelerated)"))
+            {
+                using (w.Block("for (; i + 8 <= FfnDim; i += 8)"))
+                {
+                    w.Line("Vector256.StoreUnsafe(SimdMath.Gelu(Vector256.LoadUnsafe(ref h, (nuint)i) + Vector256.LoadUnsafe(ref b, (nuint)i)), ref h, (nuint)i);");
+                }
+            }
+
+            using (w.Block("for (; i < FfnDim; i++)"))
+            {
+                w.Line("Unsafe.Add(ref h, i) = Gelu(Unsafe.Add(ref h, i) + Unsafe.Add(ref b, i));");
+            }
+        }
+
+        w.Line();
         w.Line("/// <summary>");
         w.Line("/// Query, key and value projections plus biases in one pass: rows [0, DModel) are the query, then KvDim");
         w.Line("/// rows of key, then KvDim rows of value, written into the value cache at valueOffset.");
@@ -232,13 +249,7 @@ internal static class Gpt2CpuEmitter
                 "DModel",
                 "input[0]",
                 new[] { ("layer.Up", "dot") },
-                new[]
-                {
-                    "for (int lane = 0; lane < 4; lane++)",
-                    "{",
-                    "    hidden[row + lane] = Gelu(dot.GetElement(lane) + Unsafe.Add(ref bias, row + lane));",
-                    "}",
-                },
+                new[] { "Vector128.StoreUnsafe(SimdMath.Gelu(dot + Vector128.LoadUnsafe(ref bias, (nuint)row)), ref hidden[0], (nuint)row);" },
                 new[] { "hidden[row] = Gelu(dot + Unsafe.Add(ref bias, row));" });
         }
 

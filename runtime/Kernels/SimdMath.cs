@@ -79,6 +79,27 @@ public static class SimdMath
     }
 
     /// <summary>
+    /// GELU, the tanh approximation GPT-2 uses, for eight floats: 0.5 x (1 + tanh(u)) with
+    /// u = sqrt(2/pi) (x + 0.044715 x^3), computed as x / (1 + e^(-2u)), the same function since
+    /// 1 + tanh(u) = 2 / (1 + e^(-2u)). Very negative x gives -0 (e^(-2u) overflows), as the limit does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Gelu(Vector256<float> x)
+    {
+        // -2u = x (-2 sqrt(2/pi) - 2 sqrt(2/pi) 0.044715 x^2)
+        Vector256<float> minusTwoU = x * MultiplyAdd(x * x, Vector256.Create(-0.0713548162726f), Vector256.Create(-1.5957691216057f));
+        return x / (Vector256<float>.One + Exp(minusTwoU));
+    }
+
+    /// <summary>GELU (tanh approximation) for four floats; see the Vector256 overload.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Gelu(Vector128<float> x)
+    {
+        Vector128<float> minusTwoU = x * MultiplyAdd(x * x, Vector128.Create(-0.0713548162726f), Vector128.Create(-1.5957691216057f));
+        return x / (Vector128<float>.One + Exp(minusTwoU));
+    }
+
+    /// <summary>
     /// e^x for eight floats: x = n ln2 + r with |r| &lt;= ln2 / 2, e^r by a degree-6 polynomial, 2^n put
     /// into the exponent bits. Relative error about 2e-7 over the range; inputs below -87.3
     /// give 0 and above 88.7 give +infinity, as the scalar function does.
