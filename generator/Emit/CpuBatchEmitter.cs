@@ -1,3 +1,4 @@
+using System.Linq;
 using Codegen.Generator.Model;
 
 namespace Codegen.Generator.Emit;
@@ -134,7 +135,7 @@ internal static class CpuBatchEmitter
 
         for (int r = 0; r < 4; r++)
         {
-            w.Line($"Vector256<float> {string.Join(", ", Range(tokens, k => $"sum{r}{k} = Vector256<float>.Zero"))};");
+            w.Line($"Vector256<float> {string.Join(", ", Enumerable.Range(0, tokens).Select(k => $"sum{r}{k} = Vector256<float>.Zero"))};");
         }
 
         using (w.Block($"for (nuint i = 0; i < {vectorEnd}; i += 8)"))
@@ -176,16 +177,5 @@ internal static class CpuBatchEmitter
         {
             w.Line($"Vector128.StoreUnsafe(sums{k}, ref Unsafe.Add(ref output, ({(k == 0 ? "t" : $"(t + {k})")} * outputStride) + row));");
         }
-    }
-
-    private static string[] Range(int count, System.Func<int, string> item)
-    {
-        var items = new string[count];
-        for (int i = 0; i < count; i++)
-        {
-            items[i] = item(i);
-        }
-
-        return items;
     }
 }

@@ -198,8 +198,6 @@ internal static class LlamaCpuEmitter
         {
             if (spec.Weights != WeightFormat.Q8 && CpuKernelsEmitter.StreamsRows(spec))
             {
-                // Weights streamed from memory: the gate rows, then the up rows, so that each pass reads
-                // one matrix front to back instead of switching between two every four rows.
                 w.Line("// Gate rows, then up rows: each matrix read front to back as one stream.");
                 w.Line("MultiplyRowsDModel(layer.Gate, ref input[0], ref hidden[0], start, end);");
                 CpuKernelsEmitter.EmitRowLoop(

@@ -43,6 +43,47 @@ internal sealed record ModelSpec(
 
     public int QueriesPerKvHead => Heads / KvHeads;
 
+    /// <summary>
+    /// Values in every layer's projection matrices and the unembedding (the tensor catalog's matrices):
+    /// what one decode step reads.
+    /// </summary>
+    public long MatrixValues
+    {
+        get
+        {
+            long values = SizeOf(TensorCatalog.Unembedding.Shape);
+            foreach (TensorDefinition tensor in TensorCatalog.PerLayer(Family))
+            {
+                if (tensor.IsProjection)
+                {
+                    values += Layers * SizeOf(tensor.Shape);
+                }
+            }
+
+            return values;
+        }
+    }
+
+    /// <summary>The element count of a tensor shape written as size constant names ("Vocab", "DModel", ...).</summary>
+    private long SizeOf(string[] shape)
+    {
+        long count = 1;
+        foreach (string constant in shape)
+        {
+            count *= constant switch
+            {
+                "DModel" => DModel,
+                "KvDim" => KvDim,
+                "FfnDim" => FfnDim,
+                "Vocab" => Vocab,
+                "Context" => Context,
+                _ => throw new System.ArgumentException($"No size constant named {constant}.", nameof(shape)),
+            };
+        }
+
+        return count;
+    }
+
     /// <summary>Hint name prefix of the generated files: namespace-qualified to stay unique.</summary>
     public string FileNamePrefix => Namespace is null ? ClassName : $"{Namespace}.{ClassName}";
 }
