@@ -6,12 +6,21 @@ using Codegen.Kernels;
 namespace Codegen;
 
 /// <summary>
-/// A weight matrix quantized to 8 bits per value in blocks of 32 along each row (the layout of
+/// A weight matrix quantized to 8 bits per value in blocks of 32 along each row (the quantization of
 /// llama.cpp's Q8_0, quants and scales in separate arrays; see <see cref="Q8Kernels"/>): about a
 /// quarter of the bytes of float32. Each row is zero-padded to <see cref="BlocksPerRow"/> whole
-/// blocks, so any column count works. Immutable after construction; both arrays are pinned so
-/// kernels on any thread can read them through <see cref="QuantsData"/> and <see cref="ScalesData"/>.
+/// blocks, so any column count works.
 /// </summary>
+/// <remarks>
+/// Layout, chosen for the kernels' access pattern: rows are stored in groups of
+/// <see cref="Q8Kernels.RowsPerGroup"/> (the row count zero-padded to whole groups), and within a group
+/// block by block: block 0 of rows 0-3, then block 1 of rows 0-3, and so on, for the quants (32 bytes a
+/// row-block) and the scales (one float a row-block) alike. A product of four rows with an input then
+/// reads one forward stream of quants and one of scales instead of four of each, which the hardware
+/// prefetcher follows far better: on the 2-core AVX2 EPYC the 110M shape's 8-bit matrices went from
+/// 20-29 GB/s to 26-37 GB/s. Immutable after construction; both arrays are pinned so kernels on any thread
+/// can read them through <see cref="RowQuants"/> and <see cref="RowScales"/>.
+/// </remarks>
 public sealed class Q8Matrix
 {
     private readonly sbyte[] quants;
@@ -36,31 +45,29 @@ public sealed class Q8Matrix
     /// <summary>Number of columns (input features) before padding.</summary>
     public int Columns { get; }
 
-    /// <summary>Blocks of 32 quants a row: ceil(<see cref="Columns"/> / 32). The quants' row stride is 32 times this, the scales' row stride this.</summary>
+    /// <summary>Blocks of 32 quants a row: ceil(<see cref="Columns"/> / 32).</summary>
     public int BlocksPerRow { get; }
 
-    /// <summary>The quants, row-major, <see cref="BlocksPerRow"/> * 32 a row (padding quants are 0).</summary>
-    public ReadOnlySpan<sbyte> Quants => quants;
-
-    /// <summary>The scales, row-major, <see cref="BlocksPerRow"/> a row.</summary>
-    public ReadOnlySpan<float> Scales => scales;
-
-    /// <summary>Size of the stored quants and scales in bytes.</summary>
+    /// <summary>Size of the stored quants and scales in bytes, padding included.</summary>
     public long ByteCount => quants.Length + ((long)scales.Length * sizeof(float));
 
-    /// <summary>A reference to the first quant, for generated kernels (pinned, never written after construction).</summary>
-    public ref sbyte QuantsData => ref MemoryMarshal.GetArrayDataReference(quants);
-
-    /// <summary>A reference to the first scale, for generated kernels (pinned, never written after construction).</summary>
-    public ref float ScalesData => ref MemoryMarshal.GetArrayDataReference(scales);
-
-    /// <summary>A reference to the first quant of <paramref name="row"/> (not bounds-checked).</summary>
+    /// <summary>
+    /// A reference to the first quant of <paramref name="row"/> (not bounds-checked). Its next block
+    /// is <see cref="Q8Kernels.GroupBlockQuants"/> quants further on; for a row that starts a group,
+    /// the group's four rows are the contiguous stretch <see cref="Q8Kernels.DotFourRows"/> reads.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref sbyte RowQuants(int row) => ref Unsafe.Add(ref QuantsData, (nint)row * BlocksPerRow * Q8Kernels.BlockSize);
+    public ref sbyte RowQuants(int row) =>
+        ref Unsafe.Add(
+            ref MemoryMarshal.GetArrayDataReference(quants),
+            ((nint)(row & ~(Q8Kernels.RowsPerGroup - 1)) * BlocksPerRow * Q8Kernels.BlockSize) + ((row & (Q8Kernels.RowsPerGroup - 1)) * Q8Kernels.BlockSize));
 
-    /// <summary>A reference to the first scale of <paramref name="row"/> (not bounds-checked).</summary>
+    /// <summary>A reference to the first scale of <paramref name="row"/> (not bounds-checked); its next block's scale is <see cref="Q8Kernels.RowsPerGroup"/> floats further on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref float RowScales(int row) => ref Unsafe.Add(ref ScalesData, (nint)row * BlocksPerRow);
+    public ref float RowScales(int row) =>
+        ref Unsafe.Add(
+            ref MemoryMarshal.GetArrayDataReference(scales),
+            ((nint)(row & ~(Q8Kernels.RowsPerGroup - 1)) * BlocksPerRow) + (row & (Q8Kernels.RowsPerGroup - 1)));
 
     /// <summary>Quantizes a two-dimensional float32 tensor row by row with <see cref="Q8Kernels.QuantizeVector"/>. The values must be finite.</summary>
     public static Q8Matrix FromFloat32(WeightTensor source)
@@ -86,7 +93,8 @@ public sealed class Q8Matrix
         }
 
         int blocksPerRow = Q8Kernels.BlockCount(columns);
-        long blockCount = (long)rows * blocksPerRow;
+        long paddedRows = ((long)rows + Q8Kernels.RowsPerGroup - 1) / Q8Kernels.RowsPerGroup * Q8Kernels.RowsPerGroup;
+        long blockCount = paddedRows * blocksPerRow;
         if (blockCount * Q8Kernels.BlockSize > Array.MaxLength)
         {
             throw new ArgumentException($"Matrix '{name}' needs {blockCount * Q8Kernels.BlockSize} quants, more than one array can hold.");
@@ -94,32 +102,66 @@ public sealed class Q8Matrix
 
         var quants = GC.AllocateArray<sbyte>((int)blockCount * Q8Kernels.BlockSize, pinned: true);
         var scales = GC.AllocateArray<float>((int)blockCount, pinned: true);
-        int rowQuants = blocksPerRow * Q8Kernels.BlockSize;
+        var matrix = new Q8Matrix(name, rows, columns, quants, scales);
+        Span<sbyte> rowQuants = new sbyte[blocksPerRow * Q8Kernels.BlockSize];
+        Span<float> rowScales = new float[blocksPerRow];
         for (int row = 0; row < rows; row++)
         {
-            Q8Kernels.QuantizeVector(
-                source.Slice(row * columns, columns),
-                quants.AsSpan(row * rowQuants, rowQuants),
-                scales.AsSpan(row * blocksPerRow, blocksPerRow));
+            Q8Kernels.QuantizeVector(source.Slice(row * columns, columns), rowQuants, rowScales);
+            ref sbyte targetQuants = ref matrix.RowQuants(row);
+            ref float targetScales = ref matrix.RowScales(row);
+            for (int block = 0; block < blocksPerRow; block++)
+            {
+                rowQuants.Slice(block * Q8Kernels.BlockSize, Q8Kernels.BlockSize)
+                    .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref targetQuants, block * Q8Kernels.GroupBlockQuants), Q8Kernels.BlockSize));
+                Unsafe.Add(ref targetScales, block * Q8Kernels.RowsPerGroup) = rowScales[block];
+            }
         }
 
-        return new Q8Matrix(name, rows, columns, quants, scales);
+        return matrix;
+    }
+
+    /// <summary>
+    /// Copies one row's blocks out in the plain order <see cref="Q8Kernels.QuantizeVector"/> writes:
+    /// <see cref="BlocksPerRow"/> * 32 quants and <see cref="BlocksPerRow"/> scales.
+    /// </summary>
+    public void CopyRow(int row, Span<sbyte> rowQuants, Span<float> rowScales)
+    {
+        CheckRow(row);
+        if (rowQuants.Length < BlocksPerRow * Q8Kernels.BlockSize || rowScales.Length < BlocksPerRow)
+        {
+            throw new ArgumentException($"A row of '{Name}' has {BlocksPerRow * Q8Kernels.BlockSize} quants and {BlocksPerRow} scales; the spans hold {rowQuants.Length} and {rowScales.Length}.");
+        }
+
+        ref sbyte sourceQuants = ref RowQuants(row);
+        ref float sourceScales = ref RowScales(row);
+        for (int block = 0; block < BlocksPerRow; block++)
+        {
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref sourceQuants, block * Q8Kernels.GroupBlockQuants), Q8Kernels.BlockSize)
+                .CopyTo(rowQuants.Slice(block * Q8Kernels.BlockSize));
+            rowScales[block] = Unsafe.Add(ref sourceScales, block * Q8Kernels.RowsPerGroup);
+        }
     }
 
     /// <summary>The value at (<paramref name="row"/>, <paramref name="column"/>) as the quantization represents it: quant times block scale.</summary>
     public float Dequantize(int row, int column)
     {
-        if ((uint)row >= (uint)Rows)
-        {
-            throw new ArgumentOutOfRangeException(nameof(row));
-        }
-
+        CheckRow(row);
         if ((uint)column >= (uint)Columns)
         {
             throw new ArgumentOutOfRangeException(nameof(column));
         }
 
-        long block = ((long)row * BlocksPerRow) + (column / Q8Kernels.BlockSize);
-        return quants[(block * Q8Kernels.BlockSize) + (column % Q8Kernels.BlockSize)] * scales[block];
+        int block = column / Q8Kernels.BlockSize;
+        sbyte quant = Unsafe.Add(ref RowQuants(row), (block * Q8Kernels.GroupBlockQuants) + (column % Q8Kernels.BlockSize));
+        return quant * Unsafe.Add(ref RowScales(row), block * Q8Kernels.RowsPerGroup);
+    }
+
+    private void CheckRow(int row)
+    {
+        if ((uint)row >= (uint)Rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"Matrix '{Name}' has {Rows} rows.");
+        }
     }
 }

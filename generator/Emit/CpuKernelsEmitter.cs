@@ -304,6 +304,15 @@ internal static class CpuKernelsEmitter
         }
 
         w.Line("int row = start;");
+        if (code.FourRowsStartOnGroups)
+        {
+            w.Line("// Four-row products read one stored group of four rows: single rows up to the first group.");
+            using (w.Block("for (; row < end && (row & 3) != 0; row++)"))
+            {
+                EmitOneRow(w, code, columnsName, columns, products, rowBody);
+            }
+        }
+
         using (w.Block("for (; row + 4 <= end; row += 4)"))
         {
             for (int i = 0; i < products.Length; i++)
@@ -319,15 +328,20 @@ internal static class CpuKernelsEmitter
 
         using (w.Block("for (; row < end; row++)"))
         {
-            for (int i = 0; i < products.Length; i++)
-            {
-                w.Line($"float {products[i].Result} = {code.OneRow(i, columnsName, columns)};");
-            }
+            EmitOneRow(w, code, columnsName, columns, products, rowBody);
+        }
+    }
 
-            foreach (string line in rowBody)
-            {
-                w.Line(line);
-            }
+    private static void EmitOneRow(IndentedWriter w, MatrixCode code, string columnsName, int columns, (string Matrix, string Result)[] products, string[] rowBody)
+    {
+        for (int i = 0; i < products.Length; i++)
+        {
+            w.Line($"float {products[i].Result} = {code.OneRow(i, columnsName, columns)};");
+        }
+
+        foreach (string line in rowBody)
+        {
+            w.Line(line);
         }
     }
 

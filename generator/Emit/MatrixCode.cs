@@ -17,6 +17,9 @@ internal sealed class MatrixCode
 
     public bool IsFloat32 => format == WeightFormat.F32;
 
+    /// <summary>Whether four-row products must start on a row that is a multiple of four (Q8 stores rows in groups of four).</summary>
+    public bool FourRowsStartOnGroups => format == WeightFormat.Q8;
+
     /// <summary>The C# type of a stored projection matrix.</summary>
     public string TypeName => format switch
     {

@@ -144,17 +144,12 @@ public sealed class GpuDevice : IDisposable
             }
         }
 
-        ReadOnlySpan<sbyte> quants = matrix.Quants;
-        ReadOnlySpan<float> scales = matrix.Scales;
-        int blockSize = Codegen.Kernels.Q8Kernels.BlockSize;
         float[] values = new float[(long)matrix.Rows * matrix.Columns];
         for (int row = 0; row < matrix.Rows; row++)
         {
-            long rowBlocks = (long)row * matrix.BlocksPerRow;
             for (int column = 0; column < matrix.Columns; column++)
             {
-                long block = rowBlocks + (column / blockSize);
-                values[((long)row * matrix.Columns) + column] = quants[(int)((block * blockSize) + (column % blockSize))] * scales[(int)block];
+                values[((long)row * matrix.Columns) + column] = matrix.Dequantize(row, column);
             }
         }
 

@@ -13,14 +13,21 @@ namespace Codegen.Kernels;
 /// value it stands for is q[i] * d. A vector of any length is zero-padded to whole blocks.
 /// </summary>
 /// <remarks>
-/// The AVX2 dot products prefetch weights <see cref="PrefetchDistance"/> bytes ahead: on a 2-core
-/// AVX2 EPYC, a 32000 x 288 matrix streamed from DRAM went from 18.7 GB/s without it to 26 GB/s,
-/// against 31 GB/s for the same kernel from cache.
+/// Weight rows are read in the grouped layout of <see cref="Q8Matrix"/>: a row's consecutive blocks
+/// are <see cref="GroupBlockQuants"/> quants and <see cref="RowsPerGroup"/> scales apart, because the
+/// blocks of the four rows of a group alternate. The AVX2 dot products prefetch weights
+/// <see cref="PrefetchDistance"/> bytes ahead of the stream they read.
 /// </remarks>
 public static class Q8Kernels
 {
     /// <summary>Values per block.</summary>
     public const int BlockSize = 32;
+
+    /// <summary>Rows stored together, block by block, in a <see cref="Q8Matrix"/>; the rows one four-row product reads.</summary>
+    public const int RowsPerGroup = 4;
+
+    /// <summary>Quants from one block of a stored row to its next block: a block of every row of the group.</summary>
+    public const int GroupBlockQuants = RowsPerGroup * BlockSize;
 
     /// <summary>How far ahead of the current position, in bytes of quants, the AVX2 paths prefetch weights.</summary>
     public const int PrefetchDistance = 2048;
@@ -70,9 +77,10 @@ public static class Q8Kernels
     }
 
     /// <summary>
-    /// The dot products of four consecutive quantized rows (each <paramref name="blocksPerRow"/>
-    /// blocks; quants stride blocksPerRow * 32, scales stride blocksPerRow) with a quantized input
-    /// of the same block count: [row0 · x, row1 · x, row2 · x, row3 · x] in dequantized terms.
+    /// The dot products of the four rows of one group of a <see cref="Q8Matrix"/> (from
+    /// <see cref="Q8Matrix.RowQuants"/> and <see cref="Q8Matrix.RowScales"/> of a row that is a multiple
+    /// of four; each row <paramref name="blocksPerRow"/> blocks) with a quantized input of the same block
+    /// count: [row0 · x, row1 · x, row2 · x, row3 · x] in dequantized terms.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> DotFourRows(ref sbyte rowQuants, ref float rowScales, int blocksPerRow, ref sbyte xQuants, ref float xScales)
@@ -91,12 +99,12 @@ public static class Q8Kernels
 
         return Vector128.Create(
             DotScalar(ref rowQuants, ref rowScales, blocks, ref xQuants, ref xScales),
-            DotScalar(ref Unsafe.Add(ref rowQuants, blocks * BlockSize), ref Unsafe.Add(ref rowScales, blocks), blocks, ref xQuants, ref xScales),
-            DotScalar(ref Unsafe.Add(ref rowQuants, 2 * blocks * BlockSize), ref Unsafe.Add(ref rowScales, 2 * blocks), blocks, ref xQuants, ref xScales),
-            DotScalar(ref Unsafe.Add(ref rowQuants, 3 * blocks * BlockSize), ref Unsafe.Add(ref rowScales, 3 * blocks), blocks, ref xQuants, ref xScales));
+            DotScalar(ref Unsafe.Add(ref rowQuants, BlockSize), ref Unsafe.Add(ref rowScales, 1), blocks, ref xQuants, ref xScales),
+            DotScalar(ref Unsafe.Add(ref rowQuants, 2 * BlockSize), ref Unsafe.Add(ref rowScales, 2), blocks, ref xQuants, ref xScales),
+            DotScalar(ref Unsafe.Add(ref rowQuants, 3 * BlockSize), ref Unsafe.Add(ref rowScales, 3), blocks, ref xQuants, ref xScales));
     }
 
-    /// <summary>The dot product of one quantized row of <paramref name="blocksPerRow"/> blocks with a quantized input, in dequantized terms.</summary>
+    /// <summary>The dot product of one row of a <see cref="Q8Matrix"/> (<paramref name="blocksPerRow"/> blocks, from its <see cref="Q8Matrix.RowQuants"/> and <see cref="Q8Matrix.RowScales"/>) with a quantized input, in dequantized terms.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ref sbyte rowQuants, ref float rowScales, int blocksPerRow, ref sbyte xQuants, ref float xScales)
     {
@@ -116,33 +124,37 @@ public static class Q8Kernels
 
     /// <summary>
     /// <see cref="DotFourRows"/> with AVX2: a block a step, the input block loaded once for the four
-    /// rows. The four rows are one contiguous stretch of quants (and of scales) that a step reads
-    /// 128 bytes of (16 bytes of scales); each step prefetches the next 128 bytes of that stream
-    /// <see cref="PrefetchDistance"/> bytes ahead, and the scales one eighth as far ahead.
+    /// rows. The group is one forward stream of 128 bytes of quants and 16 bytes of scales a step;
+    /// each step prefetches its next 128 bytes <see cref="PrefetchDistance"/> bytes ahead, and every
+    /// fourth step the next 64 bytes of scales one eighth as far ahead.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector128<float> DotFourRowsAvx2(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    private static unsafe Vector128<float> DotFourRowsAvx2(ref sbyte groupQuants, ref float groupScales, nuint blocks, ref sbyte xQuants, ref float xScales)
     {
         // A prefetch never faults, so reaching past the end of the matrix is harmless.
-        byte* quantsAhead = (byte*)Unsafe.AsPointer(ref rowQuants) + PrefetchDistance;
-        byte* scalesAhead = (byte*)Unsafe.AsPointer(ref rowScales) + (PrefetchDistance / 8);
+        byte* quantsAhead = (byte*)Unsafe.AsPointer(ref groupQuants) + PrefetchDistance;
+        byte* scalesAhead = (byte*)Unsafe.AsPointer(ref groupScales) + (PrefetchDistance / 8);
         Vector256<float> acc0 = Vector256<float>.Zero;
         Vector256<float> acc1 = Vector256<float>.Zero;
         Vector256<float> acc2 = Vector256<float>.Zero;
         Vector256<float> acc3 = Vector256<float>.Zero;
-        nuint stride = blocks * BlockSize;
         for (nuint b = 0; b < blocks; b++)
         {
-            nuint offset = b * BlockSize;
-            Sse.Prefetch0(quantsAhead + (4 * offset));
-            Sse.Prefetch0(quantsAhead + (4 * offset) + 64);
-            Sse.Prefetch0(scalesAhead + (16 * b));
-            Vector256<sbyte> x = Vector256.LoadUnsafe(ref xQuants, offset);
-            float xs = Unsafe.Add(ref xScales, b);
-            acc0 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset), x), Vector256.Create(Unsafe.Add(ref rowScales, b) * xs), acc0);
-            acc1 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, stride + offset), x), Vector256.Create(Unsafe.Add(ref rowScales, blocks + b) * xs), acc1);
-            acc2 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, (2 * stride) + offset), x), Vector256.Create(Unsafe.Add(ref rowScales, (2 * blocks) + b) * xs), acc2);
-            acc3 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, (3 * stride) + offset), x), Vector256.Create(Unsafe.Add(ref rowScales, (3 * blocks) + b) * xs), acc3);
+            nuint offset = b * GroupBlockQuants;
+            Sse.Prefetch0(quantsAhead + offset);
+            Sse.Prefetch0(quantsAhead + offset + 64);
+            if ((b & 3) == 0)
+            {
+                Sse.Prefetch0(scalesAhead + (b * RowsPerGroup * sizeof(float)));
+            }
+
+            Vector256<sbyte> x = Vector256.LoadUnsafe(ref xQuants, b * BlockSize);
+            // The four rows' scales for this block times the input block's scale.
+            Vector128<float> scales = Vector128.LoadUnsafe(ref groupScales, b * RowsPerGroup) * Unsafe.Add(ref xScales, b);
+            acc0 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset), x), Vector256.Create(scales.GetElement(0)), acc0);
+            acc1 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + BlockSize), x), Vector256.Create(scales.GetElement(1)), acc1);
+            acc2 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + (2 * BlockSize)), x), Vector256.Create(scales.GetElement(2)), acc2);
+            acc3 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + (3 * BlockSize)), x), Vector256.Create(scales.GetElement(3)), acc3);
         }
 
         return SimdMath.SumEach(acc0, acc1, acc2, acc3);
@@ -150,27 +162,26 @@ public static class Q8Kernels
 
     /// <summary><see cref="DotFourRows"/> with portable Vector128 operations: the input block widened once for the four rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> DotFourRows128(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    private static Vector128<float> DotFourRows128(ref sbyte groupQuants, ref float groupScales, nuint blocks, ref sbyte xQuants, ref float xScales)
     {
         Vector128<float> acc0 = Vector128<float>.Zero;
         Vector128<float> acc1 = Vector128<float>.Zero;
         Vector128<float> acc2 = Vector128<float>.Zero;
         Vector128<float> acc3 = Vector128<float>.Zero;
-        nuint stride = blocks * BlockSize;
         for (nuint b = 0; b < blocks; b++)
         {
-            nuint offset = b * BlockSize;
-            Vector128<sbyte> low = Vector128.LoadUnsafe(ref xQuants, offset);
-            Vector128<sbyte> high = Vector128.LoadUnsafe(ref xQuants, offset + 16);
+            nuint offset = b * GroupBlockQuants;
+            Vector128<sbyte> low = Vector128.LoadUnsafe(ref xQuants, b * BlockSize);
+            Vector128<sbyte> high = Vector128.LoadUnsafe(ref xQuants, (b * BlockSize) + 16);
             Vector128<short> x0 = Vector128.WidenLower(low);
             Vector128<short> x1 = Vector128.WidenUpper(low);
             Vector128<short> x2 = Vector128.WidenLower(high);
             Vector128<short> x3 = Vector128.WidenUpper(high);
-            float xs = Unsafe.Add(ref xScales, b);
-            acc0 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, b) * xs), acc0);
-            acc1 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, stride + offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, blocks + b) * xs), acc1);
-            acc2 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, (2 * stride) + offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, (2 * blocks) + b) * xs), acc2);
-            acc3 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref rowQuants, (3 * stride) + offset), x0, x1, x2, x3), Vector128.Create(Unsafe.Add(ref rowScales, (3 * blocks) + b) * xs), acc3);
+            Vector128<float> scales = Vector128.LoadUnsafe(ref groupScales, b * RowsPerGroup) * Unsafe.Add(ref xScales, b);
+            acc0 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref groupQuants, offset), x0, x1, x2, x3), Vector128.Create(scales.GetElement(0)), acc0);
+            acc1 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref groupQuants, offset + BlockSize), x0, x1, x2, x3), Vector128.Create(scales.GetElement(1)), acc1);
+            acc2 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref groupQuants, offset + (2 * BlockSize)), x0, x1, x2, x3), Vector128.Create(scales.GetElement(2)), acc2);
+            acc3 = SimdMath.MultiplyAdd(BlockDot128(ref Unsafe.Add(ref groupQuants, offset + (3 * BlockSize)), x0, x1, x2, x3), Vector128.Create(scales.GetElement(3)), acc3);
         }
 
         return SimdMath.SumEach(acc0, acc1, acc2, acc3);
@@ -178,38 +189,32 @@ public static class Q8Kernels
 
     /// <summary>
     /// <see cref="Dot"/> with AVX2: two blocks a step in two accumulators, so consecutive blocks do
-    /// not wait on one another's multiply-add; each step prefetches the quants and scales ahead as
-    /// <see cref="DotFourRowsAvx2"/> does.
+    /// not wait on one another's multiply-add. A single row is a fraction of its group's stream and is
+    /// only used for the rows left over after whole groups, so it leaves prefetching to the hardware.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float DotAvx2(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
+    private static float DotAvx2(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
     {
-        byte* quantsAhead = (byte*)Unsafe.AsPointer(ref rowQuants) + PrefetchDistance;
-        byte* scalesAhead = (byte*)Unsafe.AsPointer(ref rowScales) + (PrefetchDistance / 8);
         Vector256<float> acc0 = Vector256<float>.Zero;
         Vector256<float> acc1 = Vector256<float>.Zero;
         nuint b = 0;
         for (; b + 2 <= blocks; b += 2)
         {
-            nuint offset = b * BlockSize;
-            Sse.Prefetch0(quantsAhead + offset);
-            Sse.Prefetch0(scalesAhead + (4 * b));
             acc0 = SimdMath.MultiplyAdd(
-                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset), Vector256.LoadUnsafe(ref xQuants, offset)),
-                Vector256.Create(Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b)),
+                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, b * GroupBlockQuants), Vector256.LoadUnsafe(ref xQuants, b * BlockSize)),
+                Vector256.Create(Unsafe.Add(ref rowScales, b * RowsPerGroup) * Unsafe.Add(ref xScales, b)),
                 acc0);
             acc1 = SimdMath.MultiplyAdd(
-                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset + BlockSize), Vector256.LoadUnsafe(ref xQuants, offset + BlockSize)),
-                Vector256.Create(Unsafe.Add(ref rowScales, b + 1) * Unsafe.Add(ref xScales, b + 1)),
+                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, (b + 1) * GroupBlockQuants), Vector256.LoadUnsafe(ref xQuants, (b + 1) * BlockSize)),
+                Vector256.Create(Unsafe.Add(ref rowScales, (b + 1) * RowsPerGroup) * Unsafe.Add(ref xScales, b + 1)),
                 acc1);
         }
 
         if (b < blocks)
         {
-            nuint offset = b * BlockSize;
             acc0 = SimdMath.MultiplyAdd(
-                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, offset), Vector256.LoadUnsafe(ref xQuants, offset)),
-                Vector256.Create(Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b)),
+                BlockDotAvx2(Vector256.LoadUnsafe(ref rowQuants, b * GroupBlockQuants), Vector256.LoadUnsafe(ref xQuants, b * BlockSize)),
+                Vector256.Create(Unsafe.Add(ref rowScales, b * RowsPerGroup) * Unsafe.Add(ref xScales, b)),
                 acc0);
         }
 
@@ -227,8 +232,8 @@ public static class Q8Kernels
             Vector128<sbyte> low = Vector128.LoadUnsafe(ref xQuants, offset);
             Vector128<sbyte> high = Vector128.LoadUnsafe(ref xQuants, offset + 16);
             acc = SimdMath.MultiplyAdd(
-                BlockDot128(ref Unsafe.Add(ref rowQuants, offset), Vector128.WidenLower(low), Vector128.WidenUpper(low), Vector128.WidenLower(high), Vector128.WidenUpper(high)),
-                Vector128.Create(Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b)),
+                BlockDot128(ref Unsafe.Add(ref rowQuants, b * GroupBlockQuants), Vector128.WidenLower(low), Vector128.WidenUpper(low), Vector128.WidenLower(high), Vector128.WidenUpper(high)),
+                Vector128.Create(Unsafe.Add(ref rowScales, b * RowsPerGroup) * Unsafe.Add(ref xScales, b)),
                 acc);
         }
 
@@ -261,7 +266,7 @@ public static class Q8Kernels
         return Vector128.ConvertToSingle(sum);
     }
 
-    /// <summary>Scalar dot product of one quantized row with a quantized input: an exact integer sum per block, then scaled.</summary>
+    /// <summary>Scalar dot product of one stored row with a quantized input: an exact integer sum per block, then scaled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float DotScalar(ref sbyte rowQuants, ref float rowScales, nuint blocks, ref sbyte xQuants, ref float xScales)
     {
@@ -272,10 +277,10 @@ public static class Q8Kernels
             int sum = 0;
             for (nuint i = 0; i < BlockSize; i++)
             {
-                sum += Unsafe.Add(ref rowQuants, offset + i) * Unsafe.Add(ref xQuants, offset + i);
+                sum += Unsafe.Add(ref rowQuants, (b * GroupBlockQuants) + i) * Unsafe.Add(ref xQuants, offset + i);
             }
 
-            total += sum * (Unsafe.Add(ref rowScales, b) * Unsafe.Add(ref xScales, b));
+            total += sum * (Unsafe.Add(ref rowScales, b * RowsPerGroup) * Unsafe.Add(ref xScales, b));
         }
 
         return total;

@@ -14,8 +14,18 @@ namespace Codegen.Tests.Forward;
 internal sealed class LlamaReference
 {
     private readonly LlamaWeightData weights;
+    private readonly Func<double[], double[]> projectionInput;
 
-    public LlamaReference(LlamaWeightData weights) => this.weights = weights;
+    /// <param name="weights">The weights, as the model under test represents them.</param>
+    /// <param name="projectionInput">
+    /// What a projection's input goes through before the product (the identity, or for 8-bit weights the
+    /// input's own 8-bit rounding); the classifier's included.
+    /// </param>
+    public LlamaReference(LlamaWeightData weights, Func<double[], double[]>? projectionInput = null)
+    {
+        this.weights = weights;
+        this.projectionInput = projectionInput ?? (x => x);
+    }
 
     /// <summary>The logits after each token of <paramref name="tokens"/>, fed at positions 0, 1, 2, ...</summary>
     public double[][] Run(IReadOnlyList<int> tokens)
@@ -36,7 +46,7 @@ internal sealed class LlamaReference
             for (int layer = 0; layer < dims.Layers; layer++)
             {
                 LlamaLayerData w = weights.Layers[layer];
-                double[] h = ReferenceMath.RmsNorm(x, w.AttentionNorm, dims.NormEpsilon);
+                double[] h = projectionInput(ReferenceMath.RmsNorm(x, w.AttentionNorm, dims.NormEpsilon));
                 double[] query = ReferenceMath.MatrixVector(w.Query, dims.DModel, h);
                 double[] key = ReferenceMath.MatrixVector(w.Key, dims.KvDim, h);
                 double[] value = ReferenceMath.MatrixVector(w.Value, dims.KvDim, h);
@@ -45,16 +55,16 @@ internal sealed class LlamaReference
                 keys[layer].Add(key);
                 values[layer].Add(value);
                 double[] attention = ReferenceMath.CausalAttention(query, keys[layer], values[layer], position, dims.Heads, dims.KvHeads, dims.HeadDim);
-                ReferenceMath.AddInPlace(x, ReferenceMath.MatrixVector(w.Output, dims.DModel, attention));
+                ReferenceMath.AddInPlace(x, ReferenceMath.MatrixVector(w.Output, dims.DModel, projectionInput(attention)));
 
-                h = ReferenceMath.RmsNorm(x, w.FfnNorm, dims.NormEpsilon);
+                h = projectionInput(ReferenceMath.RmsNorm(x, w.FfnNorm, dims.NormEpsilon));
                 double[] gate = ReferenceMath.MatrixVector(w.Gate, dims.FfnDim, h);
                 double[] up = ReferenceMath.MatrixVector(w.Up, dims.FfnDim, h);
                 double[] hidden = gate.Select((g, i) => ReferenceMath.Silu(g) * up[i]).ToArray();
-                ReferenceMath.AddInPlace(x, ReferenceMath.MatrixVector(w.Down, dims.DModel, hidden));
+                ReferenceMath.AddInPlace(x, ReferenceMath.MatrixVector(w.Down, dims.DModel, projectionInput(hidden)));
             }
 
-            double[] final = ReferenceMath.RmsNorm(x, weights.FinalNorm, dims.NormEpsilon);
+            double[] final = projectionInput(ReferenceMath.RmsNorm(x, weights.FinalNorm, dims.NormEpsilon));
             logits[position] = ReferenceMath.MatrixVector(weights.Classifier, dims.Vocab, final);
         }
 

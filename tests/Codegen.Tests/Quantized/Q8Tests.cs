@@ -35,19 +35,18 @@ public sealed class Q8Tests(ITestOutputHelper output)
         Assert.Equal(rows, matrix.Rows);
         Assert.Equal(columns, matrix.Columns);
         Assert.Equal(blocksPerRow, matrix.BlocksPerRow);
-        Assert.Equal(rows * blocksPerRow * 32, matrix.Quants.Length);
-        Assert.Equal(rows * blocksPerRow, matrix.Scales.Length);
-        Assert.Equal((rows * blocksPerRow * 32) + (rows * blocksPerRow * 4L), matrix.ByteCount);
+        // Rows are stored in groups of four: a partial last group is padded with zero rows.
+        int storedRows = (rows + 3) / 4 * 4;
+        Assert.Equal((storedRows * blocksPerRow * 32) + (storedRows * blocksPerRow * 4L), matrix.ByteCount);
+        var rowQuants = new sbyte[blocksPerRow * 32];
+        var rowScales = new float[blocksPerRow];
         for (int r = 0; r < rows; r++)
         {
-            AssertBlocks(
-                values.AsSpan(r * columns, columns),
-                matrix.Quants.Slice(r * blocksPerRow * 32, blocksPerRow * 32),
-                matrix.Scales.Slice(r * blocksPerRow, blocksPerRow));
+            matrix.CopyRow(r, rowQuants, rowScales);
+            AssertBlocks(values.AsSpan(r * columns, columns), rowQuants, rowScales);
             for (int c = 0; c < columns; c++)
             {
-                float scale = matrix.Scales[(r * blocksPerRow) + (c / 32)];
-                Assert.Equal(matrix.Quants[(r * blocksPerRow * 32) + c] * scale, matrix.Dequantize(r, c));
+                Assert.Equal(rowQuants[c] * rowScales[c / 32], matrix.Dequantize(r, c));
             }
         }
     }
@@ -73,8 +72,11 @@ public sealed class Q8Tests(ITestOutputHelper output)
         AssertBlocks(x, quants, scales);
 
         Q8Matrix row = Q8Matrix.FromFloat32("x", 1, length, x);
-        Assert.Equal(row.Quants.ToArray(), quants);
-        Assert.Equal(row.Scales.ToArray(), scales);
+        var rowQuants = new sbyte[blocks * 32];
+        var rowScales = new float[blocks];
+        row.CopyRow(0, rowQuants, rowScales);
+        Assert.Equal(rowQuants, quants);
+        Assert.Equal(rowScales, scales);
     }
 
     [Fact]
@@ -85,8 +87,13 @@ public sealed class Q8Tests(ITestOutputHelper output)
         var values = new float[2 * Columns];
         QuantizedTestData.RandomValues(32, seed: 5).CopyTo(values, 32);
         Q8Matrix matrix = Q8Matrix.FromFloat32("z", 2, Columns, values);
-        Assert.Equal([0f, matrix.Scales[1], 0f, 0f, 0f, 0f], matrix.Scales.ToArray());
-        Assert.True(matrix.Scales[1] > 0);
+        var rowScales = new float[3];
+        matrix.CopyRow(0, new sbyte[3 * 32], rowScales);
+        Assert.Equal(0f, rowScales[0]);
+        Assert.True(rowScales[1] > 0);
+        Assert.Equal(0f, rowScales[2]);
+        matrix.CopyRow(1, new sbyte[3 * 32], rowScales);
+        Assert.Equal(new float[3], rowScales);
         for (int c = 0; c < Columns; c++)
         {
             Assert.Equal(0f, matrix.Dequantize(1, c));
@@ -139,6 +146,8 @@ public sealed class Q8Tests(ITestOutputHelper output)
         Q8Matrix matrix = Q8Matrix.FromFloat32("m", 2, 3, new float[6]);
         Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Dequantize(2, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Dequantize(0, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => matrix.CopyRow(2, new sbyte[32], new float[1]));
+        Assert.Throws<ArgumentException>(() => matrix.CopyRow(1, new sbyte[31], new float[1]));
     }
 
     [Theory]
@@ -146,13 +155,21 @@ public sealed class Q8Tests(ITestOutputHelper output)
     public void DotFourRowsMatchesDoubleReference(int rows, int columns)
     {
         (Q8Matrix matrix, sbyte[] xQuants, float[] xScales) = Create(rows, columns);
-        for (int first = 0; first + 4 <= rows; first++)
+        // Four-row products start on a stored group of four rows; a partial last group reads zero rows as padding.
+        for (int first = 0; first < rows; first += 4)
         {
             Vector128<float> dots = Q8Kernels.DotFourRows(
                 ref matrix.RowQuants(first), ref matrix.RowScales(first), matrix.BlocksPerRow, ref xQuants[0], ref xScales[0]);
             for (int k = 0; k < 4; k++)
             {
-                AssertClose(matrix, xQuants, xScales, first + k, dots.GetElement(k));
+                if (first + k < rows)
+                {
+                    AssertClose(matrix, xQuants, xScales, first + k, dots.GetElement(k));
+                }
+                else
+                {
+                    Assert.Equal(0f, dots.GetElement(k));
+                }
             }
         }
     }

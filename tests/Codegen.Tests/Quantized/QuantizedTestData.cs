@@ -11,8 +11,8 @@ internal static class QuantizedTestData
     /// <summary>Column counts below, at and above one block or vector, and odd sizes with tails.</summary>
     public static readonly int[] ColumnCounts = [31, 32, 33, 100, 288, 771];
 
-    /// <summary>Four rows (one four-row group) and seven (overlapping groups, a leftover row).</summary>
-    public static readonly int[] RowCounts = [4, 7];
+    /// <summary>Four rows (one four-row group), seven (a partial last group) and nine (two groups and a leftover row).</summary>
+    public static readonly int[] RowCounts = [4, 7, 9];
 
     /// <summary>Every (rows, columns) pair.</summary>
     public static IEnumerable<object[]> Shapes()
