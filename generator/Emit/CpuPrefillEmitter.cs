@@ -21,15 +21,22 @@ internal static class CpuPrefillEmitter
 
     public static CpuStep OutputStep(ModelSpec spec) => new(
         "prefillOutput",
-        "CpuKernels.MultiplyRowsBatchDModel(layer.Output, ref attentionBatch[0], ref projectedBatch[0], DModel, batchCount, {0}, {1})",
+        "CpuKernels.ProjectOutputAddResidualBatch(layer, attentionBatch, projectedBatch, residualBatch, batchCount, {0}, {1})",
         "DModel",
         (long)spec.DModel * spec.DModel * ChunkTokens);
 
     public static CpuStep DownStep(ModelSpec spec, string hidden) => new(
         "prefillDown",
-        $"CpuKernels.MultiplyRowsBatchFfnDim(layer.Down, ref {hidden}[0], ref projectedBatch[0], DModel, batchCount, {{0}}, {{1}})",
+        $"CpuKernels.ProjectDownAddResidualBatch(layer, {hidden}, projectedBatch, residualBatch, batchCount, {{0}}, {{1}})",
         "DModel",
         (long)spec.DModel * spec.FfnDim * ChunkTokens);
+
+    /// <summary>
+    /// A loop over the chunk's tokens (a norm, rotary positions, the cache stores), split over the pool
+    /// when the chunk is big enough. Its size counts four multiply-adds per value it touches: a norm
+    /// reads every value twice and divides, which measured about four times a product's time per value.
+    /// </summary>
+    public static CpuStep TokenStep(string field, string call, long valuesPerToken) => new(field, call, "batchCount", 4 * valuesPerToken * ChunkTokens);
 
     public static void EmitAttentionDispatch(IndentedWriter w)
     {
@@ -122,6 +129,16 @@ internal static class CpuPrefillEmitter
             w.Line("pool.Run(unembedRows, Vocab, granularity: 8);");
             w.Line("nextPosition = position + tokens.Length;");
             w.Line("return logits;");
+        }
+
+        w.Line();
+        if (gpt2)
+        {
+            Gpt2CpuEmitter.EmitPrefillTokenMethods(w);
+        }
+        else
+        {
+            LlamaCpuEmitter.EmitPrefillTokenMethods(w);
         }
 
         w.Line();

@@ -38,67 +38,68 @@ internal static class Gpt2CpuEmitter
             (long)spec.Vocab * spec.DModel),
     };
 
-    /// <summary>The prefill chunk's products: query/key/value, output, up, down.</summary>
+    /// <summary>
+    /// The prefill chunk's steps, in this order: the products (query/key/value, output plus bias added back,
+    /// up with bias and GELU, down plus bias added back), then the token loops (attention LayerNorm, the
+    /// query/key/value biases and cache stores, MLP LayerNorm).
+    /// </summary>
     public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec) => new[]
     {
         CpuPrefillEmitter.QueryKeyValueStep(spec),
         CpuPrefillEmitter.OutputStep(spec),
         new CpuStep(
             "prefillUp",
-            "CpuKernels.MultiplyRowsBatchDModel(layer.Up, ref normalizedBatch[0], ref upBatch[0], FfnDim, batchCount, {0}, {1})",
+            "CpuKernels.ProjectUpGeluBatch(layer, normalizedBatch, upBatch, batchCount, {0}, {1})",
             "FfnDim",
             (long)spec.FfnDim * spec.DModel * CpuPrefillEmitter.ChunkTokens),
         CpuPrefillEmitter.DownStep(spec, "upBatch"),
+        CpuPrefillEmitter.TokenStep("prefillAttentionNorm", "NormalizeBatch(layer.AttentionNorm, layer.AttentionNormBias, {0}, {1})", spec.DModel),
+        CpuPrefillEmitter.TokenStep("prefillBiasAndStore", "AddBiasesAndStoreBatch({0}, {1})", spec.DModel + (2L * spec.KvDim)),
+        CpuPrefillEmitter.TokenStep("prefillFfnNorm", "NormalizeBatch(layer.FfnNorm, layer.FfnNormBias, {0}, {1})", spec.DModel),
     };
 
     public static void EmitPrefillLayer(IndentedWriter w, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Attention block for every token of the chunk: LayerNorm, query/key/value products plus biases,");
         w.Line("// keys and values into the cache, then causal attention and the output product plus bias added back.");
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
-        {
-            w.Line("CpuKernels.LayerNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.AttentionNorm, layer.AttentionNormBias);");
-        }
-
+        steps[4].EmitDispatch(w);
         steps[0].EmitDispatch(w);
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
-        {
-            w.Line("int position = batchStart + t;");
-            w.Line("CpuKernels.AddInPlace(queryBatch.AsSpan(t * DModel, DModel), layer.QueryBias.Values);");
-            w.Line("CpuKernels.AddInPlace(keyBatch.AsSpan(t * KvDim, KvDim), layer.KeyBias.Values);");
-            w.Line("CpuKernels.AddInPlace(valueBatch.AsSpan(t * KvDim, KvDim), layer.ValueBias.Values);");
-            w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
-            w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
-        }
-
+        steps[5].EmitDispatch(w);
         CpuPrefillEmitter.EmitAttentionDispatch(w);
         steps[1].EmitDispatch(w);
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
-        {
-            w.Line("CpuKernels.AddInPlace(projectedBatch.AsSpan(t * DModel, DModel), layer.OutputBias.Values);");
-        }
-
-        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
         w.Line();
         w.Line("// MLP block for every token: LayerNorm, up product with bias and GELU, down product plus bias added back.");
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
-        {
-            w.Line("CpuKernels.LayerNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.FfnNorm, layer.FfnNormBias);");
-        }
-
+        steps[6].EmitDispatch(w);
         steps[2].EmitDispatch(w);
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
-        {
-            w.Line("CpuKernels.AddBiasGelu(upBatch.AsSpan(t * FfnDim, FfnDim), layer.UpBias.Values);");
-        }
-
         steps[3].EmitDispatch(w);
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+    }
+
+    /// <summary>The token loops of <see cref="PrefillSteps"/>, as session methods over a range of the chunk's tokens.</summary>
+    public static void EmitPrefillTokenMethods(IndentedWriter w)
+    {
+        w.Line("/// <summary>LayerNorm of the residual rows of the chunk's tokens [first, end) into their normalized rows.</summary>");
+        using (w.Block("private void NormalizeBatch(WeightTensor weight, WeightTensor bias, int first, int end)"))
         {
-            w.Line("CpuKernels.AddInPlace(projectedBatch.AsSpan(t * DModel, DModel), layer.DownBias.Values);");
+            using (w.Block("for (int t = first; t < end; t++)"))
+            {
+                w.Line("CpuKernels.LayerNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), weight, bias);");
+            }
         }
 
-        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
+        w.Line();
+        w.Line("/// <summary>Query, key and value biases on the rows of the chunk's tokens [first, end), then their keys and values into the cache.</summary>");
+        using (w.Block("private void AddBiasesAndStoreBatch(int first, int end)"))
+        {
+            using (w.Block("for (int t = first; t < end; t++)"))
+            {
+                w.Line("int position = batchStart + t;");
+                w.Line("CpuKernels.AddInPlace(queryBatch.AsSpan(t * DModel, DModel), layer.QueryBias.Values);");
+                w.Line("CpuKernels.AddInPlace(keyBatch.AsSpan(t * KvDim, KvDim), layer.KeyBias.Values);");
+                w.Line("CpuKernels.AddInPlace(valueBatch.AsSpan(t * KvDim, KvDim), layer.ValueBias.Values);");
+                w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
+                w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
+            }
+        }
     }
 
     public static void EmitFinalNorm(IndentedWriter w, string input)
@@ -169,7 +170,7 @@ internal static class Gpt2CpuEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>hidden[i] = GELU(hidden[i] + bias[i]) for the FfnDim values of one token's MLP row, eight at a time.</summary>");
+        w.Line("/// <summary>hidden[i] = GELU(hidden[i] + bias[i]) for a stretch of one token's MLP row, eight at a time.</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void AddBiasGelu(Span<float> hidden, ReadOnlySpan<float> bias)"))
         {
@@ -178,15 +179,27 @@ internal static class Gpt2CpuEmitter
             w.Line("int i = 0;");
             using (w.Block("if (Vector256.IsHardwareAccelerated)"))
             {
-                using (w.Block("for (; i + 8 <= FfnDim; i += 8)"))
+                using (w.Block("for (; i + 8 <= hidden.Length; i += 8)"))
                 {
                     w.Line("Vector256.StoreUnsafe(SimdMath.Gelu(Vector256.LoadUnsafe(ref h, (nuint)i) + Vector256.LoadUnsafe(ref b, (nuint)i)), ref h, (nuint)i);");
                 }
             }
 
-            using (w.Block("for (; i < FfnDim; i++)"))
+            using (w.Block("for (; i < hidden.Length; i++)"))
             {
                 w.Line("Unsafe.Add(ref h, i) = Gelu(Unsafe.Add(ref h, i) + Unsafe.Add(ref b, i));");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>Up products of every token of a prefill chunk for rows [start, end), then bias and GELU on those rows.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void ProjectUpGeluBatch(LayerWeights layer, float[] input, float[] up, int tokens, int start, int end)"))
+        {
+            w.Line("MultiplyRowsBatchDModel(layer.Up, ref input[0], ref up[0], FfnDim, tokens, start, end);");
+            using (w.Block("for (int t = 0; t < tokens; t++)"))
+            {
+                w.Line("AddBiasGelu(up.AsSpan((t * FfnDim) + start, end - start), layer.UpBias.Values.Slice(start, end - start));");
             }
         }
 

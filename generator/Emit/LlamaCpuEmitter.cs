@@ -38,51 +38,66 @@ internal static class LlamaCpuEmitter
             (long)spec.Vocab * spec.DModel),
     };
 
-    /// <summary>The prefill chunk's products: query/key/value, output, gate and up, down.</summary>
+    /// <summary>
+    /// The prefill chunk's steps, in this order: the products (query/key/value, output added back, gate and up
+    /// with SwiGLU, down added back), then the token loops (attention RMSNorm, rotary positions and cache
+    /// stores, MLP RMSNorm).
+    /// </summary>
     public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec) => new[]
     {
         CpuPrefillEmitter.QueryKeyValueStep(spec),
         CpuPrefillEmitter.OutputStep(spec),
         new CpuStep(
             "prefillGateUp",
-            "CpuKernels.ProjectGateUpBatch(layer, normalizedBatch, gateBatch, upBatch, batchCount, {0}, {1})",
+            "CpuKernels.ProjectGateUpSwiGluBatch(layer, normalizedBatch, gateBatch, upBatch, batchCount, {0}, {1})",
             "FfnDim",
             2L * spec.FfnDim * spec.DModel * CpuPrefillEmitter.ChunkTokens),
         CpuPrefillEmitter.DownStep(spec, "gateBatch"),
+        CpuPrefillEmitter.TokenStep("prefillAttentionNorm", "NormalizeBatch(layer.AttentionNorm, {0}, {1})", spec.DModel),
+        CpuPrefillEmitter.TokenStep("prefillRotateAndStore", "RotateAndStoreBatch({0}, {1})", spec.DModel + (2L * spec.KvDim)),
+        CpuPrefillEmitter.TokenStep("prefillFfnNorm", "NormalizeBatch(layer.FfnNorm, {0}, {1})", spec.DModel),
     };
 
     public static void EmitPrefillLayer(IndentedWriter w, IReadOnlyList<CpuStep> steps)
     {
         w.Line("// Attention block for every token of the chunk: RMSNorm, query/key/value products, rotary positions,");
         w.Line("// keys and values into the cache, then causal attention and the output product added back.");
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
-        {
-            w.Line("CpuKernels.RmsNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.AttentionNorm);");
-        }
-
+        steps[4].EmitDispatch(w);
         steps[0].EmitDispatch(w);
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
-        {
-            w.Line("int position = batchStart + t;");
-            w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), position, model.RotaryCos, model.RotarySin);");
-            w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
-            w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
-        }
-
+        steps[5].EmitDispatch(w);
         CpuPrefillEmitter.EmitAttentionDispatch(w);
         steps[1].EmitDispatch(w);
-        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
         w.Line();
-        w.Line("// MLP block for every token: RMSNorm, gate and up products, SwiGLU, down product added back.");
-        using (w.Block("for (int t = 0; t < batchCount; t++)"))
+        w.Line("// MLP block for every token: RMSNorm, gate and up products with SwiGLU, down product added back.");
+        steps[6].EmitDispatch(w);
+        steps[2].EmitDispatch(w);
+        steps[3].EmitDispatch(w);
+    }
+
+    /// <summary>The token loops of <see cref="PrefillSteps"/>, as session methods over a range of the chunk's tokens.</summary>
+    public static void EmitPrefillTokenMethods(IndentedWriter w)
+    {
+        w.Line("/// <summary>RMSNorm of the residual rows of the chunk's tokens [first, end) into their normalized rows.</summary>");
+        using (w.Block("private void NormalizeBatch(WeightTensor weight, int first, int end)"))
         {
-            w.Line("CpuKernels.RmsNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), layer.FfnNorm);");
+            using (w.Block("for (int t = first; t < end; t++)"))
+            {
+                w.Line("CpuKernels.RmsNorm(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), weight);");
+            }
         }
 
-        steps[2].EmitDispatch(w);
-        w.Line("CpuKernels.SwiGluInPlace(gateBatch.AsSpan(0, batchCount * FfnDim), upBatch.AsSpan(0, batchCount * FfnDim));");
-        steps[3].EmitDispatch(w);
-        w.Line("CpuKernels.AddInPlace(residualBatch.AsSpan(0, batchCount * DModel), projectedBatch.AsSpan(0, batchCount * DModel));");
+        w.Line();
+        w.Line("/// <summary>Rotary positions on the query and key rows of the chunk's tokens [first, end), then their keys and values into the cache.</summary>");
+        using (w.Block("private void RotateAndStoreBatch(int first, int end)"))
+        {
+            using (w.Block("for (int t = first; t < end; t++)"))
+            {
+                w.Line("int position = batchStart + t;");
+                w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), position, model.RotaryCos, model.RotarySin);");
+                w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
+                w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
+            }
+        }
     }
 
     public static void EmitFinalNorm(IndentedWriter w, string input)
@@ -227,12 +242,16 @@ internal static class LlamaCpuEmitter
         }
 
         w.Line();
-        w.Line("/// <summary>Gate and up products of every token of a prefill chunk.</summary>");
+        w.Line("/// <summary>Gate and up products of every token of a prefill chunk for rows [start, end), then SwiGLU on those rows into gate.</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void ProjectGateUpBatch(LayerWeights layer, float[] input, float[] gate, float[] up, int tokens, int start, int end)"))
+        using (w.Block("internal static void ProjectGateUpSwiGluBatch(LayerWeights layer, float[] input, float[] gate, float[] up, int tokens, int start, int end)"))
         {
             w.Line("MultiplyRowsBatchDModel(layer.Gate, ref input[0], ref gate[0], FfnDim, tokens, start, end);");
             w.Line("MultiplyRowsBatchDModel(layer.Up, ref input[0], ref up[0], FfnDim, tokens, start, end);");
+            using (w.Block("for (int t = 0; t < tokens; t++)"))
+            {
+                w.Line("SwiGluInPlace(gate.AsSpan((t * FfnDim) + start, end - start), up.AsSpan((t * FfnDim) + start, end - start));");
+            }
         }
 
         w.Line();

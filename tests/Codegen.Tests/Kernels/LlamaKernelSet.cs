@@ -21,7 +21,7 @@ internal sealed record LlamaKernelSet(
     LayerRowsKernel<LlamaLayerData> ProjectOutputAddResidual,
     LayerRowsKernel<LlamaLayerData> ProjectGateUpSwiGlu,
     LayerRowsKernel<LlamaLayerData> ProjectDownAddResidual,
-    GateUpBatchKernel<LlamaLayerData> ProjectGateUpBatch,
+    GateUpBatchKernel<LlamaLayerData> ProjectGateUpSwiGluBatch,
     QueryKeyValueBatchKernel<LlamaLayerData> ProjectQueryKeyValueBatch)
 {
     /// <summary>The Llama test models, by name.</summary>
@@ -45,7 +45,7 @@ internal sealed record LlamaKernelSet(
                     (layer, input, residual, start, end) => LlamaRagged.ProjectOutputAddResidual(ModelBuilders.LlamaRaggedLayer(layer), input, residual, start, end),
                     (layer, input, hidden, start, end) => LlamaRagged.ProjectGateUpSwiGlu(ModelBuilders.LlamaRaggedLayer(layer), input, hidden, start, end),
                     (layer, input, residual, start, end) => LlamaRagged.ProjectDownAddResidual(ModelBuilders.LlamaRaggedLayer(layer), input, residual, start, end),
-                    (layer, input, gate, up, tokens, start, end) => LlamaRagged.ProjectGateUpBatch(ModelBuilders.LlamaRaggedLayer(layer), input, gate, up, tokens, start, end),
+                    (layer, input, gate, up, tokens, start, end) => LlamaRagged.ProjectGateUpSwiGluBatch(ModelBuilders.LlamaRaggedLayer(layer), input, gate, up, tokens, start, end),
                     (layer, input, query, key, value, tokens, start, end) => LlamaRagged.ProjectQueryKeyValueBatch(ModelBuilders.LlamaRaggedLayer(layer), input, query, key, value, tokens, start, end));
             }
             case nameof(LlamaHeadDim10Model):
@@ -57,7 +57,7 @@ internal sealed record LlamaKernelSet(
                     (layer, input, residual, start, end) => LlamaHeadDim10.ProjectOutputAddResidual(ModelBuilders.LlamaHeadDim10Layer(layer), input, residual, start, end),
                     (layer, input, hidden, start, end) => LlamaHeadDim10.ProjectGateUpSwiGlu(ModelBuilders.LlamaHeadDim10Layer(layer), input, hidden, start, end),
                     (layer, input, residual, start, end) => LlamaHeadDim10.ProjectDownAddResidual(ModelBuilders.LlamaHeadDim10Layer(layer), input, residual, start, end),
-                    (layer, input, gate, up, tokens, start, end) => LlamaHeadDim10.ProjectGateUpBatch(ModelBuilders.LlamaHeadDim10Layer(layer), input, gate, up, tokens, start, end),
+                    (layer, input, gate, up, tokens, start, end) => LlamaHeadDim10.ProjectGateUpSwiGluBatch(ModelBuilders.LlamaHeadDim10Layer(layer), input, gate, up, tokens, start, end),
                     (layer, input, query, key, value, tokens, start, end) => LlamaHeadDim10.ProjectQueryKeyValueBatch(ModelBuilders.LlamaHeadDim10Layer(layer), input, query, key, value, tokens, start, end));
             }
             case nameof(LlamaPooledModel):
@@ -69,7 +69,7 @@ internal sealed record LlamaKernelSet(
                     (layer, input, residual, start, end) => LlamaPooled.ProjectOutputAddResidual(ModelBuilders.LlamaPooledLayer(layer), input, residual, start, end),
                     (layer, input, hidden, start, end) => LlamaPooled.ProjectGateUpSwiGlu(ModelBuilders.LlamaPooledLayer(layer), input, hidden, start, end),
                     (layer, input, residual, start, end) => LlamaPooled.ProjectDownAddResidual(ModelBuilders.LlamaPooledLayer(layer), input, residual, start, end),
-                    (layer, input, gate, up, tokens, start, end) => LlamaPooled.ProjectGateUpBatch(ModelBuilders.LlamaPooledLayer(layer), input, gate, up, tokens, start, end),
+                    (layer, input, gate, up, tokens, start, end) => LlamaPooled.ProjectGateUpSwiGluBatch(ModelBuilders.LlamaPooledLayer(layer), input, gate, up, tokens, start, end),
                     (layer, input, query, key, value, tokens, start, end) => LlamaPooled.ProjectQueryKeyValueBatch(ModelBuilders.LlamaPooledLayer(layer), input, query, key, value, tokens, start, end));
             }
             case nameof(LlamaNarrowModel):
@@ -81,7 +81,7 @@ internal sealed record LlamaKernelSet(
                     (layer, input, residual, start, end) => LlamaNarrow.ProjectOutputAddResidual(ModelBuilders.LlamaNarrowLayer(layer), input, residual, start, end),
                     (layer, input, hidden, start, end) => LlamaNarrow.ProjectGateUpSwiGlu(ModelBuilders.LlamaNarrowLayer(layer), input, hidden, start, end),
                     (layer, input, residual, start, end) => LlamaNarrow.ProjectDownAddResidual(ModelBuilders.LlamaNarrowLayer(layer), input, residual, start, end),
-                    (layer, input, gate, up, tokens, start, end) => LlamaNarrow.ProjectGateUpBatch(ModelBuilders.LlamaNarrowLayer(layer), input, gate, up, tokens, start, end),
+                    (layer, input, gate, up, tokens, start, end) => LlamaNarrow.ProjectGateUpSwiGluBatch(ModelBuilders.LlamaNarrowLayer(layer), input, gate, up, tokens, start, end),
                     (layer, input, query, key, value, tokens, start, end) => LlamaNarrow.ProjectQueryKeyValueBatch(ModelBuilders.LlamaNarrowLayer(layer), input, query, key, value, tokens, start, end));
             }
             case nameof(LlamaUntiedModel):
@@ -93,7 +93,7 @@ internal sealed record LlamaKernelSet(
                     (layer, input, residual, start, end) => LlamaUntied.ProjectOutputAddResidual(ModelBuilders.LlamaUntiedLayer(layer), input, residual, start, end),
                     (layer, input, hidden, start, end) => LlamaUntied.ProjectGateUpSwiGlu(ModelBuilders.LlamaUntiedLayer(layer), input, hidden, start, end),
                     (layer, input, residual, start, end) => LlamaUntied.ProjectDownAddResidual(ModelBuilders.LlamaUntiedLayer(layer), input, residual, start, end),
-                    (layer, input, gate, up, tokens, start, end) => LlamaUntied.ProjectGateUpBatch(ModelBuilders.LlamaUntiedLayer(layer), input, gate, up, tokens, start, end),
+                    (layer, input, gate, up, tokens, start, end) => LlamaUntied.ProjectGateUpSwiGluBatch(ModelBuilders.LlamaUntiedLayer(layer), input, gate, up, tokens, start, end),
                     (layer, input, query, key, value, tokens, start, end) => LlamaUntied.ProjectQueryKeyValueBatch(ModelBuilders.LlamaUntiedLayer(layer), input, query, key, value, tokens, start, end));
             }
             default:

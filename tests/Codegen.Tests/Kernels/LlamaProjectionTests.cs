@@ -109,7 +109,7 @@ public sealed class LlamaProjectionTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void ProjectGateUpBatchGivesEachTokensGateAndUp(string model)
+    public void ProjectGateUpSwiGluBatchGivesEachTokensSwiGluAndUp(string model)
     {
         LlamaKernelSet kernels = LlamaKernelSet.For(model);
         ShapeDims dims = kernels.Dims;
@@ -121,12 +121,14 @@ public sealed class LlamaProjectionTests
         {
             float[] gate = RowRanges.Filled(tokens * dims.FfnDim, Sentinel);
             float[] up = RowRanges.Filled(tokens * dims.FfnDim, Sentinel);
-            kernels.ProjectGateUpBatch(layer, input, gate, up, tokens, start, end);
+            kernels.ProjectGateUpSwiGluBatch(layer, input, gate, up, tokens, start, end);
             for (int t = 0; t < tokens; t++)
             {
                 double[] x = ReferenceMath.ToDouble(input.AsSpan(t * dims.DModel, dims.DModel));
-                ProjectionChecks.CheckRows(ReferenceMath.MatrixVector(layer.Gate, dims.FfnDim, x), gate.AsSpan(t * dims.FfnDim, dims.FfnDim), start, end, Sentinel, $"gate of token {t}");
-                ProjectionChecks.CheckRows(ReferenceMath.MatrixVector(layer.Up, dims.FfnDim, x), up.AsSpan(t * dims.FfnDim, dims.FfnDim), start, end, Sentinel, $"up of token {t}");
+                double[] upRows = ReferenceMath.MatrixVector(layer.Up, dims.FfnDim, x);
+                double[] swiGlu = ReferenceMath.MatrixVector(layer.Gate, dims.FfnDim, x).Select((g, i) => ReferenceMath.Silu(g) * upRows[i]).ToArray();
+                ProjectionChecks.CheckRows(swiGlu, gate.AsSpan(t * dims.FfnDim, dims.FfnDim), start, end, Sentinel, $"SwiGLU of token {t}");
+                ProjectionChecks.CheckRows(upRows, up.AsSpan(t * dims.FfnDim, dims.FfnDim), start, end, Sentinel, $"up of token {t}");
             }
         }
     }
