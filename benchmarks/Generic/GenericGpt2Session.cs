@@ -75,6 +75,9 @@ public sealed class GenericGpt2Session : IInferenceSession
     private readonly RowStep prefillOutput;
     private readonly RowStep prefillUp;
     private readonly RowStep prefillDown;
+    private readonly TokenStep prefillAttentionNorm;
+    private readonly TokenStep prefillBiasAndStore;
+    private readonly TokenStep prefillFfnNorm;
     private readonly RowRangeAction attendHeadsBatch;
     private readonly RowRangeAction unembedRows;
 
@@ -119,9 +122,12 @@ public sealed class GenericGpt2Session : IInferenceSession
         attendHeads = AttendHeads;
 
         prefillQueryKeyValue = new RowStep(ProjectQueryKeyValueBatch, 3 * dim, 3L * dim * dim * chunk);
-        prefillOutput = new RowStep(ProjectOutputBatch, dim, (long)dim * dim * chunk);
-        prefillUp = new RowStep(ProjectUpBatch, innerDim, (long)innerDim * dim * chunk);
-        prefillDown = new RowStep(ProjectDownBatch, dim, (long)dim * innerDim * chunk);
+        prefillOutput = new RowStep(ProjectOutputAddResidualBatch, dim, (long)dim * dim * chunk);
+        prefillUp = new RowStep(ProjectUpGeluBatch, innerDim, (long)innerDim * dim * chunk);
+        prefillDown = new RowStep(ProjectDownAddResidualBatch, dim, (long)dim * innerDim * chunk);
+        prefillAttentionNorm = new TokenStep((first, end) => NormalizeBatch(layer.AttentionNorm.Values, layer.AttentionNormBias.Values, first, end), dim);
+        prefillBiasAndStore = new TokenStep(AddBiasesAndStoreBatch, 3L * dim);
+        prefillFfnNorm = new TokenStep((first, end) => NormalizeBatch(layer.FfnNorm.Values, layer.FfnNormBias.Values, first, end), dim);
         attendHeadsBatch = AttendBatch;
         unembedRows = Unembed;
     }
@@ -231,53 +237,52 @@ public sealed class GenericGpt2Session : IInferenceSession
 
             // Attention block for every token of the chunk: LayerNorm, query/key/value products plus biases,
             // keys and values into the cache, then causal attention and the output product plus bias added back.
-            for (int t = 0; t < batchCount; t++)
-            {
-                V.LayerNorm(normalizedBatch.AsSpan(t * dim, dim), residualBatch.AsSpan(t * dim, dim), layer.AttentionNorm.Values, layer.AttentionNormBias.Values, epsilon);
-            }
-
+            prefillAttentionNorm.Run(pool, batchCount);
             prefillQueryKeyValue.Run(pool);
-            for (int t = 0; t < batchCount; t++)
-            {
-                int tokenPosition = batchStart + t;
-                Span<float> tokenKey = keyBatch.AsSpan(t * dim, dim);
-                Span<float> tokenValue = valueBatch.AsSpan(t * dim, dim);
-                V.AddInPlace(queryBatch.AsSpan(t * dim, dim), layer.QueryBias.Values);
-                V.AddInPlace(tokenKey, layer.KeyBias.Values);
-                V.AddInPlace(tokenValue, layer.ValueBias.Values);
-                cache.StoreKey(layerIndex, tokenKey, tokenPosition);
-                tokenValue.CopyTo(cache.ValueRow(layerIndex, tokenPosition));
-            }
+            prefillBiasAndStore.Run(pool, batchCount);
 
             // Causal attention of every token of the chunk (each sees the cache up to its own position), heads split over the pool.
             pool.Run(attendHeadsBatch, heads);
             prefillOutput.Run(pool);
-            for (int t = 0; t < batchCount; t++)
-            {
-                V.AddInPlace(projectedBatch.AsSpan(t * dim, dim), layer.OutputBias.Values);
-            }
-
-            V.AddInPlace(residualBatch.AsSpan(0, batchCount * dim), projectedBatch.AsSpan(0, batchCount * dim));
 
             // MLP block for every token: LayerNorm, up product with bias and GELU, down product plus bias added back.
-            for (int t = 0; t < batchCount; t++)
-            {
-                V.LayerNorm(normalizedBatch.AsSpan(t * dim, dim), residualBatch.AsSpan(t * dim, dim), layer.FfnNorm.Values, layer.FfnNormBias.Values, epsilon);
-            }
-
+            prefillFfnNorm.Run(pool, batchCount);
             prefillUp.Run(pool);
-            for (int t = 0; t < batchCount; t++)
-            {
-                V.AddBiasGeluInPlace(hiddenBatch.AsSpan(t * innerDim, innerDim), layer.UpBias.Values);
-            }
-
             prefillDown.Run(pool);
-            for (int t = 0; t < batchCount; t++)
-            {
-                V.AddInPlace(projectedBatch.AsSpan(t * dim, dim), layer.DownBias.Values);
-            }
+        }
+    }
 
-            V.AddInPlace(residualBatch.AsSpan(0, batchCount * dim), projectedBatch.AsSpan(0, batchCount * dim));
+    private void NormalizeBatch(ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int first, int end)
+    {
+        for (int t = first; t < end; t++)
+        {
+            V.LayerNorm(normalizedBatch.AsSpan(t * dim, dim), residualBatch.AsSpan(t * dim, dim), weight, bias, epsilon);
+        }
+    }
+
+    private void AddBiasesAndStoreBatch(int first, int end)
+    {
+        for (int t = first; t < end; t++)
+        {
+            int tokenPosition = batchStart + t;
+            Span<float> tokenKey = keyBatch.AsSpan(t * dim, dim);
+            Span<float> tokenValue = valueBatch.AsSpan(t * dim, dim);
+            V.AddInPlace(queryBatch.AsSpan(t * dim, dim), layer.QueryBias.Values);
+            V.AddInPlace(tokenKey, layer.KeyBias.Values);
+            V.AddInPlace(tokenValue, layer.ValueBias.Values);
+            cache.StoreKey(layerIndex, tokenKey, tokenPosition);
+            tokenValue.CopyTo(cache.ValueRow(layerIndex, tokenPosition));
+        }
+    }
+
+    /// <summary>The rows [start, end) one thread computed, for every token of the chunk: plus bias, then added into the residual stream.</summary>
+    private void AddBiasAndResidualRows(ReadOnlySpan<float> bias, int start, int end)
+    {
+        for (int t = 0; t < batchCount; t++)
+        {
+            Span<float> rows = projectedBatch.AsSpan((t * dim) + start, end - start);
+            V.AddInPlace(rows, bias.Slice(start, end - start));
+            V.AddInPlace(residualBatch.AsSpan((t * dim) + start, end - start), rows);
         }
     }
 
@@ -322,16 +327,28 @@ public sealed class GenericGpt2Session : IInferenceSession
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ProjectOutputBatch(int start, int end) =>
+    private void ProjectOutputAddResidualBatch(int start, int end)
+    {
         K.MultiplyRowsBatch(layer.Output.Values, dim, attendedBatch, projectedBatch, dim, batchCount, start, end, streamRows);
+        AddBiasAndResidualRows(layer.OutputBias.Values, start, end);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ProjectUpBatch(int start, int end) =>
+    private void ProjectUpGeluBatch(int start, int end)
+    {
         K.MultiplyRowsBatch(layer.Up.Values, dim, normalizedBatch, hiddenBatch, innerDim, batchCount, start, end, streamRows);
+        for (int t = 0; t < batchCount; t++)
+        {
+            V.AddBiasGeluInPlace(hiddenBatch.AsSpan((t * innerDim) + start, end - start), layer.UpBias.Values.Slice(start, end - start));
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ProjectDownBatch(int start, int end) =>
+    private void ProjectDownAddResidualBatch(int start, int end)
+    {
         K.MultiplyRowsBatch(layer.Down.Values, innerDim, hiddenBatch, projectedBatch, dim, batchCount, start, end, streamRows);
+        AddBiasAndResidualRows(layer.DownBias.Values, start, end);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AttendHeads(int startHead, int endHead) =>

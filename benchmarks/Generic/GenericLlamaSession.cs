@@ -81,6 +81,9 @@ public sealed class GenericLlamaSession : IInferenceSession
     private readonly RowStep prefillOutput;
     private readonly RowStep prefillGateUp;
     private readonly RowStep prefillDown;
+    private readonly TokenStep prefillAttentionNorm;
+    private readonly TokenStep prefillRotateAndStore;
+    private readonly TokenStep prefillFfnNorm;
     private readonly RowRangeAction attendHeadsBatch;
     private readonly RowRangeAction unembedRows;
 
@@ -128,9 +131,12 @@ public sealed class GenericLlamaSession : IInferenceSession
         attendHeads = AttendHeads;
 
         prefillQueryKeyValue = new RowStep(ProjectQueryKeyValueBatch, queryKeyValueRows, (long)queryKeyValueRows * dim * chunk);
-        prefillOutput = new RowStep(ProjectOutputBatch, dim, (long)dim * dim * chunk);
-        prefillGateUp = new RowStep(ProjectGateUpBatch, hiddenDim, 2L * hiddenDim * dim * chunk);
-        prefillDown = new RowStep(ProjectDownBatch, dim, (long)dim * hiddenDim * chunk);
+        prefillOutput = new RowStep(ProjectOutputAddResidualBatch, dim, (long)dim * dim * chunk);
+        prefillGateUp = new RowStep(ProjectGateUpSwiGluBatch, hiddenDim, 2L * hiddenDim * dim * chunk);
+        prefillDown = new RowStep(ProjectDownAddResidualBatch, dim, (long)dim * hiddenDim * chunk);
+        prefillAttentionNorm = new TokenStep((first, end) => NormalizeBatch(layer.AttentionNorm.Values, first, end), dim);
+        prefillRotateAndStore = new TokenStep(RotateAndStoreBatch, dim + (2L * kvDim));
+        prefillFfnNorm = new TokenStep((first, end) => NormalizeBatch(layer.FfnNorm.Values, first, end), dim);
         attendHeadsBatch = AttendBatch;
         unembedRows = Unembed;
     }
@@ -239,36 +245,47 @@ public sealed class GenericLlamaSession : IInferenceSession
 
             // Attention block for every token of the chunk: RMSNorm, query/key/value products, rotary positions,
             // keys and values into the cache, then causal attention and the output product added back.
-            for (int t = 0; t < batchCount; t++)
-            {
-                V.RmsNorm(normalizedBatch.AsSpan(t * dim, dim), residualBatch.AsSpan(t * dim, dim), layer.AttentionNorm.Values, NormEpsilon);
-            }
-
+            prefillAttentionNorm.Run(pool, batchCount);
             prefillQueryKeyValue.Run(pool);
-            for (int t = 0; t < batchCount; t++)
-            {
-                int tokenPosition = batchStart + t;
-                Span<float> tokenKey = keyBatch.AsSpan(t * kvDim, kvDim);
-                rotary.Rotate(queryBatch.AsSpan(t * dim, dim), tokenKey, tokenPosition);
-                cache.StoreKey(layerIndex, tokenKey, tokenPosition);
-                valueBatch.AsSpan(t * kvDim, kvDim).CopyTo(cache.ValueRow(layerIndex, tokenPosition));
-            }
+            prefillRotateAndStore.Run(pool, batchCount);
 
             // Causal attention of every token of the chunk (each sees the cache up to its own position), heads split over the pool.
             pool.Run(attendHeadsBatch, heads);
             prefillOutput.Run(pool);
-            V.AddInPlace(residualBatch.AsSpan(0, batchCount * dim), projectedBatch.AsSpan(0, batchCount * dim));
 
-            // MLP block for every token: RMSNorm, gate and up products, SwiGLU, down product added back.
-            for (int t = 0; t < batchCount; t++)
-            {
-                V.RmsNorm(normalizedBatch.AsSpan(t * dim, dim), residualBatch.AsSpan(t * dim, dim), layer.FfnNorm.Values, NormEpsilon);
-            }
-
+            // MLP block for every token: RMSNorm, gate and up products with SwiGLU, down product added back.
+            prefillFfnNorm.Run(pool, batchCount);
             prefillGateUp.Run(pool);
-            V.SwiGluInPlace(gateBatch.AsSpan(0, batchCount * hiddenDim), upBatch.AsSpan(0, batchCount * hiddenDim));
             prefillDown.Run(pool);
-            V.AddInPlace(residualBatch.AsSpan(0, batchCount * dim), projectedBatch.AsSpan(0, batchCount * dim));
+        }
+    }
+
+    private void NormalizeBatch(ReadOnlySpan<float> weight, int first, int end)
+    {
+        for (int t = first; t < end; t++)
+        {
+            V.RmsNorm(normalizedBatch.AsSpan(t * dim, dim), residualBatch.AsSpan(t * dim, dim), weight, NormEpsilon);
+        }
+    }
+
+    private void RotateAndStoreBatch(int first, int end)
+    {
+        for (int t = first; t < end; t++)
+        {
+            int tokenPosition = batchStart + t;
+            Span<float> tokenKey = keyBatch.AsSpan(t * kvDim, kvDim);
+            rotary.Rotate(queryBatch.AsSpan(t * dim, dim), tokenKey, tokenPosition);
+            cache.StoreKey(layerIndex, tokenKey, tokenPosition);
+            valueBatch.AsSpan(t * kvDim, kvDim).CopyTo(cache.ValueRow(layerIndex, tokenPosition));
+        }
+    }
+
+    /// <summary>target[t, start..end) += source[t, start..end) for every token of the chunk: the rows one thread computed.</summary>
+    private void AddRowsBatch(float[] target, float[] source, int stride, int start, int end)
+    {
+        for (int t = 0; t < batchCount; t++)
+        {
+            V.AddInPlace(target.AsSpan((t * stride) + start, end - start), source.AsSpan((t * stride) + start, end - start));
         }
     }
 
@@ -306,19 +323,29 @@ public sealed class GenericLlamaSession : IInferenceSession
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ProjectOutputBatch(int start, int end) =>
-        K.MultiplyRowsBatch(layer.Output.Values, dim, attendedBatch, projectedBatch, dim, batchCount, start, end, streamRows);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ProjectGateUpBatch(int start, int end)
+    private void ProjectOutputAddResidualBatch(int start, int end)
     {
-        K.MultiplyRowsBatch(layer.Gate.Values, dim, normalizedBatch, gateBatch, hiddenDim, batchCount, start, end, streamRows);
-        K.MultiplyRowsBatch(layer.Up.Values, dim, normalizedBatch, upBatch, hiddenDim, batchCount, start, end, streamRows);
+        K.MultiplyRowsBatch(layer.Output.Values, dim, attendedBatch, projectedBatch, dim, batchCount, start, end, streamRows);
+        AddRowsBatch(residualBatch, projectedBatch, dim, start, end);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ProjectDownBatch(int start, int end) =>
+    private void ProjectGateUpSwiGluBatch(int start, int end)
+    {
+        K.MultiplyRowsBatch(layer.Gate.Values, dim, normalizedBatch, gateBatch, hiddenDim, batchCount, start, end, streamRows);
+        K.MultiplyRowsBatch(layer.Up.Values, dim, normalizedBatch, upBatch, hiddenDim, batchCount, start, end, streamRows);
+        for (int t = 0; t < batchCount; t++)
+        {
+            V.SwiGluInPlace(gateBatch.AsSpan((t * hiddenDim) + start, end - start), upBatch.AsSpan((t * hiddenDim) + start, end - start));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ProjectDownAddResidualBatch(int start, int end)
+    {
         K.MultiplyRowsBatch(layer.Down.Values, hiddenDim, gateBatch, projectedBatch, dim, batchCount, start, end, streamRows);
+        AddRowsBatch(residualBatch, projectedBatch, dim, start, end);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AttendHeads(int startHead, int endHead) =>

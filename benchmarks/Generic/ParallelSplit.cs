@@ -51,3 +51,25 @@ internal sealed class RowStep(RowRangeAction action, int rows, long multiplyAdds
         }
     }
 }
+
+/// <summary>
+/// A loop over a prefill chunk's tokens (a norm, rotary positions, cache stores), bound once, split over
+/// the pool when the generator's rule says so: four multiply-adds per value touched, over a whole chunk.
+/// </summary>
+internal sealed class TokenStep(RowRangeAction action, long valuesPerToken)
+{
+    private readonly bool split = ParallelSplit.WorthSplitting(4 * valuesPerToken * ParallelSplit.PrefillChunkTokens);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Run(WorkerPool pool, int tokens)
+    {
+        if (split)
+        {
+            pool.Run(action, tokens, ParallelSplit.RowGranularity);
+        }
+        else
+        {
+            action(0, tokens);
+        }
+    }
+}
