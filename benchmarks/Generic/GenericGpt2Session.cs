@@ -121,10 +121,10 @@ public sealed class GenericGpt2Session : IInferenceSession
         unembed = new RowStep(Unembed, vocab, (long)vocab * dim);
         attendHeads = AttendHeads;
 
-        prefillQueryKeyValue = new RowStep(ProjectQueryKeyValueBatch, 3 * dim, 3L * dim * dim * chunk);
-        prefillOutput = new RowStep(ProjectOutputAddResidualBatch, dim, (long)dim * dim * chunk);
-        prefillUp = new RowStep(ProjectUpGeluBatch, innerDim, (long)innerDim * dim * chunk);
-        prefillDown = new RowStep(ProjectDownAddResidualBatch, dim, (long)dim * innerDim * chunk);
+        prefillQueryKeyValue = new RowStep(ProjectQueryKeyValueBatch, 3 * dim, 3L * dim * dim * chunk, ParallelSplit.PrefillPiecesPerThread);
+        prefillOutput = new RowStep(ProjectOutputAddResidualBatch, dim, (long)dim * dim * chunk, ParallelSplit.PrefillPiecesPerThread);
+        prefillUp = new RowStep(ProjectUpGeluBatch, innerDim, (long)innerDim * dim * chunk, ParallelSplit.PrefillPiecesPerThread);
+        prefillDown = new RowStep(ProjectDownAddResidualBatch, dim, (long)dim * innerDim * chunk, ParallelSplit.PrefillPiecesPerThread);
         prefillAttentionNorm = new TokenStep((first, end) => NormalizeBatch(layer.AttentionNorm.Values, layer.AttentionNormBias.Values, first, end), dim);
         prefillBiasAndStore = new TokenStep(AddBiasesAndStoreBatch, 3L * dim);
         prefillFfnNorm = new TokenStep((first, end) => NormalizeBatch(layer.FfnNorm.Values, layer.FfnNormBias.Values, first, end), dim);
@@ -242,7 +242,7 @@ public sealed class GenericGpt2Session : IInferenceSession
             prefillBiasAndStore.Run(pool, batchCount);
 
             // Causal attention of every token of the chunk (each sees the cache up to its own position), heads split over the pool.
-            pool.Run(attendHeadsBatch, heads);
+            pool.Run(attendHeadsBatch, heads, 1, ParallelSplit.PrefillPiecesPerThread);
             prefillOutput.Run(pool);
 
             // MLP block for every token: LayerNorm, up product with bias and GELU, down product plus bias added back.

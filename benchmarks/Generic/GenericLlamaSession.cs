@@ -130,10 +130,10 @@ public sealed class GenericLlamaSession : IInferenceSession
         unembed = new RowStep(Unembed, vocab, (long)vocab * dim);
         attendHeads = AttendHeads;
 
-        prefillQueryKeyValue = new RowStep(ProjectQueryKeyValueBatch, queryKeyValueRows, (long)queryKeyValueRows * dim * chunk);
-        prefillOutput = new RowStep(ProjectOutputAddResidualBatch, dim, (long)dim * dim * chunk);
-        prefillGateUp = new RowStep(ProjectGateUpSwiGluBatch, hiddenDim, 2L * hiddenDim * dim * chunk);
-        prefillDown = new RowStep(ProjectDownAddResidualBatch, dim, (long)dim * hiddenDim * chunk);
+        prefillQueryKeyValue = new RowStep(ProjectQueryKeyValueBatch, queryKeyValueRows, (long)queryKeyValueRows * dim * chunk, ParallelSplit.PrefillPiecesPerThread);
+        prefillOutput = new RowStep(ProjectOutputAddResidualBatch, dim, (long)dim * dim * chunk, ParallelSplit.PrefillPiecesPerThread);
+        prefillGateUp = new RowStep(ProjectGateUpSwiGluBatch, hiddenDim, 2L * hiddenDim * dim * chunk, ParallelSplit.PrefillPiecesPerThread);
+        prefillDown = new RowStep(ProjectDownAddResidualBatch, dim, (long)dim * hiddenDim * chunk, ParallelSplit.PrefillPiecesPerThread);
         prefillAttentionNorm = new TokenStep((first, end) => NormalizeBatch(layer.AttentionNorm.Values, first, end), dim);
         prefillRotateAndStore = new TokenStep(RotateAndStoreBatch, dim + (2L * kvDim));
         prefillFfnNorm = new TokenStep((first, end) => NormalizeBatch(layer.FfnNorm.Values, first, end), dim);
@@ -250,7 +250,7 @@ public sealed class GenericLlamaSession : IInferenceSession
             prefillRotateAndStore.Run(pool, batchCount);
 
             // Causal attention of every token of the chunk (each sees the cache up to its own position), heads split over the pool.
-            pool.Run(attendHeadsBatch, heads);
+            pool.Run(attendHeadsBatch, heads, 1, ParallelSplit.PrefillPiecesPerThread);
             prefillOutput.Run(pool);
 
             // MLP block for every token: RMSNorm, gate and up products with SwiGLU, down product added back.

@@ -19,6 +19,9 @@ internal static class ParallelSplit
     /// <summary>Prompt tokens a batched prefill takes through the model at once (the generated code's chunk).</summary>
     public const int PrefillChunkTokens = 64;
 
+    /// <summary>Pieces per thread of prefill's split steps, taken one at a time (the generated code's choice).</summary>
+    public const int PrefillPiecesPerThread = 4;
+
     public static bool WorthSplitting(long multiplyAdds) => multiplyAdds >= MinimumMultiplyAdds;
 
     /// <summary>
@@ -32,7 +35,7 @@ internal static class ParallelSplit
 /// One step of the forward pass over a range of output rows, bound once to the session's buffers, run
 /// either over the pool or on the calling thread as its size (decided when the model is loaded) calls for.
 /// </summary>
-internal sealed class RowStep(RowRangeAction action, int rows, long multiplyAdds)
+internal sealed class RowStep(RowRangeAction action, int rows, long multiplyAdds, int piecesPerThread = 1)
 {
     private readonly bool split = ParallelSplit.WorthSplitting(multiplyAdds);
 
@@ -43,7 +46,7 @@ internal sealed class RowStep(RowRangeAction action, int rows, long multiplyAdds
     {
         if (split)
         {
-            pool.Run(action, rows, ParallelSplit.RowGranularity);
+            pool.Run(action, rows, ParallelSplit.RowGranularity, piecesPerThread);
         }
         else
         {
@@ -65,7 +68,7 @@ internal sealed class TokenStep(RowRangeAction action, long valuesPerToken)
     {
         if (split)
         {
-            pool.Run(action, tokens, ParallelSplit.RowGranularity);
+            pool.Run(action, tokens, ParallelSplit.RowGranularity, ParallelSplit.PrefillPiecesPerThread);
         }
         else
         {

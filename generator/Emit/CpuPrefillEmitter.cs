@@ -13,35 +13,41 @@ internal static class CpuPrefillEmitter
     /// <summary>Tokens a prefill chunk holds: the batch buffers are sized for it.</summary>
     public const int ChunkTokens = 64;
 
+    /// <summary>Pieces per thread of prefill's split steps (see <see cref="CpuStep.PiecesPerThread"/>).</summary>
+    public const int PiecesPerThread = 4;
+
     public static CpuStep QueryKeyValueStep(ModelSpec spec) => new(
         "prefillQueryKeyValue",
         "CpuKernels.ProjectQueryKeyValueBatch(layer, normalizedBatch, queryBatch, keyBatch, valueBatch, batchCount, {0}, {1})",
         "DModel + (2 * KvDim)",
-        (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel * ChunkTokens);
+        (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel * ChunkTokens,
+        PiecesPerThread);
 
     public static CpuStep OutputStep(ModelSpec spec) => new(
         "prefillOutput",
         "CpuKernels.ProjectOutputAddResidualBatch(layer, attentionBatch, projectedBatch, residualBatch, batchCount, {0}, {1})",
         "DModel",
-        (long)spec.DModel * spec.DModel * ChunkTokens);
+        (long)spec.DModel * spec.DModel * ChunkTokens,
+        PiecesPerThread);
 
     public static CpuStep DownStep(ModelSpec spec, string hidden) => new(
         "prefillDown",
         $"CpuKernels.ProjectDownAddResidualBatch(layer, {hidden}, projectedBatch, residualBatch, batchCount, {{0}}, {{1}})",
         "DModel",
-        (long)spec.DModel * spec.FfnDim * ChunkTokens);
+        (long)spec.DModel * spec.FfnDim * ChunkTokens,
+        PiecesPerThread);
 
     /// <summary>
     /// A loop over the chunk's tokens (a norm, rotary positions, the cache stores), split over the pool
     /// when the chunk is big enough. Its size counts four multiply-adds per value it touches: a norm
     /// reads every value twice and divides, which measured about four times a product's time per value.
     /// </summary>
-    public static CpuStep TokenStep(string field, string call, long valuesPerToken) => new(field, call, "batchCount", 4 * valuesPerToken * ChunkTokens);
+    public static CpuStep TokenStep(string field, string call, long valuesPerToken) => new(field, call, "batchCount", 4 * valuesPerToken * ChunkTokens, PiecesPerThread);
 
     public static void EmitAttentionDispatch(IndentedWriter w)
     {
         w.Line("// Causal attention of every token of the chunk, heads split over the pool.");
-        w.Line("pool.Run(attendBatch, Heads);");
+        w.Line($"pool.Run(attendBatch, Heads, granularity: 1, piecesPerThread: {PiecesPerThread});");
     }
 
     public static void EmitFields(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)

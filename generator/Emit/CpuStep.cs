@@ -11,7 +11,11 @@ namespace Codegen.Generator.Emit;
 /// <param name="Call">The kernel call with <c>{0}</c> and <c>{1}</c> where the row range goes.</param>
 /// <param name="Rows">The row count as a constant expression.</param>
 /// <param name="MultiplyAdds">Multiply-adds the whole step does: the size that decides the split.</param>
-internal sealed record CpuStep(string Field, string Call, string Rows, long MultiplyAdds)
+/// <param name="PiecesPerThread">
+/// Pieces per thread the pool hands out one at a time (1: one fixed part per thread). Prefill's long steps
+/// use several, so a thread slowed by another process on its core takes fewer instead of holding up the rest.
+/// </param>
+internal sealed record CpuStep(string Field, string Call, string Rows, long MultiplyAdds, int PiecesPerThread = 1)
 {
     /// <summary>Steps smaller than this run on the calling thread: a split costs more than it saves.</summary>
     public const long ParallelThreshold = 1 << 16;
@@ -24,9 +28,18 @@ internal sealed record CpuStep(string Field, string Call, string Rows, long Mult
     /// <summary>Writes the call: a dispatch over the pool when split, the plain kernel call otherwise.</summary>
     public void EmitDispatch(IndentedWriter w)
     {
-        w.Line(Parallel
-            ? $"pool.Run({Field}, {Rows}, granularity: {Granularity});"
-            : string.Format(Call, "0", Rows) + ";");
+        if (!Parallel)
+        {
+            w.Line(string.Format(Call, "0", Rows) + ";");
+        }
+        else if (PiecesPerThread > 1)
+        {
+            w.Line($"pool.Run({Field}, {Rows}, granularity: {Granularity}, piecesPerThread: {PiecesPerThread});");
+        }
+        else
+        {
+            w.Line($"pool.Run({Field}, {Rows}, granularity: {Granularity});");
+        }
     }
 
     /// <summary>Writes the field declarations of the steps that are split.</summary>

@@ -25,6 +25,8 @@ public sealed class WorkerPool : IDisposable
     private RowRangeAction? currentAction;
     private int currentCount;
     private int currentGranularity;
+    private int currentPieces;
+    private int nextPiece;
     private long generation;
     private int pending;
     private Exception? workerFailure;
@@ -57,8 +59,25 @@ public sealed class WorkerPool : IDisposable
     /// part per thread, each part a multiple of <paramref name="granularity"/> rows (but the last),
     /// and returns when every part is done.
     /// </summary>
-    public void Run(RowRangeAction action, int count, int granularity = 1)
+    public void Run(RowRangeAction action, int count, int granularity = 1) => Run(action, count, granularity, piecesPerThread: 1);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> over [0, <paramref name="count"/>) split into
+    /// <paramref name="piecesPerThread"/> contiguous pieces per thread (each a multiple of
+    /// <paramref name="granularity"/> rows but the last), which the threads take one at a time until
+    /// none is left: a thread that runs slower (another process on its core, say) takes fewer pieces
+    /// instead of keeping the others waiting. Each piece taken costs one interlocked increment, so this
+    /// is for steps that run long next to that cost, such as prefill's matrix-matrix products.
+    /// </summary>
+    public void Run(RowRangeAction action, int count, int granularity, int piecesPerThread)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(piecesPerThread, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0)
+        {
+            return;
+        }
+
         if (workers.Length == 0 || disposed || !Monitor.TryEnter(dispatchGate))
         {
             action(0, count);
@@ -70,6 +89,8 @@ public sealed class WorkerPool : IDisposable
             currentAction = action;
             currentCount = count;
             currentGranularity = Math.Max(1, granularity);
+            currentPieces = ThreadCount * piecesPerThread;
+            nextPiece = 0;
             workerFailure = null;
             Volatile.Write(ref pending, workers.Length);
             Interlocked.Increment(ref generation);
@@ -78,7 +99,17 @@ public sealed class WorkerPool : IDisposable
                 worker.WakeIfSleeping();
             }
 
-            RunPart(0);
+            Exception? callerFailure = null;
+            try
+            {
+                RunPieces();
+            }
+            catch (Exception e)
+            {
+                // The workers may still be running pieces of this dispatch: wait for them before leaving.
+                callerFailure = e;
+            }
+
             var spinner = default(SpinWait);
             while (Volatile.Read(ref pending) != 0)
             {
@@ -86,6 +117,11 @@ public sealed class WorkerPool : IDisposable
             }
 
             currentAction = null;
+            if (callerFailure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(callerFailure).Throw();
+            }
+
             if (workerFailure is { } failure)
             {
                 throw new AggregateException("A worker thread failed.", failure);
@@ -106,16 +142,22 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    private void RunPart(int part)
+    /// <summary>Takes pieces of the current dispatch until none is left and runs each.</summary>
+    private void RunPieces()
     {
         int count = currentCount;
         int granularity = currentGranularity;
+        int pieces = currentPieces;
         int units = (count + granularity - 1) / granularity;
-        int start = Math.Min(count, (int)((long)units * part / ThreadCount) * granularity);
-        int end = Math.Min(count, (int)((long)units * (part + 1) / ThreadCount) * granularity);
-        if (start < end)
+        int piece;
+        while ((piece = Interlocked.Increment(ref nextPiece) - 1) < pieces)
         {
-            currentAction!(start, end);
+            int start = Math.Min(count, (int)((long)units * piece / pieces) * granularity);
+            int end = Math.Min(count, (int)((long)units * (piece + 1) / pieces) * granularity);
+            if (start < end)
+            {
+                currentAction!(start, end);
+            }
         }
     }
 
@@ -161,7 +203,7 @@ public sealed class WorkerPool : IDisposable
 
                 try
                 {
-                    pool.RunPart(part);
+                    pool.RunPieces();
                 }
                 catch (Exception e)
                 {
