@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using Codegen.Kernels;
 using Xunit;
@@ -37,13 +38,13 @@ public sealed class Q8Tests(ITestOutputHelper output)
         Assert.Equal(blocksPerRow, matrix.BlocksPerRow);
         // Rows are stored in groups of four: a partial last group is padded with zero rows.
         int storedRows = (rows + 3) / 4 * 4;
-        Assert.Equal((storedRows * blocksPerRow * 32) + (storedRows * blocksPerRow * 4L), matrix.ByteCount);
+        Assert.Equal((storedRows * blocksPerRow * 32) + (storedRows * blocksPerRow * 2L), matrix.ByteCount);
         var rowQuants = new sbyte[blocksPerRow * 32];
         var rowScales = new float[blocksPerRow];
         for (int r = 0; r < rows; r++)
         {
             matrix.CopyRow(r, rowQuants, rowScales);
-            AssertBlocks(values.AsSpan(r * columns, columns), rowQuants, rowScales);
+            AssertBlocks(values.AsSpan(r * columns, columns), rowQuants, rowScales, halfScales: true);
             for (int c = 0; c < columns; c++)
             {
                 Assert.Equal(rowQuants[c] * rowScales[c / 32], matrix.Dequantize(r, c));
@@ -69,14 +70,14 @@ public sealed class Q8Tests(ITestOutputHelper output)
         quants.AsSpan().Fill(99);
         scales.AsSpan().Fill(float.NaN);
         Q8Kernels.QuantizeVector(x, quants, scales);
-        AssertBlocks(x, quants, scales);
+        AssertBlocks(x, quants, scales, halfScales: false);
 
         Q8Matrix row = Q8Matrix.FromFloat32("x", 1, length, x);
         var rowQuants = new sbyte[blocks * 32];
         var rowScales = new float[blocks];
         row.CopyRow(0, rowQuants, rowScales);
         Assert.Equal(rowQuants, quants);
-        Assert.Equal(rowScales, scales);
+        Assert.Equal(scales.Select(scale => (float)(Half)scale).ToArray(), rowScales);
     }
 
     [Fact]
@@ -217,12 +218,47 @@ public sealed class Q8Tests(ITestOutputHelper output)
             AssertClose(matrix, xQuants, xScales, r, dot);
         }
 
-        // Row 2 is x itself: 96 products of (127 * (1/127)) squared.
-        Assert.Equal(96f, dots.GetElement(2), 0.001f);
+        // Row 2 is x itself: 96 products of 127 * 127 times the two scales (the row's float16 1/127, the input's float32 1/127).
+        var rowScales = new float[3];
+        matrix.CopyRow(2, new sbyte[96], rowScales);
+        Assert.Equal((float)(Half)(1f / 127), rowScales[0]);
+        Assert.Equal(96.0 * 127 * 127 * rowScales[0] * xScales[0], dots.GetElement(2), 1e-4);
     }
 
-    /// <summary>Checks one row's blocks against <paramref name="values"/>: the format, the scale and the error bound.</summary>
-    private static void AssertBlocks(ReadOnlySpan<float> values, ReadOnlySpan<sbyte> quants, ReadOnlySpan<float> scales)
+    [Fact]
+    public void FloatSixteenScalesWidenExactlyIncludingSubnormals()
+    {
+        for (int bits = 0; bits < 0x7C00; bits++)
+        {
+            Assert.Equal((float)BitConverter.UInt16BitsToHalf((ushort)bits), Q8Kernels.ScaleToSingle((ushort)bits));
+        }
+    }
+
+    [Fact]
+    public void TinyBlocksKeepSubnormalScalesAndHugeOnesAreRejectedByName()
+    {
+        // max 1e-4: scale 7.9e-7, a float16 subnormal; the values still come back to within the bound.
+        float[] tiny = QuantizedTestData.RandomValues(64, seed: 9).Select(v => v * 1e-6f).ToArray();
+        tiny[5] = 1e-4f;
+        Q8Matrix small = Q8Matrix.FromFloat32("small", 1, 64, tiny);
+        var quants = new sbyte[64];
+        var scales = new float[2];
+        small.CopyRow(0, quants, scales);
+        AssertBlocks(tiny, quants, scales, halfScales: true);
+        Assert.True(scales[0] > 0 && scales[0] < 6.1e-5f, $"scale {scales[0]} should be a float16 subnormal");
+
+        float[] huge = new float[2 * 40];
+        huge[40 + 35] = -1e7f;
+        var error = Assert.Throws<ArgumentException>(() => Q8Matrix.FromFloat32("layers[0].down", 2, 40, huge));
+        Assert.Contains("'layers[0].down' row 1 block 1 (columns 32 to 39)", error.Message);
+    }
+
+    /// <summary>
+    /// Checks one row's blocks against <paramref name="values"/>: the format, the scale and the error bound.
+    /// The quants always come from the float32 scale max / 127; a matrix stores that scale rounded to float16
+    /// (<paramref name="halfScales"/>), which widens the bound by 127 times the rounding.
+    /// </summary>
+    private static void AssertBlocks(ReadOnlySpan<float> values, ReadOnlySpan<sbyte> quants, ReadOnlySpan<float> scales, bool halfScales)
     {
         for (int b = 0; b < scales.Length; b++)
         {
@@ -234,9 +270,11 @@ public sealed class Q8Tests(ITestOutputHelper output)
                 max = Math.Max(max, Math.Abs(value));
             }
 
+            float exactScale = max / 127f;
             float scale = scales[b];
-            Assert.Equal(max / 127f, scale);
-            float inverse = scale == 0 ? 0 : 1f / scale;
+            Assert.Equal(halfScales ? (float)(Half)exactScale : exactScale, scale);
+            float inverse = exactScale == 0 ? 0 : 1f / exactScale;
+            double roundingOfScale = 127.0 * Math.Abs((double)scale - exactScale);
             int largest = 0;
             for (int i = 0; i < 32; i++)
             {
@@ -252,10 +290,10 @@ public sealed class Q8Tests(ITestOutputHelper output)
                 // The exact rule (the same in every kernel path), then the bound it implies.
                 Assert.Equal((sbyte)Math.Clamp(MathF.Round(block[i] * inverse, MidpointRounding.ToEven), -127f, 127f), q);
                 double error = Math.Abs(block[i] - ((double)q * scale));
-                Assert.True(error <= (scale / 2.0 * (1 + 1e-6)) + 1e-30, $"block {b} value {i}: {block[i]} -> {q} * {scale}, error {error}");
+                Assert.True(error <= (exactScale / 2.0 * (1 + 1e-6)) + roundingOfScale + 1e-30, $"block {b} value {i}: {block[i]} -> {q} * {scale}, error {error}");
             }
 
-            Assert.Equal(scale == 0 ? 0 : 127, largest);
+            Assert.Equal(exactScale == 0 ? 0 : 127, largest);
         }
     }
 

@@ -45,8 +45,9 @@ internal partial class LlamaPooledBf16Model
 /// One allowance for 8-bit weights: float32 and float64 can put a projection input on opposite sides of
 /// a rounding boundary of its 8-bit quantization, one quant step apart, which moves that position's
 /// logits by about 1e-2 of the largest (seen: 15 of the pooled shape's 300 positions). So for 8-bit
-/// weights every position must be within <see cref="Q8FlipTolerance"/>, and all but a tenth within
-/// <see cref="LogitTolerance"/>. A misread row or block is off by the size of the logits themselves.
+/// weights every position must be within <see cref="Q8FlipTolerance"/>, and all but one position and a
+/// tenth of the rest within <see cref="LogitTolerance"/>. A misread row or block is off by the size of
+/// the logits themselves.
 /// </remarks>
 public sealed class QuantizedForwardTests
 {
@@ -128,7 +129,7 @@ public sealed class QuantizedForwardTests
         }
 
         public void AssertFewFlips(int positions) =>
-            Assert.True(flips * 10 <= positions, $"{model}: {flips} of {positions} positions are off by more than {LogitTolerance} of the largest logit.");
+            Assert.True(flips <= 1 + (positions / 10), $"{model}: {flips} of {positions} positions are off by more than {LogitTolerance} of the largest logit.");
     }
 
     private static (ShapeDims Dims, LlamaWeightData Weights) Weights(string model)
