@@ -21,7 +21,7 @@ public enum WeightFormat
     /// <summary>bfloat16 (the upper half of a float32): half the bytes, about 3 significant digits.</summary>
     BF16 = 1,
 
-    /// <summary>8-bit integers with one float scale per block of 32 (like llama.cpp's Q8_0): about a quarter of the bytes.</summary>
+    /// <summary>8-bit integers with one float16 scale per block of 32 (like llama.cpp's Q8_0): 1.0625 bytes a weight, about a quarter of float32's.</summary>
     Q8 = 2,
 }
 
