@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Codegen.Generator.Model;
 
 namespace Codegen.Generator.Emit;
@@ -50,7 +49,7 @@ internal static class CpuPrefillEmitter
         w.Line($"pool.Run(attendBatch, Heads, granularity: 1, piecesPerThread: {PiecesPerThread});");
     }
 
-    public static void EmitFields(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
+    public static void EmitFields(IndentedWriter w, ModelSpec spec, PrefillLayerSteps steps)
     {
         bool gpt2 = spec.Family == Family.Gpt2;
         w.Line();
@@ -70,17 +69,17 @@ internal static class CpuPrefillEmitter
         w.Line("private readonly float[] upBatch = new float[PrefillChunkTokens * FfnDim];");
         w.Line("private int batchStart;");
         w.Line("private int batchCount;");
-        CpuStep.EmitFields(w, steps);
+        CpuStep.EmitFields(w, steps.All);
         w.Line("private readonly RowRangeAction attendBatch;");
     }
 
-    public static void EmitBindings(IndentedWriter w, IReadOnlyList<CpuStep> steps)
+    public static void EmitBindings(IndentedWriter w, PrefillLayerSteps steps)
     {
-        CpuStep.EmitBindings(w, steps);
+        CpuStep.EmitBindings(w, steps.All);
         w.Line("attendBatch = (startHead, endHead) => CpuKernels.AttentionBatch(queryBatch, keys, values, batchStart, batchCount, scores, attentionBatch, startHead, endHead);");
     }
 
-    public static void EmitMethods(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
+    public static void EmitMethods(IndentedWriter w, ModelSpec spec, PrefillLayerSteps steps)
     {
         bool gpt2 = spec.Family == Family.Gpt2;
         w.Line("/// <summary>");
@@ -173,15 +172,28 @@ internal static class CpuPrefillEmitter
                 w.Line("keys = keyCache[layerIndex];");
                 w.Line("values = valueCache[layerIndex];");
                 w.Line();
-                if (gpt2)
-                {
-                    Gpt2CpuEmitter.EmitPrefillLayer(w, steps);
-                }
-                else
-                {
-                    LlamaCpuEmitter.EmitPrefillLayer(w, steps);
-                }
+                EmitLayer(w, steps);
             }
         }
+    }
+
+    /// <summary>One layer of a prefill chunk: the attention block, then the MLP block.</summary>
+    public static void EmitLayer(IndentedWriter w, PrefillLayerSteps steps)
+    {
+        foreach (string line in steps.AttentionComment)
+        {
+            w.Line(line);
+        }
+
+        steps.AttentionNorm.EmitDispatch(w);
+        steps.QueryKeyValue.EmitDispatch(w);
+        steps.StoreKeysAndValues.EmitDispatch(w);
+        EmitAttentionDispatch(w);
+        steps.Output.EmitDispatch(w);
+        w.Line();
+        w.Line(steps.MlpComment);
+        steps.MlpNorm.EmitDispatch(w);
+        steps.Mlp.EmitDispatch(w);
+        steps.Down.EmitDispatch(w);
     }
 }

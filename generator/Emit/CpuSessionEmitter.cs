@@ -14,7 +14,7 @@ internal static class CpuSessionEmitter
     {
         bool gpt2 = spec.Family == Family.Gpt2;
         IReadOnlyList<CpuStep> steps = gpt2 ? Gpt2CpuEmitter.Steps(spec) : LlamaCpuEmitter.Steps(spec);
-        IReadOnlyList<CpuStep> prefillSteps = gpt2 ? Gpt2CpuEmitter.PrefillSteps(spec) : LlamaCpuEmitter.PrefillSteps(spec);
+        PrefillLayerSteps prefillSteps = gpt2 ? Gpt2CpuEmitter.PrefillSteps(spec) : LlamaCpuEmitter.PrefillSteps(spec);
         bool parallelAttention = AttentionParallelFromPosition(spec) < spec.Context;
 
         w.Line("using System;");
@@ -138,7 +138,7 @@ internal static class CpuSessionEmitter
         }
     }
 
-    private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, IReadOnlyList<CpuStep> prefillSteps, bool parallelAttention)
+    private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, PrefillLayerSteps prefillSteps, bool parallelAttention)
     {
         using (w.Block($"internal CpuSession({spec.ClassName} model, WorkerPool pool)"))
         {

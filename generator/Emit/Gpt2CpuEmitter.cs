@@ -38,42 +38,26 @@ internal static class Gpt2CpuEmitter
             (long)spec.Vocab * spec.DModel),
     };
 
-    /// <summary>
-    /// The prefill chunk's steps, in this order: the products (query/key/value, output plus bias added back,
-    /// up with bias and GELU, down plus bias added back), then the token loops (attention LayerNorm, the
-    /// query/key/value biases and cache stores, MLP LayerNorm).
-    /// </summary>
-    public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec) => new[]
-    {
+    /// <summary>One layer of a prefill chunk: LayerNorm, query/key/value, their biases and cache stores, output plus bias, LayerNorm, up with bias and GELU, down plus bias.</summary>
+    public static PrefillLayerSteps PrefillSteps(ModelSpec spec) => new(
+        new[]
+        {
+            "// Attention block for every token of the chunk: LayerNorm, query/key/value products plus biases,",
+            "// keys and values into the cache, then causal attention and the output product plus bias added back.",
+        },
+        CpuPrefillEmitter.TokenStep("prefillAttentionNorm", "NormalizeBatch(layer.AttentionNorm, layer.AttentionNormBias, {0}, {1})", spec.DModel),
         CpuPrefillEmitter.QueryKeyValueStep(spec),
+        CpuPrefillEmitter.TokenStep("prefillBiasAndStore", "AddBiasesAndStoreBatch({0}, {1})", spec.DModel + (2L * spec.KvDim)),
         CpuPrefillEmitter.OutputStep(spec),
+        "// MLP block for every token: LayerNorm, up product with bias and GELU, down product plus bias added back.",
+        CpuPrefillEmitter.TokenStep("prefillFfnNorm", "NormalizeBatch(layer.FfnNorm, layer.FfnNormBias, {0}, {1})", spec.DModel),
         new CpuStep(
             "prefillUp",
             "CpuKernels.ProjectUpGeluBatch(layer, normalizedBatch, upBatch, batchCount, {0}, {1})",
             "FfnDim",
             (long)spec.FfnDim * spec.DModel * CpuPrefillEmitter.ChunkTokens,
             CpuPrefillEmitter.PiecesPerThread),
-        CpuPrefillEmitter.DownStep(spec, "upBatch"),
-        CpuPrefillEmitter.TokenStep("prefillAttentionNorm", "NormalizeBatch(layer.AttentionNorm, layer.AttentionNormBias, {0}, {1})", spec.DModel),
-        CpuPrefillEmitter.TokenStep("prefillBiasAndStore", "AddBiasesAndStoreBatch({0}, {1})", spec.DModel + (2L * spec.KvDim)),
-        CpuPrefillEmitter.TokenStep("prefillFfnNorm", "NormalizeBatch(layer.FfnNorm, layer.FfnNormBias, {0}, {1})", spec.DModel),
-    };
-
-    public static void EmitPrefillLayer(IndentedWriter w, IReadOnlyList<CpuStep> steps)
-    {
-        w.Line("// Attention block for every token of the chunk: LayerNorm, query/key/value products plus biases,");
-        w.Line("// keys and values into the cache, then causal attention and the output product plus bias added back.");
-        steps[4].EmitDispatch(w);
-        steps[0].EmitDispatch(w);
-        steps[5].EmitDispatch(w);
-        CpuPrefillEmitter.EmitAttentionDispatch(w);
-        steps[1].EmitDispatch(w);
-        w.Line();
-        w.Line("// MLP block for every token: LayerNorm, up product with bias and GELU, down product plus bias added back.");
-        steps[6].EmitDispatch(w);
-        steps[2].EmitDispatch(w);
-        steps[3].EmitDispatch(w);
-    }
+        CpuPrefillEmitter.DownStep(spec, "upBatch"));
 
     /// <summary>The token loops of <see cref="PrefillSteps"/>, as session methods over a range of the chunk's tokens.</summary>
     public static void EmitPrefillTokenMethods(IndentedWriter w)

@@ -38,42 +38,26 @@ internal static class LlamaCpuEmitter
             (long)spec.Vocab * spec.DModel),
     };
 
-    /// <summary>
-    /// The prefill chunk's steps, in this order: the products (query/key/value, output added back, gate and up
-    /// with SwiGLU, down added back), then the token loops (attention RMSNorm, rotary positions and cache
-    /// stores, MLP RMSNorm).
-    /// </summary>
-    public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec) => new[]
-    {
+    /// <summary>One layer of a prefill chunk: RMSNorm, query/key/value, rotary positions and cache stores, output, RMSNorm, gate and up with SwiGLU, down.</summary>
+    public static PrefillLayerSteps PrefillSteps(ModelSpec spec) => new(
+        new[]
+        {
+            "// Attention block for every token of the chunk: RMSNorm, query/key/value products, rotary positions,",
+            "// keys and values into the cache, then causal attention and the output product added back.",
+        },
+        CpuPrefillEmitter.TokenStep("prefillAttentionNorm", "NormalizeBatch(layer.AttentionNorm, {0}, {1})", spec.DModel),
         CpuPrefillEmitter.QueryKeyValueStep(spec),
+        CpuPrefillEmitter.TokenStep("prefillRotateAndStore", "RotateAndStoreBatch({0}, {1})", spec.DModel + (2L * spec.KvDim)),
         CpuPrefillEmitter.OutputStep(spec),
+        "// MLP block for every token: RMSNorm, gate and up products with SwiGLU, down product added back.",
+        CpuPrefillEmitter.TokenStep("prefillFfnNorm", "NormalizeBatch(layer.FfnNorm, {0}, {1})", spec.DModel),
         new CpuStep(
             "prefillGateUp",
             "CpuKernels.ProjectGateUpSwiGluBatch(layer, normalizedBatch, gateBatch, upBatch, batchCount, {0}, {1})",
             "FfnDim",
             2L * spec.FfnDim * spec.DModel * CpuPrefillEmitter.ChunkTokens,
             CpuPrefillEmitter.PiecesPerThread),
-        CpuPrefillEmitter.DownStep(spec, "gateBatch"),
-        CpuPrefillEmitter.TokenStep("prefillAttentionNorm", "NormalizeBatch(layer.AttentionNorm, {0}, {1})", spec.DModel),
-        CpuPrefillEmitter.TokenStep("prefillRotateAndStore", "RotateAndStoreBatch({0}, {1})", spec.DModel + (2L * spec.KvDim)),
-        CpuPrefillEmitter.TokenStep("prefillFfnNorm", "NormalizeBatch(layer.FfnNorm, {0}, {1})", spec.DModel),
-    };
-
-    public static void EmitPrefillLayer(IndentedWriter w, IReadOnlyList<CpuStep> steps)
-    {
-        w.Line("// Attention block for every token of the chunk: RMSNorm, query/key/value products, rotary positions,");
-        w.Line("// keys and values into the cache, then causal attention and the output product added back.");
-        steps[4].EmitDispatch(w);
-        steps[0].EmitDispatch(w);
-        steps[5].EmitDispatch(w);
-        CpuPrefillEmitter.EmitAttentionDispatch(w);
-        steps[1].EmitDispatch(w);
-        w.Line();
-        w.Line("// MLP block for every token: RMSNorm, gate and up products with SwiGLU, down product added back.");
-        steps[6].EmitDispatch(w);
-        steps[2].EmitDispatch(w);
-        steps[3].EmitDispatch(w);
-    }
+        CpuPrefillEmitter.DownStep(spec, "gateBatch"));
 
     /// <summary>The token loops of <see cref="PrefillSteps"/>, as session methods over a range of the chunk's tokens.</summary>
     public static void EmitPrefillTokenMethods(IndentedWriter w)
