@@ -18,7 +18,7 @@ namespace Codegen;
 /// row-block) and the scales (one float16 a row-block) alike. A product of four rows with an input then
 /// reads one forward stream of quants and one of scales instead of four of each, which the hardware
 /// prefetcher follows far better: on the 2-core AVX2 EPYC the 110M shape's 8-bit matrices went from
-/// 20-29 GB/s to 26-37 GB/s. Immutable after construction; both arrays are pinned so kernels on any thread
+/// 20-30 GB/s to 23-38 GB/s (same runs, alternating). Immutable after construction; both arrays are pinned so kernels on any thread
 /// can read them through <see cref="RowQuants"/> and <see cref="RowScales"/>.
 /// </remarks>
 public sealed class Q8Matrix
