@@ -1,4 +1,5 @@
 using System;
+using Codegen.Generation;
 using Codegen.Benchmarks.Harness;
 using Codegen.Benchmarks.Models;
 
@@ -53,7 +54,7 @@ internal static class QuantizationAccuracy
                     maxLogit = Math.Max(maxLogit, Math.Abs(exact[i]));
                 }
 
-                if (Logits.ArgMax(exact) != Logits.ArgMax(approximate))
+                if (Sampler.ArgMax(exact) != Sampler.ArgMax(approximate))
                 {
                     argmaxDisagreements++;
                     smallestMargin = Math.Min(smallestMargin, TopTwoMargin(exact));
@@ -80,7 +81,7 @@ internal static class QuantizationAccuracy
         int token = Bos;
         for (int position = 0; position < Positions; position++)
         {
-            token = Logits.ArgMax(session.Forward(token, position));
+            token = Sampler.ArgMax(session.Forward(token, position));
             story[position] = token;
         }
 

@@ -1,4 +1,5 @@
 using System;
+using Codegen.Generation;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.Intrinsics;
@@ -112,7 +113,7 @@ public static class GenericParityCheck
             throw new InvalidOperationException($"At {what}, max |logit difference| / max |logit| is {relative:E2}, over the tolerance {Tolerance:E0}.");
         }
 
-        int expectedToken = Logits.ArgMax(expected), actualToken = Logits.ArgMax(actual);
+        int expectedToken = Sampler.ArgMax(expected), actualToken = Sampler.ArgMax(actual);
         if (expectedToken != actualToken)
         {
             throw new InvalidOperationException($"At {what}, the greedy tokens differ: {expectedToken} (reference) and {actualToken}.");
@@ -174,7 +175,7 @@ public static class GenericParityCheck
         int token = 1;
         for (int position = 0; position < SpeedTokens; position++)
         {
-            token = Logits.ArgMax(session.Forward(token, position));
+            token = Sampler.ArgMax(session.Forward(token, position));
         }
     }
 }

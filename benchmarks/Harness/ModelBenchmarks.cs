@@ -1,4 +1,5 @@
 using System;
+using Codegen.Generation;
 using BenchmarkDotNet.Attributes;
 
 namespace Codegen.Benchmarks.Harness;
@@ -59,7 +60,7 @@ public abstract class ModelBenchmarks
         int token = 1;
         for (int position = 0; position < DecodeTokens; position++)
         {
-            token = Logits.ArgMax(model.Forward(token, position));
+            token = Sampler.ArgMax(model.Forward(token, position));
         }
 
         return token;
@@ -67,7 +68,7 @@ public abstract class ModelBenchmarks
 
     /// <summary>A prompt processed at once; logits only for its last token.</summary>
     [Benchmark(OperationsPerInvoke = PromptTokens)]
-    public int Prefill() => Logits.ArgMax(session!.Prefill(prompt, 0));
+    public int Prefill() => Sampler.ArgMax(session!.Prefill(prompt, 0));
 
     /// <summary>The error for an implementation a benchmark does not offer.</summary>
     protected ArgumentException Unknown() =>

@@ -1,6 +1,6 @@
 using System;
+using Codegen.Generation;
 using System.Globalization;
-using Codegen.Benchmarks.Harness;
 
 namespace Codegen.Benchmarks.Onnx;
 
@@ -89,8 +89,8 @@ internal static class OnnxParityCheck
                 $"ONNX and generated logits differ at the {call}: max |difference| {difference:G4}, max |logit| {largest:G4}, relative {relative:G4} > {Tolerance}."));
         }
 
-        int onnxToken = Logits.ArgMax(onnx);
-        int generatedToken = Logits.ArgMax(generated);
+        int onnxToken = Sampler.ArgMax(onnx);
+        int generatedToken = Sampler.ArgMax(generated);
         if (onnxToken != generatedToken)
         {
             throw new InvalidOperationException(
