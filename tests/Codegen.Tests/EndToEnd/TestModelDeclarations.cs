@@ -37,3 +37,9 @@ internal partial class Stories260KUntied
 internal partial class Stories260KLongContext
 {
 }
+
+/// <summary>stories260K with bf16 projection and unembedding matrices.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512, Weights = WeightFormat.BF16)]
+internal partial class Stories260KBf16
+{
+}
