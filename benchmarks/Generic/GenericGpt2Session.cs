@@ -91,7 +91,7 @@ public sealed class GenericGpt2Session : IInferenceSession
         vocab = weights.Vocab;
         context = weights.Context;
         epsilon = weights.NormEpsilon;
-        cache = new RuntimeSizedKeyValueCache(weights.Layers, dim, context);
+        cache = new RuntimeSizedKeyValueCache(weights.Layers, dim, weights.HeadDim, context);
         attention = new RuntimeSizedAttention(heads, heads, weights.HeadDim, cache.CachePositions);
         parallelAttentionFromPosition = ParallelSplit.AttentionFromPosition(dim);
         streamRows = WeightStreaming.StreamsRows(weights.Layers, dim, dim, innerDim, vocab);
@@ -270,9 +270,10 @@ public sealed class GenericGpt2Session : IInferenceSession
             V.AddInPlace(queryBatch.AsSpan(t * dim, dim), layer.QueryBias.Values);
             V.AddInPlace(tokenKey, layer.KeyBias.Values);
             V.AddInPlace(tokenValue, layer.ValueBias.Values);
-            cache.StoreKey(layerIndex, tokenKey, tokenPosition);
             tokenValue.CopyTo(cache.ValueRow(layerIndex, tokenPosition));
         }
+
+        cache.StoreKeys(layerIndex, keyBatch, first, end, batchStart);
     }
 
     /// <summary>The rows [start, end) one thread computed, for every token of the chunk: plus bias, then added into the residual stream.</summary>

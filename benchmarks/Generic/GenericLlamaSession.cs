@@ -98,7 +98,7 @@ public sealed class GenericLlamaSession : IInferenceSession
         vocab = weights.Vocab;
         context = weights.Context;
         rotary = new RuntimeSizedRotaryTable(context, weights.HeadDim, RopeTheta);
-        cache = new RuntimeSizedKeyValueCache(weights.Layers, kvDim, context);
+        cache = new RuntimeSizedKeyValueCache(weights.Layers, kvDim, weights.HeadDim, context);
         attention = new RuntimeSizedAttention(heads, weights.KvHeads, weights.HeadDim, cache.CachePositions);
         parallelAttentionFromPosition = ParallelSplit.AttentionFromPosition(dim);
         streamRows = WeightStreaming.StreamsRows(weights.Layers, dim, kvDim, hiddenDim, vocab);
@@ -275,9 +275,10 @@ public sealed class GenericLlamaSession : IInferenceSession
             int tokenPosition = batchStart + t;
             Span<float> tokenKey = keyBatch.AsSpan(t * kvDim, kvDim);
             rotary.Rotate(queryBatch.AsSpan(t * dim, dim), tokenKey, tokenPosition);
-            cache.StoreKey(layerIndex, tokenKey, tokenPosition);
             valueBatch.AsSpan(t * kvDim, kvDim).CopyTo(cache.ValueRow(layerIndex, tokenPosition));
         }
+
+        cache.StoreKeys(layerIndex, keyBatch, first, end, batchStart);
     }
 
     /// <summary>target[t, start..end) += source[t, start..end) for every token of the chunk: the rows one thread computed.</summary>

@@ -9,7 +9,7 @@ namespace Codegen.Benchmarks.Generic;
 /// <summary>
 /// Causal multi-head attention of one position over the KV cache, with head count, head size and
 /// grouping known only at run time. The generated kernel's algorithm: scores for 16 positions a step
-/// down the transposed keys, softmax with the vectorized exp, then the weighted sum of values. What
+/// down the blocked, transposed keys, softmax with the vectorized exp, then the weighted sum of values. What
 /// the generated kernel can do and this cannot: unroll the loop over the head's dimensions and keep the
 /// whole head's weighted sum in registers across positions; here the sum is kept in registers 32
 /// dimensions at a time, with one pass over the positions per block.
@@ -71,25 +71,25 @@ internal sealed class RuntimeSizedAttention
     private int ScoreKeys(ref float headQuery, ref float headKeys, ref float headScores, int count, float sqrtHeadDim)
     {
         Vector256<float> divisor = Vector256.Create(sqrtHeadDim);
-        nint keyStride = cachePositions;
-        for (int t = 0; t < count; t += 16)
+        for (int t = 0; t < count; t += RuntimeSizedKeyValueCache.KeyBlock)
         {
             Vector256<float> even0 = Vector256<float>.Zero;
             Vector256<float> odd0 = Vector256<float>.Zero;
             Vector256<float> even1 = Vector256<float>.Zero;
             Vector256<float> odd1 = Vector256<float>.Zero;
-            ref float keysOfDimension = ref Unsafe.Add(ref headKeys, t);
+            // The block of 16 positions starting at t: each dimension's 16 keys side by side.
+            ref float keysOfDimension = ref Unsafe.Add(ref headKeys, t * headDim);
             int d = 0;
             for (; d + 2 <= headDim; d += 2)
             {
                 Vector256<float> evenQuery = Vector256.Create(Unsafe.Add(ref headQuery, d));
                 even0 = SimdMath.MultiplyAdd(evenQuery, Vector256.LoadUnsafe(ref keysOfDimension), even0);
                 even1 = SimdMath.MultiplyAdd(evenQuery, Vector256.LoadUnsafe(ref keysOfDimension, 8), even1);
-                keysOfDimension = ref Unsafe.Add(ref keysOfDimension, keyStride);
+                keysOfDimension = ref Unsafe.Add(ref keysOfDimension, RuntimeSizedKeyValueCache.KeyBlock);
                 Vector256<float> oddQuery = Vector256.Create(Unsafe.Add(ref headQuery, d + 1));
                 odd0 = SimdMath.MultiplyAdd(oddQuery, Vector256.LoadUnsafe(ref keysOfDimension), odd0);
                 odd1 = SimdMath.MultiplyAdd(oddQuery, Vector256.LoadUnsafe(ref keysOfDimension, 8), odd1);
-                keysOfDimension = ref Unsafe.Add(ref keysOfDimension, keyStride);
+                keysOfDimension = ref Unsafe.Add(ref keysOfDimension, RuntimeSizedKeyValueCache.KeyBlock);
             }
 
             if (d < headDim)
@@ -216,7 +216,7 @@ internal sealed class RuntimeSizedAttention
             float score = 0;
             for (int d = 0; d < headDim; d++)
             {
-                score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, (d * cachePositions) + t);
+                score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, RuntimeSizedKeyValueCache.KeyOffsetInHead(headDim, d, t));
             }
 
             score /= sqrtHeadDim;

@@ -3,10 +3,13 @@ using Codegen.Generator.Model;
 namespace Codegen.Generator.Emit;
 
 /// <summary>
-/// Writes causal attention over the KV cache. Keys are cached transposed, [KvHeads, HeadDim,
-/// CachePositions], so the scores of eight positions come from HeadDim vector multiply-adds with no
-/// horizontal sums; values are cached one row per position, [CachePositions, KvDim], so the
-/// weighted sum adds whole rows. The softmax runs on the padded score row with vector exp.
+/// Writes causal attention over the KV cache. Keys are cached transposed in blocks of
+/// <c>KeyBlock</c> = 16 positions, [KvHeads, CachePositions / 16, HeadDim, 16], so the scores of
+/// sixteen positions come from HeadDim vector multiply-adds with no horizontal sums, and a head's keys
+/// are one forward stream (a plain [KvHeads, HeadDim, CachePositions] transpose made every dimension
+/// its own stream, too many for the hardware prefetcher); values are cached one row per position,
+/// [CachePositions, KvDim], so the weighted sum adds whole rows. The softmax runs on the padded score
+/// row with vector exp.
 /// </summary>
 internal static class CpuAttentionEmitter
 {
@@ -72,13 +75,42 @@ internal static class CpuAttentionEmitter
 
     private static void EmitStoreKey(IndentedWriter w)
     {
-        w.Line("/// <summary>Writes this position's key into the transposed key cache, [KvHeads, HeadDim, CachePositions].</summary>");
+        w.Line("/// <summary>Positions a block of the key cache holds, each dimension's sixteen side by side.</summary>");
+        w.Line("internal const int KeyBlock = 16;");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Where element i (of KvDim) of the key of a position sits in the key cache, [KvHeads, CachePositions / KeyBlock,");
+        w.Line("/// HeadDim, KeyBlock]: its key/value head's part, then its block of positions, its dimension and its place in the block.");
+        w.Line("/// </summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Line("internal static int KeyCacheIndex(int i, int position) =>");
+        w.Line("    ((i / HeadDim) * HeadDim * CachePositions) + ((position & ~(KeyBlock - 1)) * HeadDim) + ((i % HeadDim) * KeyBlock) + (position & (KeyBlock - 1));");
+        w.Line();
+        w.Line("/// <summary>Writes this position's key into the blocked, transposed key cache (see KeyCacheIndex).</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void StoreKey(ReadOnlySpan<float> key, float[] keys, int position)"))
         {
             using (w.Block("for (int i = 0; i < KvDim; i++)"))
             {
-                w.Line("keys[(i * CachePositions) + position] = key[i];");
+                w.Line("keys[KeyCacheIndex(i, position)] = key[i];");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Writes the keys of a prefill chunk's tokens [first, end) (rows of KvDim in keyRows, token t at position");
+        w.Line("/// firstPosition + t) into the key cache, one dimension at a time: within a block the tokens' positions");
+        w.Line("/// are neighbours, so each dimension's writes are contiguous instead of a block apart.");
+        w.Line("/// </summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block("internal static void StoreKeys(float[] keyRows, int first, int end, float[] keys, int firstPosition)"))
+        {
+            using (w.Block("for (int i = 0; i < KvDim; i++)"))
+            {
+                using (w.Block("for (int t = first; t < end; t++)"))
+                {
+                    w.Line("keys[KeyCacheIndex(i, firstPosition + t)] = keyRows[(t * KvDim) + i];");
+                }
             }
         }
     }
@@ -88,10 +120,13 @@ internal static class CpuAttentionEmitter
         string vector = $"Vector{bits}";
         string type = $"{vector}<float>";
         w.Line($"// Scores, {lanes} positions at a time down the transposed keys; positions past {lanes}-aligned count are padding.");
-        w.Line("// Two blocks of positions a step, four multiply-add chains; CachePositions is a multiple of 16, so the");
-        w.Line("// second block never leaves this head's row.");
+        w.Line($"// {2 * lanes} positions a step, four multiply-add chains; CachePositions is a multiple of 16, so no step");
+        w.Line("// leaves this head's part of the cache.");
         using (w.Block($"for (int t = 0; t < count; t += {2 * lanes})"))
         {
+            w.Line(lanes == 8
+                ? "ref float block = ref Unsafe.Add(ref headKeys, t * HeadDim);"
+                : "ref float block = ref Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * HeadDim) + (t & (KeyBlock - 1)));");
             for (int b = 0; b < 2; b++)
             {
                 w.Line($"{type} even{b} = {type}.Zero;");
@@ -102,8 +137,8 @@ internal static class CpuAttentionEmitter
             {
                 string parity = d % 2 == 0 ? "even" : "odd";
                 w.Line($"{type} query{d} = {vector}.Create(Unsafe.Add(ref headQuery, {d}));");
-                w.Line($"{parity}0 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref headKeys, (nuint)(({d} * CachePositions) + t)), {parity}0);");
-                w.Line($"{parity}1 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref headKeys, (nuint)(({d} * CachePositions) + t + {lanes})), {parity}1);");
+                w.Line($"{parity}0 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, {d * 16}), {parity}0);");
+                w.Line($"{parity}1 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, {(d * 16) + lanes}), {parity}1);");
             }
 
             w.Line($"{vector}.StoreUnsafe((even0 + odd0) / {vector}.Create(sqrtHeadDim), ref headScores, (nuint)t);");
@@ -231,7 +266,7 @@ internal static class CpuAttentionEmitter
             w.Line("float score = 0;");
             using (w.Block("for (int d = 0; d < HeadDim; d++)"))
             {
-                w.Line("score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, (d * CachePositions) + t);");
+                w.Line("score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * HeadDim) + (d * KeyBlock) + (t & (KeyBlock - 1)));");
             }
 
             w.Line("score /= sqrtHeadDim;");

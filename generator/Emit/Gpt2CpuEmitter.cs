@@ -81,9 +81,10 @@ internal static class Gpt2CpuEmitter
                 w.Line("CpuKernels.AddInPlace(queryBatch.AsSpan(t * DModel, DModel), layer.QueryBias.Values);");
                 w.Line("CpuKernels.AddInPlace(keyBatch.AsSpan(t * KvDim, KvDim), layer.KeyBias.Values);");
                 w.Line("CpuKernels.AddInPlace(valueBatch.AsSpan(t * KvDim, KvDim), layer.ValueBias.Values);");
-                w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
                 w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
             }
+
+            w.Line("CpuKernels.StoreKeys(keyBatch, first, end, keys, batchStart);");
         }
     }
 

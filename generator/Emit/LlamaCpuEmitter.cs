@@ -79,9 +79,10 @@ internal static class LlamaCpuEmitter
             {
                 w.Line("int position = batchStart + t;");
                 w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), position, model.RotaryCos, model.RotarySin);");
-                w.Line("CpuKernels.StoreKey(keyBatch.AsSpan(t * KvDim, KvDim), keys, position);");
                 w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
             }
+
+            w.Line("CpuKernels.StoreKeys(keyBatch, first, end, keys, batchStart);");
         }
     }
 
@@ -247,6 +248,15 @@ internal static class LlamaCpuEmitter
             w.Line("ref float g = ref MemoryMarshal.GetReference(gate);");
             w.Line("ref float u = ref MemoryMarshal.GetReference(up);");
             w.Line("int i = 0;");
+            using (w.Block("if (Vector256.IsHardwareAccelerated)"))
+            {
+                using (w.Block("for (; i + 8 <= gate.Length; i += 8)"))
+                {
+                    w.Line("Vector256<float> x = Vector256.LoadUnsafe(ref g, (nuint)i);");
+                    w.Line("Vector256.StoreUnsafe(x * (Vector256<float>.One / (Vector256<float>.One + SimdMath.Exp(-x))) * Vector256.LoadUnsafe(ref u, (nuint)i), ref g, (nuint)i);");
+                }
+            }
+
             using (w.Block("if (Vector128.IsHardwareAccelerated)"))
             {
                 using (w.Block("for (; i + 4 <= gate.Length; i += 4)"))

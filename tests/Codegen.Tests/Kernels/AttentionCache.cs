@@ -4,8 +4,8 @@ namespace Codegen.Tests.Kernels;
 
 /// <summary>
 /// Keys and values of positions 0..<see cref="Filled"/> - 1, kept per position for the reference and
-/// packed into the generated kernels' cache layout: keys transposed, [KvHeads, HeadDim, CachePositions]
-/// (element i of position t at i * CachePositions + t), values [CachePositions, KvDim]. Every cache
+/// packed into the generated kernels' cache layout: keys transposed in blocks of 16 positions,
+/// [KvHeads, CachePositions / 16, HeadDim, 16] (see <see cref="KeyIndex"/>), values [CachePositions, KvDim]. Every cache
 /// slot past the filled positions holds <see cref="Garbage"/> (NaN unless told otherwise), so any
 /// read beyond the causal mask shows in the output.
 /// </summary>
@@ -56,11 +56,18 @@ internal sealed class AttentionCache
         {
             for (int i = 0; i < Dims.KvDim; i++)
             {
-                KeyCache[(i * CachePositions) + t] = Keys[t][i];
+                KeyCache[KeyIndex(Dims, CachePositions, i, t)] = Keys[t][i];
                 ValueCache[(t * Dims.KvDim) + i] = Values[t][i];
             }
         }
     }
+
+    /// <summary>
+    /// Where element i of the key of position t sits: its key/value head's part of the cache, then its block of
+    /// 16 positions, then its dimension within the head, then its place in the block.
+    /// </summary>
+    public static int KeyIndex(ShapeDims dims, int cachePositions, int i, int t) =>
+        ((i / dims.HeadDim) * dims.HeadDim * cachePositions) + ((t / 16) * 16 * dims.HeadDim) + ((i % dims.HeadDim) * 16) + (t % 16);
 
     /// <summary>A score buffer of the size the session gives attention, [Heads, CachePositions], full of NaN.</summary>
     public float[] NewScores()

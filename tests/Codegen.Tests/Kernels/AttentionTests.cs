@@ -129,18 +129,22 @@ public sealed class AttentionTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void StoreKeyWritesOneColumnOfTheTransposedCache(string model)
+    public void StoreKeyWritesOnePositionOfTheBlockedTransposedCache(string model)
     {
         SharedKernelSet kernels = SharedKernelSet.For(model);
         ShapeDims dims = kernels.Dims;
         float[] key = new TestRandom(37).Normal(dims.KvDim);
-        int position = dims.Context - 1;
-        float[] keys = Filled(dims.KvDim * kernels.CachePositions, Sentinel);
-        kernels.StoreKey(key, keys, position);
-        for (int i = 0; i < keys.Length; i++)
+        foreach (int position in Positions(dims.Context))
         {
-            bool isColumn = i % kernels.CachePositions == position;
-            Assert.Equal(isColumn ? key[i / kernels.CachePositions] : Sentinel, keys[i]);
+            float[] keys = Filled(dims.KvDim * kernels.CachePositions, Sentinel);
+            kernels.StoreKey(key, keys, position);
+            var expected = Filled(keys.Length, Sentinel);
+            for (int i = 0; i < dims.KvDim; i++)
+            {
+                expected[AttentionCache.KeyIndex(dims, kernels.CachePositions, i, position)] = key[i];
+            }
+
+            Assert.Equal(expected, keys);
         }
     }
 
