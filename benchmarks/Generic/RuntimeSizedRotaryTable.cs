@@ -1,5 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Codegen.Benchmarks.Generic;
 
@@ -45,6 +47,28 @@ internal sealed class RuntimeSizedRotaryTable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RotateHeads(Span<float> vector, ReadOnlySpan<float> cosRow, ReadOnlySpan<float> sinRow)
     {
+        if (Vector256.IsHardwareAccelerated && headDim % 8 == 0)
+        {
+            // Four pairs a vector, as the generated code does: each pair's cosine and sine repeated for both of
+            // its values, the sine negated for the first, the pair swapped by a shuffle.
+            ref float x = ref MemoryMarshal.GetReference(vector);
+            Vector256<int> eachTwice = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+            Vector256<int> swapPairs = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+            Vector256<float> negateFirst = Vector256.Create(-1f, 1f, -1f, 1f, -1f, 1f, -1f, 1f);
+            for (int d = 0; d < headDim; d += 8)
+            {
+                Vector256<float> c = Vector256.Shuffle(Vector128.Create(cosRow.Slice(d / 2, 4)).ToVector256Unsafe(), eachTwice);
+                Vector256<float> s = Vector256.Shuffle(Vector128.Create(sinRow.Slice(d / 2, 4)).ToVector256Unsafe(), eachTwice) * negateFirst;
+                for (int i = d; i < vector.Length; i += headDim)
+                {
+                    Vector256<float> pairs = Vector256.LoadUnsafe(ref x, (nuint)i);
+                    Vector256.StoreUnsafe((pairs * c) + (Vector256.Shuffle(pairs, swapPairs) * s), ref x, (nuint)i);
+                }
+            }
+
+            return;
+        }
+
         for (int headStart = 0; headStart < vector.Length; headStart += headDim)
         {
             Span<float> head = vector.Slice(headStart, headDim);

@@ -143,6 +143,40 @@ internal static class LlamaCpuEmitter
         using (w.Block("internal static void RotatePositions(Span<float> query, Span<float> key, int position, float[] cos, float[] sin)"))
         {
             w.Line("int tableRow = position * (HeadDim / 2);");
+            if (spec.HeadDim % 8 == 0)
+            {
+                using (w.Block("if (Vector256.IsHardwareAccelerated && query.Length >= DModel && key.Length >= KvDim)"))
+                {
+                    w.Line("// Four pairs a vector: each pair's cosine and sine repeated for both of its values, the sine negated for");
+                    w.Line("// the first, so [x0, x1] becomes [x0 * c - x1 * s, x1 * c + x0 * s] with the pair swapped by a shuffle.");
+                    w.Line("ref float q = ref MemoryMarshal.GetReference(query);");
+                    w.Line("ref float k = ref MemoryMarshal.GetReference(key);");
+                    w.Line("Vector256<int> eachTwice = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);");
+                    w.Line("Vector256<int> swapPairs = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);");
+                    w.Line("Vector256<float> negateFirst = Vector256.Create(-1f, 1f, -1f, 1f, -1f, 1f, -1f, 1f);");
+                    using (w.Block("for (int d = 0; d < HeadDim; d += 8)"))
+                    {
+                        w.Line("Vector256<float> c = Vector256.Shuffle(Vector128.LoadUnsafe(ref cos[tableRow + (d / 2)]).ToVector256Unsafe(), eachTwice);");
+                        w.Line("Vector256<float> s = Vector256.Shuffle(Vector128.LoadUnsafe(ref sin[tableRow + (d / 2)]).ToVector256Unsafe(), eachTwice) * negateFirst;");
+                        using (w.Block("for (int i = d; i < DModel; i += HeadDim)"))
+                        {
+                            w.Line("Vector256<float> x = Vector256.LoadUnsafe(ref q, (nuint)i);");
+                            w.Line("Vector256.StoreUnsafe((x * c) + (Vector256.Shuffle(x, swapPairs) * s), ref q, (nuint)i);");
+                        }
+
+                        using (w.Block("for (int i = d; i < KvDim; i += HeadDim)"))
+                        {
+                            w.Line("Vector256<float> x = Vector256.LoadUnsafe(ref k, (nuint)i);");
+                            w.Line("Vector256.StoreUnsafe((x * c) + (Vector256.Shuffle(x, swapPairs) * s), ref k, (nuint)i);");
+                        }
+                    }
+
+                    w.Line("return;");
+                }
+
+                w.Line();
+            }
+
             using (w.Block("for (int i = 0; i < DModel; i += 2)"))
             {
                 w.Line("int pair = (i % HeadDim) / 2;");

@@ -33,8 +33,11 @@ internal partial class LlamaPooledModel
 {
 }
 
-/// <summary>Llama with a separate unembedding matrix (TiedEmbeddings = false) and a non-default RopeTheta.</summary>
-[TransformerModel(DModel = 28, Heads = 2, KvHeads = 2, FfnDim = 45, Vocab = 29, Context = 17, Layers = 2, TiedEmbeddings = false, RopeTheta = 500.0)]
+/// <summary>
+/// Llama with a separate unembedding matrix (TiedEmbeddings = false), a non-default RopeTheta and HeadDim 24
+/// (three whole Vector256 a head, so rotary positions take their vector path over several vectors per head).
+/// </summary>
+[TransformerModel(DModel = 48, Heads = 2, KvHeads = 2, FfnDim = 45, Vocab = 29, Context = 17, Layers = 2, TiedEmbeddings = false, RopeTheta = 500.0)]
 internal partial class LlamaUntiedModel
 {
 }
@@ -69,7 +72,7 @@ internal static class TestShapes
         nameof(LlamaHeadDim10Model) => new(DModel: 100, Heads: 10, KvHeads: 5, FfnDim: 257, Vocab: 131, Context: 23, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(LlamaPooledModel) => new(DModel: 264, Heads: 6, KvHeads: 3, FfnDim: 700, Vocab: 7001, Context: 300, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(LlamaNarrowModel) => new(DModel: 12, Heads: 2, KvHeads: 1, FfnDim: 7, Vocab: 11, Context: 9, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
-        nameof(LlamaUntiedModel) => new(DModel: 28, Heads: 2, KvHeads: 2, FfnDim: 45, Vocab: 29, Context: 17, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 500),
+        nameof(LlamaUntiedModel) => new(DModel: 48, Heads: 2, KvHeads: 2, FfnDim: 45, Vocab: 29, Context: 17, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 500),
         nameof(Gpt2RaggedModel) => new(DModel: 60, Heads: 5, KvHeads: 5, FfnDim: 150, Vocab: 113, Context: 48, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 0),
         nameof(Gpt2OddHeadModel) => new(DModel: 15, Heads: 3, KvHeads: 3, FfnDim: 22, Vocab: 17, Context: 20, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 0),
         _ => throw new ArgumentException($"No test model named {model}.", nameof(model)),
