@@ -158,16 +158,13 @@ internal static class LlamaCpuEmitter
                     {
                         w.Line("Vector256<float> c = Vector256.Shuffle(Vector128.LoadUnsafe(ref cos[tableRow + (d / 2)]).ToVector256Unsafe(), eachTwice);");
                         w.Line("Vector256<float> s = Vector256.Shuffle(Vector128.LoadUnsafe(ref sin[tableRow + (d / 2)]).ToVector256Unsafe(), eachTwice) * negateFirst;");
-                        using (w.Block("for (int i = d; i < DModel; i += HeadDim)"))
+                        foreach ((string vector, string width) in new[] { ("q", "DModel"), ("k", "KvDim") })
                         {
-                            w.Line("Vector256<float> x = Vector256.LoadUnsafe(ref q, (nuint)i);");
-                            w.Line("Vector256.StoreUnsafe((x * c) + (Vector256.Shuffle(x, swapPairs) * s), ref q, (nuint)i);");
-                        }
-
-                        using (w.Block("for (int i = d; i < KvDim; i += HeadDim)"))
-                        {
-                            w.Line("Vector256<float> x = Vector256.LoadUnsafe(ref k, (nuint)i);");
-                            w.Line("Vector256.StoreUnsafe((x * c) + (Vector256.Shuffle(x, swapPairs) * s), ref k, (nuint)i);");
+                            using (w.Block($"for (int i = d; i < {width}; i += HeadDim)"))
+                            {
+                                w.Line($"Vector256<float> x = Vector256.LoadUnsafe(ref {vector}, (nuint)i);");
+                                w.Line($"Vector256.StoreUnsafe((x * c) + (Vector256.Shuffle(x, swapPairs) * s), ref {vector}, (nuint)i);");
+                            }
                         }
                     }
 
