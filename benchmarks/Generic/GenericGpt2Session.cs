@@ -201,12 +201,11 @@ public sealed class GenericGpt2Session : IInferenceSession
 
         for (int done = 0; done < tokens.Length; done += ParallelSplit.PrefillChunkTokens)
         {
-            PrefillChunk(tokens.Slice(done, Math.Min(ParallelSplit.PrefillChunkTokens, tokens.Length - done)), position + done);
+            PrefillChunk(tokens.Slice(done, Math.Min(ParallelSplit.PrefillChunkTokens, tokens.Length - done)), position + done, lastChunk: done + ParallelSplit.PrefillChunkTokens >= tokens.Length);
         }
 
-        // Final norm and unembedding of the last token only: the others' logits are not needed.
-        int last = (tokens.Length - 1) % ParallelSplit.PrefillChunkTokens;
-        V.LayerNorm(normalized, residualBatch.AsSpan(last * dim, dim), weights.FinalNorm.Values, weights.FinalNormBias.Values, epsilon);
+        // Final norm and unembedding of the last token only (row 0 of the last chunk's batch): the others' logits are not needed.
+        V.LayerNorm(normalized, residualBatch.AsSpan(0, dim), weights.FinalNorm.Values, weights.FinalNormBias.Values, epsilon);
         pool.Run(unembedRows, vocab, ParallelSplit.RowGranularity);
         nextPosition = position + tokens.Length;
         return logits;
@@ -219,7 +218,7 @@ public sealed class GenericGpt2Session : IInferenceSession
     public void Dispose() => disposed = true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition)
+    private void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition, bool lastChunk)
     {
         batchStart = firstPosition;
         batchCount = tokens.Length;
@@ -240,6 +239,10 @@ public sealed class GenericGpt2Session : IInferenceSession
             prefillAttentionNorm.Run(pool, batchCount);
             prefillQueryKeyValue.Run(pool);
             prefillBiasAndStore.Run(pool, batchCount);
+            if (lastChunk && layerIndex == weights.Layers - 1)
+            {
+                LastTokenOnly.Keep(residualBatch, queryBatch, dim, ref batchStart, ref batchCount);
+            }
 
             // Causal attention of every token of the chunk (each sees the cache up to its own position), heads split over the pool.
             pool.Run(attendHeadsBatch, heads, 1, ParallelSplit.PrefillPiecesPerThread);

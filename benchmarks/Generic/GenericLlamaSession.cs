@@ -211,12 +211,11 @@ public sealed class GenericLlamaSession : IInferenceSession
 
         for (int done = 0; done < tokens.Length; done += ParallelSplit.PrefillChunkTokens)
         {
-            PrefillChunk(tokens.Slice(done, Math.Min(ParallelSplit.PrefillChunkTokens, tokens.Length - done)), position + done);
+            PrefillChunk(tokens.Slice(done, Math.Min(ParallelSplit.PrefillChunkTokens, tokens.Length - done)), position + done, lastChunk: done + ParallelSplit.PrefillChunkTokens >= tokens.Length);
         }
 
-        // Final norm and unembedding of the last token only: the others' logits are not needed.
-        int last = (tokens.Length - 1) % ParallelSplit.PrefillChunkTokens;
-        V.RmsNorm(normalized, residualBatch.AsSpan(last * dim, dim), weights.FinalNorm.Values, NormEpsilon);
+        // Final norm and unembedding of the last token only (row 0 of the last chunk's batch): the others' logits are not needed.
+        V.RmsNorm(normalized, residualBatch.AsSpan(0, dim), weights.FinalNorm.Values, NormEpsilon);
         pool.Run(unembedRows, vocab, ParallelSplit.RowGranularity);
         nextPosition = position + tokens.Length;
         return logits;
@@ -229,7 +228,7 @@ public sealed class GenericLlamaSession : IInferenceSession
     public void Dispose() => disposed = true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition)
+    private void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition, bool lastChunk)
     {
         batchStart = firstPosition;
         batchCount = tokens.Length;
@@ -248,6 +247,10 @@ public sealed class GenericLlamaSession : IInferenceSession
             prefillAttentionNorm.Run(pool, batchCount);
             prefillQueryKeyValue.Run(pool);
             prefillRotateAndStore.Run(pool, batchCount);
+            if (lastChunk && layerIndex == weights.Layers - 1)
+            {
+                LastTokenOnly.Keep(residualBatch, queryBatch, dim, ref batchStart, ref batchCount);
+            }
 
             // Causal attention of every token of the chunk (each sees the cache up to its own position), heads split over the pool.
             pool.Run(attendHeadsBatch, heads, 1, ParallelSplit.PrefillPiecesPerThread);

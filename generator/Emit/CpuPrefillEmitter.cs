@@ -116,19 +116,19 @@ internal static class CpuPrefillEmitter
             w.Line();
             using (w.Block("for (int done = 0; done < tokens.Length; done += PrefillChunkTokens)"))
             {
-                w.Line("PrefillChunk(tokens.Slice(done, Math.Min(PrefillChunkTokens, tokens.Length - done)), position + done);");
+                w.Line("PrefillChunk(tokens.Slice(done, Math.Min(PrefillChunkTokens, tokens.Length - done)), position + done, lastChunk: done + PrefillChunkTokens >= tokens.Length);");
             }
 
             w.Line();
-            w.Line("// Final norm and unembedding of the last token only: the others' logits are not needed.");
-            w.Line("int last = (tokens.Length - 1) % PrefillChunkTokens;");
+            w.Line("// Final norm and unembedding of the last token only (row 0 of the last chunk's batch, see KeepLastTokenOnly):");
+            w.Line("// the others' logits are not needed.");
             if (gpt2)
             {
-                Gpt2CpuEmitter.EmitFinalNorm(w, "residualBatch.AsSpan(last * DModel, DModel)");
+                Gpt2CpuEmitter.EmitFinalNorm(w, "residualBatch.AsSpan(0, DModel)");
             }
             else
             {
-                LlamaCpuEmitter.EmitFinalNorm(w, "residualBatch.AsSpan(last * DModel, DModel)");
+                LlamaCpuEmitter.EmitFinalNorm(w, "residualBatch.AsSpan(0, DModel)");
             }
 
             w.Line("pool.Run(unembedRows, Vocab, granularity: 8);");
@@ -148,7 +148,7 @@ internal static class CpuPrefillEmitter
 
         w.Line();
         w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("private void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition)"))
+        using (w.Block("private void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition, bool lastChunk)"))
         {
             w.Line("batchStart = firstPosition;");
             w.Line("batchCount = tokens.Length;");
@@ -175,6 +175,24 @@ internal static class CpuPrefillEmitter
                 EmitLayer(w, steps);
             }
         }
+
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Moves the chunk's last token to row 0 of the batch and makes the batch that one token, for the rest of the");
+        w.Line("/// prompt's last layer: every token's key and value are in the cache by then, and only the last token's");
+        w.Line("/// output becomes logits, so the other tokens' attention, output projection and MLP would be thrown away.");
+        w.Line("/// </summary>");
+        using (w.Block("private void KeepLastTokenOnly()"))
+        {
+            w.Line("int last = batchCount - 1;");
+            using (w.Block("if (last > 0)"))
+            {
+                w.Line("residualBatch.AsSpan(last * DModel, DModel).CopyTo(residualBatch);");
+                w.Line("queryBatch.AsSpan(last * DModel, DModel).CopyTo(queryBatch);");
+                w.Line("batchStart += last;");
+                w.Line("batchCount = 1;");
+            }
+        }
     }
 
     /// <summary>One layer of a prefill chunk: the attention block, then the MLP block.</summary>
@@ -188,6 +206,11 @@ internal static class CpuPrefillEmitter
         steps.AttentionNorm.EmitDispatch(w);
         steps.QueryKeyValue.EmitDispatch(w);
         steps.StoreKeysAndValues.EmitDispatch(w);
+        using (w.Block("if (lastChunk && layerIndex == Layers - 1)"))
+        {
+            w.Line("KeepLastTokenOnly();");
+        }
+
         EmitAttentionDispatch(w);
         steps.Output.EmitDispatch(w);
         w.Line();
