@@ -137,8 +137,8 @@ internal static class CpuAttentionEmitter
             {
                 string parity = d % 2 == 0 ? "even" : "odd";
                 w.Line($"{type} query{d} = {vector}.Create(Unsafe.Add(ref headQuery, {d}));");
-                w.Line($"{parity}0 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, {d * 16}), {parity}0);");
-                w.Line($"{parity}1 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, {(d * 16) + lanes}), {parity}1);");
+                w.Line($"{parity}0 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, {d} * KeyBlock), {parity}0);");
+                w.Line($"{parity}1 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, ({d} * KeyBlock) + {lanes}), {parity}1);");
             }
 
             w.Line($"{vector}.StoreUnsafe((even0 + odd0) / {vector}.Create(sqrtHeadDim), ref headScores, (nuint)t);");

@@ -177,6 +177,19 @@ internal static class CpuPrefillEmitter
         }
 
         w.Line();
+        w.Line("/// <summary>The keys and values of the chunk's tokens [first, end) into the layer's cache at their positions.</summary>");
+        using (w.Block("private void StoreKeysAndValuesBatch(int first, int end)"))
+        {
+            using (w.Block("for (int t = first; t < end; t++)"))
+            {
+                w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan((batchStart + t) * KvDim, KvDim));");
+            }
+
+            w.Line();
+            w.Line("CpuKernels.StoreKeys(keyBatch, first, end, keys, batchStart);");
+        }
+
+        w.Line();
         w.Line("/// <summary>");
         w.Line("/// Moves the chunk's last token to row 0 of the batch and makes the batch that one token, for the rest of the");
         w.Line("/// prompt's last layer: every token's key and value are in the cache by then, and only the last token's");
@@ -208,6 +221,7 @@ internal static class CpuPrefillEmitter
         steps.StoreKeysAndValues.EmitDispatch(w);
         using (w.Block("if (lastChunk && layerIndex == Layers - 1)"))
         {
+            w.Line("// The prompt's last layer: its keys and values are cached; the rest is for the last token only.");
             w.Line("KeepLastTokenOnly();");
         }
 

@@ -77,14 +77,13 @@ internal static class Gpt2CpuEmitter
         {
             using (w.Block("for (int t = first; t < end; t++)"))
             {
-                w.Line("int position = batchStart + t;");
                 w.Line("CpuKernels.AddInPlace(queryBatch.AsSpan(t * DModel, DModel), layer.QueryBias.Values);");
                 w.Line("CpuKernels.AddInPlace(keyBatch.AsSpan(t * KvDim, KvDim), layer.KeyBias.Values);");
                 w.Line("CpuKernels.AddInPlace(valueBatch.AsSpan(t * KvDim, KvDim), layer.ValueBias.Values);");
-                w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
             }
 
-            w.Line("CpuKernels.StoreKeys(keyBatch, first, end, keys, batchStart);");
+            w.Line();
+            w.Line("StoreKeysAndValuesBatch(first, end);");
         }
     }
 

@@ -77,12 +77,11 @@ internal static class LlamaCpuEmitter
         {
             using (w.Block("for (int t = first; t < end; t++)"))
             {
-                w.Line("int position = batchStart + t;");
-                w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), position, model.RotaryCos, model.RotarySin);");
-                w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan(position * KvDim, KvDim));");
+                w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), batchStart + t, model.RotaryCos, model.RotarySin);");
             }
 
-            w.Line("CpuKernels.StoreKeys(keyBatch, first, end, keys, batchStart);");
+            w.Line();
+            w.Line("StoreKeysAndValuesBatch(first, end);");
         }
     }
 
