@@ -41,7 +41,7 @@ internal sealed class RuntimeSizedAttention
     public void Attend(ReadOnlySpan<float> query, float[] keys, float[] values, int position, Span<float> output, int startHead, int endHead)
     {
         int count = position + 1;
-        float sqrtHeadDim = MathF.Sqrt(headDim);
+        float scoreScale = 1.0f / MathF.Sqrt(headDim);
         for (int head = startHead; head < endHead; head++)
         {
             int kvHead = head / queriesPerKvHead;
@@ -52,13 +52,13 @@ internal sealed class RuntimeSizedAttention
             ref float headOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), head * headDim);
             if (Vector256.IsHardwareAccelerated)
             {
-                int padded = ScoreKeys(ref headQuery, ref headKeys, ref headScores, count, sqrtHeadDim);
+                int padded = ScoreKeys(ref headQuery, ref headKeys, ref headScores, count, scoreScale);
                 float inverseTotal = SoftmaxWeights(ref headScores, padded);
                 SumWeightedValues(ref headScores, ref headValues, ref headOutput, count, inverseTotal);
             }
             else
             {
-                AttendScalar(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, sqrtHeadDim);
+                AttendScalar(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale);
             }
         }
     }
@@ -68,9 +68,9 @@ internal sealed class RuntimeSizedAttention
     /// multiply-add chains); positions past the 8-aligned count get -infinity. Returns that padded count.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int ScoreKeys(ref float headQuery, ref float headKeys, ref float headScores, int count, float sqrtHeadDim)
+    private int ScoreKeys(ref float headQuery, ref float headKeys, ref float headScores, int count, float scoreScale)
     {
-        Vector256<float> divisor = Vector256.Create(sqrtHeadDim);
+        Vector256<float> scale = Vector256.Create(scoreScale);
         for (int t = 0; t < count; t += RuntimeSizedKeyValueCache.KeyBlock)
         {
             Vector256<float> even0 = Vector256<float>.Zero;
@@ -99,8 +99,8 @@ internal sealed class RuntimeSizedAttention
                 even1 = SimdMath.MultiplyAdd(lastQuery, Vector256.LoadUnsafe(ref keysOfDimension, 8), even1);
             }
 
-            Vector256.StoreUnsafe((even0 + odd0) / divisor, ref headScores, (nuint)t);
-            Vector256.StoreUnsafe((even1 + odd1) / divisor, ref headScores, (nuint)(t + 8));
+            Vector256.StoreUnsafe((even0 + odd0) * scale, ref headScores, (nuint)t);
+            Vector256.StoreUnsafe((even1 + odd1) * scale, ref headScores, (nuint)(t + 8));
         }
 
         int padded = (count + 7) & ~7;
@@ -119,16 +119,10 @@ internal sealed class RuntimeSizedAttention
         Vector256<float> maxima = Vector256.Create(float.NegativeInfinity);
         for (int t = 0; t < padded; t += 8)
         {
-            maxima = Vector256.Max(maxima, Vector256.LoadUnsafe(ref headScores, (nuint)t));
+            maxima = Vector256.MaxNative(maxima, Vector256.LoadUnsafe(ref headScores, (nuint)t));
         }
 
-        float max = float.NegativeInfinity;
-        for (int lane = 0; lane < Vector256<float>.Count; lane++)
-        {
-            max = MathF.Max(max, maxima.GetElement(lane));
-        }
-
-        Vector256<float> shift = Vector256.Create(max);
+        Vector256<float> shift = Vector256.Create(SimdMath.MaxAcross(maxima));
         Vector256<float> totals = Vector256<float>.Zero;
         for (int t = 0; t < padded; t += 8)
         {
@@ -208,7 +202,7 @@ internal sealed class RuntimeSizedAttention
     }
 
     /// <summary>The same attention without SIMD, for processors where Vector256 is not accelerated.</summary>
-    private void AttendScalar(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float sqrtHeadDim)
+    private void AttendScalar(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale)
     {
         float max = float.NegativeInfinity;
         for (int t = 0; t < count; t++)
@@ -219,7 +213,7 @@ internal sealed class RuntimeSizedAttention
                 score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, RuntimeSizedKeyValueCache.KeyOffsetInHead(headDim, d, t));
             }
 
-            score /= sqrtHeadDim;
+            score *= scoreScale;
             Unsafe.Add(ref headScores, t) = score;
             max = MathF.Max(max, score);
         }

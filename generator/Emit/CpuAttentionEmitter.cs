@@ -29,7 +29,8 @@ internal static class CpuAttentionEmitter
         using (w.Block("internal static void Attention(Span<float> query, float[] keys, float[] values, int position, float[] scores, Span<float> output, int startHead, int endHead)"))
         {
             w.Line("int count = position + 1;");
-            w.Line("float sqrtHeadDim = MathF.Sqrt(HeadDim);");
+            w.Line("// Scores are scaled by 1/sqrt(HeadDim) with a multiply, as llama.cpp and PyTorch scale them.");
+            w.Line("float scoreScale = 1.0f / MathF.Sqrt(HeadDim);");
             using (w.Block("for (int head = startHead; head < endHead; head++)"))
             {
                 w.Line("int kvHead = head / QueriesPerKvHead;");
@@ -141,8 +142,8 @@ internal static class CpuAttentionEmitter
                 w.Line($"{parity}1 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, ({d} * KeyBlock) + {lanes}), {parity}1);");
             }
 
-            w.Line($"{vector}.StoreUnsafe((even0 + odd0) / {vector}.Create(sqrtHeadDim), ref headScores, (nuint)t);");
-            w.Line($"{vector}.StoreUnsafe((even1 + odd1) / {vector}.Create(sqrtHeadDim), ref headScores, (nuint)(t + {lanes}));");
+            w.Line($"{vector}.StoreUnsafe((even0 + odd0) * {vector}.Create(scoreScale), ref headScores, (nuint)t);");
+            w.Line($"{vector}.StoreUnsafe((even1 + odd1) * {vector}.Create(scoreScale), ref headScores, (nuint)(t + {lanes}));");
         }
 
         w.Line($"int padded = (count + {lanes - 1}) & ~{lanes - 1};");
@@ -155,16 +156,10 @@ internal static class CpuAttentionEmitter
         w.Line($"{type} maxima = {vector}.Create(float.NegativeInfinity);");
         using (w.Block($"for (int t = 0; t < padded; t += {lanes})"))
         {
-            w.Line($"maxima = {vector}.Max(maxima, {vector}.LoadUnsafe(ref headScores, (nuint)t));");
+            w.Line($"maxima = {vector}.MaxNative(maxima, {vector}.LoadUnsafe(ref headScores, (nuint)t));");
         }
 
-        w.Line("float max = float.NegativeInfinity;");
-        using (w.Block($"for (int lane = 0; lane < {lanes}; lane++)"))
-        {
-            w.Line("max = MathF.Max(max, maxima.GetElement(lane));");
-        }
-
-        w.Line($"{type} shift = {vector}.Create(max);");
+        w.Line($"{type} shift = {vector}.Create(SimdMath.MaxAcross(maxima));");
         w.Line($"{type} totals = {type}.Zero;");
         using (w.Block($"for (int t = 0; t < padded; t += {lanes})"))
         {
@@ -193,6 +188,8 @@ internal static class CpuAttentionEmitter
             w.Line($"float tail{i} = 0;");
         }
 
+        w.Line("ref float valueRow = ref headValues;");
+        w.Line("ref float positionWeight = ref headScores;");
         w.Line("int valuePosition = 0;");
         if (unroll > 1)
         {
@@ -200,14 +197,19 @@ internal static class CpuAttentionEmitter
             {
                 for (int u = 0; u < unroll; u++)
                 {
-                    EmitValueStep(w, vector, type, lanes, vectors, tail, $"valuePosition + {u}", Suffix(u));
+                    EmitValueStep(w, vector, type, lanes, vectors, tail, u, Suffix(u));
                 }
+
+                w.Line($"valueRow = ref Unsafe.Add(ref valueRow, {unroll} * KvDim);");
+                w.Line($"positionWeight = ref Unsafe.Add(ref positionWeight, {unroll});");
             }
         }
 
         using (w.Block("for (; valuePosition < count; valuePosition++)"))
         {
-            EmitValueStep(w, vector, type, lanes, vectors, tail, "valuePosition", string.Empty);
+            EmitValueStep(w, vector, type, lanes, vectors, tail, 0, string.Empty);
+            w.Line("valueRow = ref Unsafe.Add(ref valueRow, KvDim);");
+            w.Line("positionWeight = ref Unsafe.Add(ref positionWeight, 1);");
         }
 
         for (int v = 0; v < vectors && unroll > 1; v++)
@@ -233,12 +235,13 @@ internal static class CpuAttentionEmitter
 
     private static string Suffix(int unrolled) => unrolled == 0 ? string.Empty : "_" + unrolled;
 
-    private static void EmitValueStep(IndentedWriter w, string vector, string type, int lanes, int vectors, int tail, string position, string suffix)
+    /// <summary>One position's value row times its weight, <paramref name="ahead"/> positions past valueRow and positionWeight.</summary>
+    private static void EmitValueStep(IndentedWriter w, string vector, string type, int lanes, int vectors, int tail, int ahead, string suffix)
     {
         w.Line("{");
         w.Indent();
-        w.Line($"ref float row = ref Unsafe.Add(ref headValues, ({position}) * KvDim);");
-        w.Line($"float weightOfT = Unsafe.Add(ref headScores, {position});");
+        w.Line(ahead == 0 ? "ref float row = ref valueRow;" : $"ref float row = ref Unsafe.Add(ref valueRow, {ahead} * KvDim);");
+        w.Line(ahead == 0 ? "float weightOfT = positionWeight;" : $"float weightOfT = Unsafe.Add(ref positionWeight, {ahead});");
         if (vectors > 0)
         {
             w.Line($"{type} broadcast = {vector}.Create(weightOfT);");
@@ -269,7 +272,7 @@ internal static class CpuAttentionEmitter
                 w.Line("score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * HeadDim) + (d * KeyBlock) + (t & (KeyBlock - 1)));");
             }
 
-            w.Line("score /= sqrtHeadDim;");
+            w.Line("score *= scoreScale;");
             w.Line("Unsafe.Add(ref headScores, t) = score;");
             w.Line("max = MathF.Max(max, score);");
         }

@@ -79,6 +79,23 @@ public static class SimdMath
     }
 
     /// <summary>
+    /// The largest of eight floats, by halving (no trip through memory). For finite values and
+    /// infinities; with a NaN among them the result is unspecified, as with the processor's max.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector256<float> values) =>
+        MaxAcross(Vector128.MaxNative(values.GetLower(), values.GetUpper()));
+
+    /// <summary>The largest of four floats; see the Vector256 overload.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector128<float> values)
+    {
+        values = Vector128.MaxNative(values, Vector128.Shuffle(values, Vector128.Create(2, 3, 0, 1)));
+        values = Vector128.MaxNative(values, Vector128.Shuffle(values, Vector128.Create(1, 0, 3, 2)));
+        return values.ToScalar();
+    }
+
+    /// <summary>
     /// GELU, the tanh approximation GPT-2 uses, for eight floats: 0.5 x (1 + tanh(u)) with
     /// u = sqrt(2/pi) (x + 0.044715 x^3), computed as x / (1 + e^(-2u)), the same function since
     /// 1 + tanh(u) = 2 / (1 + e^(-2u)). Very negative x gives -0 (e^(-2u) overflows), as the limit does.
@@ -101,8 +118,12 @@ public static class SimdMath
 
     /// <summary>
     /// e^x for eight floats: x = n ln2 + r with |r| &lt;= ln2 / 2, e^r by a degree-6 polynomial, 2^n put
-    /// into the exponent bits. Relative error about 2e-7 over the range; inputs below -87.3
-    /// give 0 and above 88.7 give +infinity, as the scalar function does.
+    /// into the exponent bits. Relative error about 2e-7 over the range. Inputs below -87.33654 give 0
+    /// (the scalar function goes on into subnormals down to -103.97) and inputs from 88.3763 up give
+    /// +infinity (2^n must fit the exponent bits, so n stops at 127 and the scalar function's finite
+    /// values between e^88.3763 = 2^127.5 and float.MaxValue are not reached). Callers feed it softmax
+    /// scores minus their maximum (never above 0) and SiLU's and GELU's negated inputs, where 1 / (1 + e^x)
+    /// is below 1e-38 from x = 88 on either way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
@@ -119,7 +140,8 @@ public static class SimdMath
         p = MultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
         p = MultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
         p = MultiplyAdd(p * r, r, r) + Vector256<float>.One;
-        Vector256<int> exponent = (Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23;
+        // n is a whole number within [-126, 128] after the clamp, so the processor's own conversion is exact.
+        Vector256<int> exponent = (Vector256.ConvertToInt32Native(n) + Vector256.Create(127)) << 23;
         Vector256<float> result = p * exponent.AsSingle();
         // Below the clamp the true value underflows to zero; above it, overflows to infinity.
         result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-87.33654f)), Vector256<float>.Zero, result);
@@ -141,7 +163,7 @@ public static class SimdMath
         p = MultiplyAdd(p, r, Vector128.Create(1.6666665459e-1f));
         p = MultiplyAdd(p, r, Vector128.Create(5.0000001201e-1f));
         p = MultiplyAdd(p * r, r, r) + Vector128<float>.One;
-        Vector128<int> exponent = (Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23;
+        Vector128<int> exponent = (Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23;
         Vector128<float> result = p * exponent.AsSingle();
         result = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-87.33654f)), Vector128<float>.Zero, result);
         return Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88.72283f)), Vector128.Create(float.PositiveInfinity), result);
