@@ -10,10 +10,39 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class CpuSessionEmitter
 {
+    /// <summary>
+    /// The matrix steps of one decode token, in the order the families' layer bodies dispatch them:
+    /// query/key/value, output projection, the family's MLP up step, down projection, unembedding.
+    /// </summary>
+    public static IReadOnlyList<CpuStep> DecodeSteps(ModelSpec spec, CpuStep mlpUp) => new[]
+    {
+        new CpuStep(
+            "projectQueryKeyValue",
+            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, key, values, currentPosition * KvDim, {0}, {1})",
+            "DModel + (2 * KvDim)",
+            (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel),
+        new CpuStep(
+            "projectOutput",
+            "CpuKernels.ProjectOutputAddResidual(layer, attention, residual, {0}, {1})",
+            "DModel",
+            (long)spec.DModel * spec.DModel),
+        mlpUp,
+        new CpuStep(
+            "projectDown",
+            "CpuKernels.ProjectDownAddResidual(layer, hidden, residual, {0}, {1})",
+            "DModel",
+            (long)spec.DModel * spec.FfnDim),
+        new CpuStep(
+            "unembed",
+            "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
+            "Vocab",
+            (long)spec.Vocab * spec.DModel),
+    };
+
     public static void Emit(IndentedWriter w, ModelSpec spec)
     {
         bool gpt2 = spec.Family == Family.Gpt2;
-        IReadOnlyList<CpuStep> steps = gpt2 ? Gpt2CpuEmitter.Steps(spec) : LlamaCpuEmitter.Steps(spec);
+        IReadOnlyList<CpuStep> steps = DecodeSteps(spec, gpt2 ? Gpt2CpuEmitter.MlpUpStep(spec) : LlamaCpuEmitter.MlpUpStep(spec));
         PrefillLayerSteps prefillSteps = gpt2 ? Gpt2CpuEmitter.PrefillSteps(spec) : LlamaCpuEmitter.PrefillSteps(spec);
         bool parallelAttention = AttentionParallelFromPosition(spec) < spec.Context;
 

@@ -9,34 +9,12 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class Gpt2CpuEmitter
 {
-    public static IReadOnlyList<CpuStep> Steps(ModelSpec spec) => new[]
-    {
-        new CpuStep(
-            "projectQueryKeyValue",
-            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, key, values, currentPosition * KvDim, {0}, {1})",
-            "DModel + (2 * KvDim)",
-            (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel),
-        new CpuStep(
-            "projectOutput",
-            "CpuKernels.ProjectOutputAddResidual(layer, attention, residual, {0}, {1})",
-            "DModel",
-            (long)spec.DModel * spec.DModel),
-        new CpuStep(
-            "projectUp",
-            "CpuKernels.ProjectUpGelu(layer, normalized, hidden, {0}, {1})",
-            "FfnDim",
-            (long)spec.FfnDim * spec.DModel),
-        new CpuStep(
-            "projectDown",
-            "CpuKernels.ProjectDownAddResidual(layer, hidden, residual, {0}, {1})",
-            "DModel",
-            (long)spec.DModel * spec.FfnDim),
-        new CpuStep(
-            "unembed",
-            "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
-            "Vocab",
-            (long)spec.Vocab * spec.DModel),
-    };
+    /// <summary>The MLP's first decode step: the up projection with its bias and GELU (see <see cref="CpuSessionEmitter.DecodeSteps"/>).</summary>
+    public static CpuStep MlpUpStep(ModelSpec spec) => new(
+        "projectUp",
+        "CpuKernels.ProjectUpGelu(layer, normalized, hidden, {0}, {1})",
+        "FfnDim",
+        (long)spec.FfnDim * spec.DModel);
 
     /// <summary>One layer of a prefill chunk: LayerNorm, query/key/value, their biases and cache stores, output plus bias, LayerNorm, up with bias and GELU, down plus bias.</summary>
     public static PrefillLayerSteps PrefillSteps(ModelSpec spec) => new(

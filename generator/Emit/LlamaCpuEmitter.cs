@@ -9,34 +9,12 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class LlamaCpuEmitter
 {
-    public static IReadOnlyList<CpuStep> Steps(ModelSpec spec) => new[]
-    {
-        new CpuStep(
-            "projectQueryKeyValue",
-            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, key, values, currentPosition * KvDim, {0}, {1})",
-            "DModel + (2 * KvDim)",
-            (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel),
-        new CpuStep(
-            "projectOutput",
-            "CpuKernels.ProjectOutputAddResidual(layer, attention, residual, {0}, {1})",
-            "DModel",
-            (long)spec.DModel * spec.DModel),
-        new CpuStep(
-            "projectGateUp",
-            "CpuKernels.ProjectGateUpSwiGlu(layer, normalized, hidden, {0}, {1})",
-            "FfnDim",
-            2L * spec.FfnDim * spec.DModel),
-        new CpuStep(
-            "projectDown",
-            "CpuKernels.ProjectDownAddResidual(layer, hidden, residual, {0}, {1})",
-            "DModel",
-            (long)spec.DModel * spec.FfnDim),
-        new CpuStep(
-            "unembed",
-            "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
-            "Vocab",
-            (long)spec.Vocab * spec.DModel),
-    };
+    /// <summary>The MLP's first decode step: the gate and up projections with SwiGLU (see <see cref="CpuSessionEmitter.DecodeSteps"/>).</summary>
+    public static CpuStep MlpUpStep(ModelSpec spec) => new(
+        "projectGateUp",
+        "CpuKernels.ProjectGateUpSwiGlu(layer, normalized, hidden, {0}, {1})",
+        "FfnDim",
+        2L * spec.FfnDim * spec.DModel);
 
     /// <summary>One layer of a prefill chunk: RMSNorm, query/key/value, rotary positions and cache stores, output, RMSNorm, gate and up with SwiGLU, down.</summary>
     public static PrefillLayerSteps PrefillSteps(ModelSpec spec) => new(
