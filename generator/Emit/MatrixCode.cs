@@ -36,9 +36,17 @@ internal sealed class MatrixCode
         _ => tensor,
     };
 
-    /// <summary>Declares what the row loop reads the input through: <c>x</c>, and for Q8 its quantized blocks.</summary>
+    /// <summary>Declares what the row loop reads the input through: <c>x</c> (for bf16 reordered for its kernels), and for Q8 its quantized blocks.</summary>
     public void EmitInput(IndentedWriter w, string inputReference, string columnsName, int columns)
     {
+        if (format == WeightFormat.BF16)
+        {
+            w.Line("// The input in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
+            w.Line($"Span<float> inputInKernelOrder = stackalloc float[{columnsName}];");
+            w.Line($"ref float x = ref Bf16Kernels.PrepareInput(ref {inputReference}, {columnsName}, inputInKernelOrder);");
+            return;
+        }
+
         w.Line($"ref float x = ref {inputReference};");
         if (format == WeightFormat.Q8)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using Codegen.Kernels;
 using Xunit;
@@ -100,9 +101,10 @@ public sealed class Bf16Tests(ITestOutputHelper output)
     public void DotFourRowsMatchesDoubleReference(int rows, int columns)
     {
         (Bf16Matrix matrix, float[] input) = Create(rows, columns);
+        ref float prepared = ref Bf16Kernels.PrepareInput(ref input[1], columns, new float[columns]);
         for (int first = 0; first + 4 <= rows; first++)
         {
-            Vector128<float> dots = Bf16Kernels.DotFourRows(ref matrix.Row(first), columns, ref input[1]);
+            Vector128<float> dots = Bf16Kernels.DotFourRows(ref matrix.Row(first), columns, ref prepared);
             for (int k = 0; k < 4; k++)
             {
                 AssertClose(matrix, input, first + k, dots.GetElement(k));
@@ -115,9 +117,10 @@ public sealed class Bf16Tests(ITestOutputHelper output)
     public void DotMatchesDoubleReference(int rows, int columns)
     {
         (Bf16Matrix matrix, float[] input) = Create(rows, columns);
+        ref float prepared = ref Bf16Kernels.PrepareInput(ref input[1], columns, new float[columns]);
         for (int r = 0; r < rows; r++)
         {
-            AssertClose(matrix, input, r, Bf16Kernels.Dot(ref matrix.Row(r), ref input[1], columns));
+            AssertClose(matrix, input, r, Bf16Kernels.Dot(ref matrix.Row(r), ref prepared, columns));
         }
     }
 
@@ -139,7 +142,9 @@ public sealed class Bf16Tests(ITestOutputHelper output)
         }
 
         Bf16Matrix matrix = Bf16Matrix.FromFloat32("exact", 4, Columns, values);
-        Vector128<float> dots = Bf16Kernels.DotFourRows(ref matrix.Row(0), Columns, ref input[0]);
+        // 45 columns: two whole blocks of 16 widened in pairs, then 8 widened one by one, then 5 scalar.
+        ref float prepared = ref Bf16Kernels.PrepareInput(ref input[0], Columns, new float[Columns]);
+        Vector128<float> dots = Bf16Kernels.DotFourRows(ref matrix.Row(0), Columns, ref prepared);
         for (int r = 0; r < 4; r++)
         {
             float expected = 0;
@@ -149,8 +154,48 @@ public sealed class Bf16Tests(ITestOutputHelper output)
             }
 
             Assert.Equal(expected, dots.GetElement(r));
-            Assert.Equal(expected, Bf16Kernels.Dot(ref matrix.Row(r), ref input[0], Columns));
+            Assert.Equal(expected, Bf16Kernels.Dot(ref matrix.Row(r), ref prepared, Columns));
         }
+    }
+
+    [Fact]
+    public void PrepareInputPutsEachWholeBlocksEvenValuesBeforeItsOddOnes()
+    {
+        const int Columns = 2 * Bf16Kernels.PairBlock + 5;
+        float[] input = new float[Columns];
+        for (int c = 0; c < Columns; c++)
+        {
+            input[c] = c;
+        }
+
+        float[] scratch = new float[Columns];
+        ref float prepared = ref Bf16Kernels.PrepareInput(ref input[0], Columns, scratch);
+        float[] expected = Vector256.IsHardwareAccelerated
+            ? [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15, 16, 18, 20, 22, 24, 26, 28, 30, 17, 19, 21, 23, 25, 27, 29, 31, 32, 33, 34, 35, 36]
+            : input;
+        for (int c = 0; c < Columns; c++)
+        {
+            Assert.Equal(expected[c], System.Runtime.CompilerServices.Unsafe.Add(ref prepared, c));
+        }
+
+        // The input itself is never written.
+        Assert.Equal(Enumerable.Range(0, Columns).Select(c => (float)c), input);
+    }
+
+    [Fact]
+    public void PrepareInputRejectsAScratchShorterThanTheInput()
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            // Without Vector256 the kernels read the input as it is and the scratch is not used.
+            float[] plain = new float[20];
+            Assert.True(System.Runtime.CompilerServices.Unsafe.AreSame(ref plain[0], ref Bf16Kernels.PrepareInput(ref plain[0], 20, Span<float>.Empty)));
+            return;
+        }
+
+        float[] input = new float[20];
+        ArgumentException error = Assert.Throws<ArgumentException>(() => Bf16Kernels.PrepareInput(ref input[0], 20, new float[19]));
+        Assert.Contains("needs 20 values; it has 19", error.Message);
     }
 
     /// <summary>A random matrix and an input stored from index 1, so the input is not 32-byte aligned.</summary>
