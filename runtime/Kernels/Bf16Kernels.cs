@@ -20,8 +20,9 @@ namespace Codegen.Kernels;
 /// odd-indexed ones, so the prepared input holds each whole block of sixteen values with its
 /// even-indexed values first and its odd-indexed values after them. Measured on a 2-core AVX2 EPYC,
 /// two threads over 219 MB of rows of 768 (the 110M shape's bytes a token): 25.9-27.1 GB/s with the
-/// zero-extending widening it replaced, 27.8-32.1 GB/s this way (medians of twelve alternating
-/// passes, two runs); an unpack with zeros against a reordered input was slower (24.5 against 26.9).
+/// zero-extending widening it replaced, 27.8-32.1 GB/s with these instructions (medians of twelve
+/// alternating passes, two runs, measured with the weights reordered instead of the input); an unpack
+/// with zeros against a reordered input was slower (24.5 against 26.9).
 /// </para>
 /// <para>
 /// Rows are read one after another, each from start to end, with a software prefetch
