@@ -166,12 +166,13 @@ public static class Q8Kernels
             }
 
             Vector256<sbyte> x = Vector256.LoadUnsafe(ref xQuants, b * BlockSize);
+            Vector256<byte> xMagnitudes = Avx2.Abs(x);
             // The four rows' scales for this block times the input block's scale.
             Vector128<float> scales = FourScalesToSingle(ref Unsafe.Add(ref groupScales, b * RowsPerGroup)) * Unsafe.Add(ref xScales, b);
-            acc0 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset), x), Vector256.Create(scales.GetElement(0)), acc0);
-            acc1 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + BlockSize), x), Vector256.Create(scales.GetElement(1)), acc1);
-            acc2 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + (2 * BlockSize)), x), Vector256.Create(scales.GetElement(2)), acc2);
-            acc3 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + (3 * BlockSize)), x), Vector256.Create(scales.GetElement(3)), acc3);
+            acc0 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset), xMagnitudes, x), Vector256.Create(scales.GetElement(0)), acc0);
+            acc1 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + BlockSize), xMagnitudes, x), Vector256.Create(scales.GetElement(1)), acc1);
+            acc2 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + (2 * BlockSize)), xMagnitudes, x), Vector256.Create(scales.GetElement(2)), acc2);
+            acc3 = SimdMath.MultiplyAdd(BlockDotAvx2(Vector256.LoadUnsafe(ref groupQuants, offset + (3 * BlockSize)), xMagnitudes, x), Vector256.Create(scales.GetElement(3)), acc3);
         }
 
         return SimdMath.SumEach(acc0, acc1, acc2, acc3);
@@ -259,16 +260,21 @@ public static class Q8Kernels
 
     /// <summary>
     /// Eight partial integer sums (as float32) of one block's 32 products w[i] * x[i], the way
-    /// ggml_vec_dot_q8_0_q8_0 does it: |w| (unsigned) times x with w's sign, pairs summed to 16 bits
-    /// (at most 2 * 127 * 127, no saturation), then pairs summed to 32 bits. Where w is 0 the sign
-    /// step zeroes x, which leaves the product 0 as it should be.
+    /// ggml_vec_dot_q8_0_q8_0 does it, with the unsigned operand on the input's side so that four rows
+    /// share it: |x| (unsigned) times w with x's sign, pairs summed to 16 bits (at most 2 * 127 * 127,
+    /// no saturation), then pairs summed to 32 bits. Where x is 0 the sign step zeroes w, which leaves
+    /// the product 0 as it should be. <paramref name="xMagnitudes"/> is |x|.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> BlockDotAvx2(Vector256<sbyte> w, Vector256<sbyte> x)
+    private static Vector256<float> BlockDotAvx2(Vector256<sbyte> w, Vector256<byte> xMagnitudes, Vector256<sbyte> x)
     {
-        Vector256<short> pairs = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(x, w));
+        Vector256<short> pairs = Avx2.MultiplyAddAdjacent(xMagnitudes, Avx2.Sign(w, x));
         return Avx.ConvertToVector256Single(Avx2.MultiplyAddAdjacent(pairs, Vector256<short>.One));
     }
+
+    /// <summary><see cref="BlockDotAvx2(Vector256{sbyte}, Vector256{byte}, Vector256{sbyte})"/> for a single row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> BlockDotAvx2(Vector256<sbyte> w, Vector256<sbyte> x) => BlockDotAvx2(w, Avx2.Abs(x), x);
 
     /// <summary>Four partial integer sums (as float32) of one block's products, from 16-bit widened inputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
