@@ -86,9 +86,66 @@ internal static class CpuBatchEmitter
         }
     }
 
+    /// <summary>
+    /// The bf16 batch product: three tokens at a time, their inputs put in the bf16 kernels' order once,
+    /// then tiles of four weight rows by those three tokens, so each widened pair of weights serves three
+    /// tokens; tokens left over go one at a time.
+    /// </summary>
+    private static void EmitBf16MultiplyRowsBatch(IndentedWriter w, string name)
+    {
+        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens), three tokens at a time.</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        using (w.Block($"internal static void MultiplyRowsBatch{name}(global::Codegen.Bf16Matrix matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
+        {
+            w.Line("// Three tokens' inputs in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
+            w.Line($"Span<float> inputsInKernelOrder = stackalloc float[3 * {name}];");
+            w.Line("ref ushort weights = ref matrix.Data;");
+            w.Line("int t = 0;");
+            using (w.Block("for (; t + 3 <= tokens; t += 3)"))
+            {
+                for (int k = 0; k < 3; k++)
+                {
+                    string token = k == 0 ? "t" : $"(t + {k})";
+                    w.Line($"ref float x{k} = ref Bf16Kernels.PrepareInput(ref Unsafe.Add(ref input, {token} * {name}), {name}, inputsInKernelOrder.Slice({k} * {name}, {name}));");
+                }
+
+                w.Line("int row = start;");
+                using (w.Block("for (; row + 4 <= end; row += 4)"))
+                {
+                    w.Line($"Bf16Kernels.DotFourRowsThreeInputs(ref Unsafe.Add(ref weights, (nint)row * {name}), {name}, ref x0, ref x1, ref x2, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);");
+                    for (int k = 0; k < 3; k++)
+                    {
+                        string token = k == 0 ? "t" : $"(t + {k})";
+                        w.Line($"Vector128.StoreUnsafe(sums{k}, ref Unsafe.Add(ref output, ({token} * outputStride) + row));");
+                    }
+                }
+
+                using (w.Block("for (; row < end; row++)"))
+                {
+                    for (int k = 0; k < 3; k++)
+                    {
+                        string token = k == 0 ? "t" : $"(t + {k})";
+                        w.Line($"Unsafe.Add(ref output, ({token} * outputStride) + row) = Bf16Kernels.Dot(ref Unsafe.Add(ref weights, (nint)row * {name}), ref x{k}, {name});");
+                    }
+                }
+            }
+
+            using (w.Block("for (; t < tokens; t++)"))
+            {
+                w.Line($"MultiplyRows{name}(matrix, ref Unsafe.Add(ref input, t * {name}), ref Unsafe.Add(ref output, t * outputStride), start, end);");
+            }
+        }
+    }
+
     private static void EmitMultiplyRowsBatch(IndentedWriter w, ModelSpec spec, string name, int columns)
     {
         MatrixCode code = MatrixCode.For(spec);
+        if (spec.Weights == WeightFormat.BF16)
+        {
+            EmitBf16MultiplyRowsBatch(w, name);
+            return;
+        }
+
         if (!code.IsFloat32)
         {
             w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens), token by token.</summary>");

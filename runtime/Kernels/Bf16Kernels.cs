@@ -96,6 +96,96 @@ public static class Bf16Kernels
             Dot(ref Unsafe.Add(ref rows, 3 * n), ref input, columns));
     }
 
+    /// <summary>
+    /// The dot products of four consecutive rows (row stride <paramref name="columns"/> values) with three
+    /// inputs, each prepared by <see cref="PrepareInput"/>: for prefill, where every pair of weights widened
+    /// serves three tokens. <paramref name="sums0"/> holds [row0 · input0, row1 · input0, row2 · input0,
+    /// row3 · input0], and likewise for the other two inputs.
+    /// </summary>
+    public static void DotFourRowsThreeInputs(ref ushort rows, int columns, ref float input0, ref float input1, ref float input2, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            sums0 = DotFourRows(ref rows, columns, ref input0);
+            sums1 = DotFourRows(ref rows, columns, ref input1);
+            sums2 = DotFourRows(ref rows, columns, ref input2);
+            return;
+        }
+
+        ThreeInputs256(ref rows, (nuint)(uint)columns, ref input0, ref input1, ref input2, out sums0, out sums1, out sums2);
+    }
+
+    /// <summary>
+    /// <see cref="DotFourRowsThreeInputs"/> with Vector256: twelve accumulators, one per row and input; each
+    /// block of sixteen weights of a row is widened once (a shift, a mask) and multiplied into all three
+    /// inputs. Past the whole blocks, where the inputs keep their order, single rows finish the tail.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ThreeInputs256(ref ushort rows, nuint n, ref float x0, ref float x1, ref float x2, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
+    {
+        Vector256<uint> upperHalves = Vector256.Create(0xFFFF0000u);
+        Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero;
+        Vector256<float> a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero;
+        Vector256<float> a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero;
+        Vector256<float> a30 = Vector256<float>.Zero, a31 = Vector256<float>.Zero, a32 = Vector256<float>.Zero;
+        ref ushort row1 = ref Unsafe.Add(ref rows, n);
+        ref ushort row2 = ref Unsafe.Add(ref rows, 2 * n);
+        ref ushort row3 = ref Unsafe.Add(ref rows, 3 * n);
+        nuint i = 0;
+        for (; i + PairBlock <= n; i += PairBlock)
+        {
+            Vector256<uint> pairs = Vector256.LoadUnsafe(ref rows, i).AsUInt32();
+            Vector256<float> even = (pairs << 16).AsSingle();
+            Vector256<float> odd = (pairs & upperHalves).AsSingle();
+            a00 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a00));
+            a01 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a01));
+            a02 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a02));
+            pairs = Vector256.LoadUnsafe(ref row1, i).AsUInt32();
+            even = (pairs << 16).AsSingle();
+            odd = (pairs & upperHalves).AsSingle();
+            a10 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a10));
+            a11 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a11));
+            a12 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a12));
+            pairs = Vector256.LoadUnsafe(ref row2, i).AsUInt32();
+            even = (pairs << 16).AsSingle();
+            odd = (pairs & upperHalves).AsSingle();
+            a20 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a20));
+            a21 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a21));
+            a22 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a22));
+            pairs = Vector256.LoadUnsafe(ref row3, i).AsUInt32();
+            even = (pairs << 16).AsSingle();
+            odd = (pairs & upperHalves).AsSingle();
+            a30 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a30));
+            a31 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a31));
+            a32 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a32));
+        }
+
+        sums0 = SimdMath.SumEach(a00, a10, a20, a30);
+        sums1 = SimdMath.SumEach(a01, a11, a21, a31);
+        sums2 = SimdMath.SumEach(a02, a12, a22, a32);
+        if (i < n)
+        {
+            // The columns past the last whole block, in their own order in the weights and the inputs.
+            sums0 += Vector128.Create(TailDot(ref rows, i, n, ref x0), TailDot(ref row1, i, n, ref x0), TailDot(ref row2, i, n, ref x0), TailDot(ref row3, i, n, ref x0));
+            sums1 += Vector128.Create(TailDot(ref rows, i, n, ref x1), TailDot(ref row1, i, n, ref x1), TailDot(ref row2, i, n, ref x1), TailDot(ref row3, i, n, ref x1));
+            sums2 += Vector128.Create(TailDot(ref rows, i, n, ref x2), TailDot(ref row1, i, n, ref x2), TailDot(ref row2, i, n, ref x2), TailDot(ref row3, i, n, ref x2));
+        }
+    }
+
+    /// <summary>One row's products over columns [<paramref name="start"/>, <paramref name="n"/>), fewer than a block, in their stored order.</summary>
+    private static float TailDot(ref ushort row, nuint start, nuint n, ref float input)
+    {
+        float total = 0;
+        nuint i = start;
+        if (i + 8 <= n)
+        {
+            total = Vector256.Sum(Widen8(ref row, i) * Vector256.LoadUnsafe(ref input, i));
+            i += 8;
+        }
+
+        return DotScalar(ref row, n, ref input, i, total);
+    }
+
     /// <summary>The dot product of one row of <paramref name="columns"/> bfloat16 values with <paramref name="input"/>, prepared by <see cref="PrepareInput"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Dot(ref ushort row, ref float input, int columns)

@@ -114,6 +114,29 @@ public sealed class Bf16Tests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Shapes))]
+    public void DotFourRowsThreeInputsMatchesDoubleReference(int rows, int columns)
+    {
+        (Bf16Matrix matrix, float[] input) = Create(rows, columns);
+        // Three different inputs: the one of Create and two shifted copies of it.
+        float[][] inputs = [input, [0f, .. input.Skip(1).Select(v => v * 0.5f - 0.25f)], [0f, .. input.Skip(1).Reverse()]];
+        float[] scratch = new float[3 * columns];
+        ref float x0 = ref Bf16Kernels.PrepareInput(ref inputs[0][1], columns, scratch.AsSpan(0, columns));
+        ref float x1 = ref Bf16Kernels.PrepareInput(ref inputs[1][1], columns, scratch.AsSpan(columns, columns));
+        ref float x2 = ref Bf16Kernels.PrepareInput(ref inputs[2][1], columns, scratch.AsSpan(2 * columns, columns));
+        for (int first = 0; first + 4 <= rows; first++)
+        {
+            Bf16Kernels.DotFourRowsThreeInputs(ref matrix.Row(first), columns, ref x0, ref x1, ref x2, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);
+            for (int k = 0; k < 4; k++)
+            {
+                AssertClose(matrix, inputs[0], first + k, sums0.GetElement(k));
+                AssertClose(matrix, inputs[1], first + k, sums1.GetElement(k));
+                AssertClose(matrix, inputs[2], first + k, sums2.GetElement(k));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
     public void DotMatchesDoubleReference(int rows, int columns)
     {
         (Bf16Matrix matrix, float[] input) = Create(rows, columns);
