@@ -123,7 +123,6 @@ public static class Bf16Kernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ThreeInputs256(ref ushort rows, nuint n, ref float x0, ref float x1, ref float x2, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
     {
-        Vector256<uint> upperHalves = Vector256.Create(0xFFFF0000u);
         Vector256<float> a00 = Vector256<float>.Zero, a01 = Vector256<float>.Zero, a02 = Vector256<float>.Zero;
         Vector256<float> a10 = Vector256<float>.Zero, a11 = Vector256<float>.Zero, a12 = Vector256<float>.Zero;
         Vector256<float> a20 = Vector256<float>.Zero, a21 = Vector256<float>.Zero, a22 = Vector256<float>.Zero;
@@ -134,30 +133,10 @@ public static class Bf16Kernels
         nuint i = 0;
         for (; i + PairBlock <= n; i += PairBlock)
         {
-            Vector256<uint> pairs = Vector256.LoadUnsafe(ref rows, i).AsUInt32();
-            Vector256<float> even = (pairs << 16).AsSingle();
-            Vector256<float> odd = (pairs & upperHalves).AsSingle();
-            a00 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a00));
-            a01 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a01));
-            a02 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a02));
-            pairs = Vector256.LoadUnsafe(ref row1, i).AsUInt32();
-            even = (pairs << 16).AsSingle();
-            odd = (pairs & upperHalves).AsSingle();
-            a10 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a10));
-            a11 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a11));
-            a12 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a12));
-            pairs = Vector256.LoadUnsafe(ref row2, i).AsUInt32();
-            even = (pairs << 16).AsSingle();
-            odd = (pairs & upperHalves).AsSingle();
-            a20 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a20));
-            a21 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a21));
-            a22 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a22));
-            pairs = Vector256.LoadUnsafe(ref row3, i).AsUInt32();
-            even = (pairs << 16).AsSingle();
-            odd = (pairs & upperHalves).AsSingle();
-            a30 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), a30));
-            a31 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), a31));
-            a32 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), a32));
+            MultiplyBlockIntoThree(Vector256.LoadUnsafe(ref rows, i).AsUInt32(), ref x0, ref x1, ref x2, i, ref a00, ref a01, ref a02);
+            MultiplyBlockIntoThree(Vector256.LoadUnsafe(ref row1, i).AsUInt32(), ref x0, ref x1, ref x2, i, ref a10, ref a11, ref a12);
+            MultiplyBlockIntoThree(Vector256.LoadUnsafe(ref row2, i).AsUInt32(), ref x0, ref x1, ref x2, i, ref a20, ref a21, ref a22);
+            MultiplyBlockIntoThree(Vector256.LoadUnsafe(ref row3, i).AsUInt32(), ref x0, ref x1, ref x2, i, ref a30, ref a31, ref a32);
         }
 
         sums0 = SimdMath.SumEach(a00, a10, a20, a30);
@@ -170,6 +149,20 @@ public static class Bf16Kernels
             sums1 += Vector128.Create(TailDot(ref rows, i, n, ref x1), TailDot(ref row1, i, n, ref x1), TailDot(ref row2, i, n, ref x1), TailDot(ref row3, i, n, ref x1));
             sums2 += Vector128.Create(TailDot(ref rows, i, n, ref x2), TailDot(ref row1, i, n, ref x2), TailDot(ref row2, i, n, ref x2), TailDot(ref row3, i, n, ref x2));
         }
+    }
+
+    /// <summary>
+    /// One block of sixteen weights of a row, as eight 32-bit pairs, widened (a shift for the even-indexed
+    /// values, a mask for the odd ones) and multiplied into three prepared inputs at column <paramref name="i"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyBlockIntoThree(Vector256<uint> pairs, ref float x0, ref float x1, ref float x2, nuint i, ref Vector256<float> sum0, ref Vector256<float> sum1, ref Vector256<float> sum2)
+    {
+        Vector256<float> even = (pairs << 16).AsSingle();
+        Vector256<float> odd = (pairs & Vector256.Create(0xFFFF0000u)).AsSingle();
+        sum0 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x0, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x0, i), sum0));
+        sum1 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x1, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x1, i), sum1));
+        sum2 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), sum2));
     }
 
     /// <summary>One row's products over columns [<paramref name="start"/>, <paramref name="n"/>), fewer than a block, in their stored order.</summary>
