@@ -101,12 +101,12 @@ internal static class CpuBatchEmitter
             w.Line($"Span<float> inputsInKernelOrder = stackalloc float[3 * {name}];");
             w.Line("ref ushort weights = ref matrix.Data;");
             w.Line("int t = 0;");
+            string[] token = { "t", "(t + 1)", "(t + 2)" };
             using (w.Block("for (; t + 3 <= tokens; t += 3)"))
             {
                 for (int k = 0; k < 3; k++)
                 {
-                    string token = k == 0 ? "t" : $"(t + {k})";
-                    w.Line($"ref float x{k} = ref Bf16Kernels.PrepareInput(ref Unsafe.Add(ref input, {token} * {name}), {name}, inputsInKernelOrder.Slice({k} * {name}, {name}));");
+                    w.Line($"ref float x{k} = ref Bf16Kernels.PrepareInput(ref Unsafe.Add(ref input, {token[k]} * {name}), {name}, inputsInKernelOrder.Slice({k} * {name}, {name}));");
                 }
 
                 w.Line("int row = start;");
@@ -115,8 +115,7 @@ internal static class CpuBatchEmitter
                     w.Line($"Bf16Kernels.DotFourRowsThreeInputs(ref Unsafe.Add(ref weights, (nint)row * {name}), {name}, ref x0, ref x1, ref x2, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);");
                     for (int k = 0; k < 3; k++)
                     {
-                        string token = k == 0 ? "t" : $"(t + {k})";
-                        w.Line($"Vector128.StoreUnsafe(sums{k}, ref Unsafe.Add(ref output, ({token} * outputStride) + row));");
+                        w.Line($"Vector128.StoreUnsafe(sums{k}, ref Unsafe.Add(ref output, ({token[k]} * outputStride) + row));");
                     }
                 }
 
@@ -124,8 +123,7 @@ internal static class CpuBatchEmitter
                 {
                     for (int k = 0; k < 3; k++)
                     {
-                        string token = k == 0 ? "t" : $"(t + {k})";
-                        w.Line($"Unsafe.Add(ref output, ({token} * outputStride) + row) = Bf16Kernels.Dot(ref Unsafe.Add(ref weights, (nint)row * {name}), ref x{k}, {name});");
+                        w.Line($"Unsafe.Add(ref output, ({token[k]} * outputStride) + row) = Bf16Kernels.Dot(ref Unsafe.Add(ref weights, (nint)row * {name}), ref x{k}, {name});");
                     }
                 }
             }

@@ -165,7 +165,7 @@ public static class Bf16Kernels
         sum2 = SimdMath.MultiplyAdd(odd, Vector256.LoadUnsafe(ref x2, i + 8), SimdMath.MultiplyAdd(even, Vector256.LoadUnsafe(ref x2, i), sum2));
     }
 
-    /// <summary>One row's products over columns [<paramref name="start"/>, <paramref name="n"/>), fewer than a block, in their stored order.</summary>
+    /// <summary>One row's products over columns [<paramref name="start"/>, <paramref name="n"/>), fewer than a block, in their stored order: 8 at a time, then scalar.</summary>
     private static float TailDot(ref ushort row, nuint start, nuint n, ref float input)
     {
         float total = 0;
@@ -202,7 +202,7 @@ public static class Bf16Kernels
     /// <see cref="Dot"/> with Vector256 over an input in <see cref="PrepareInput"/>'s order: 32 columns
     /// (64 bytes of weights) a step in four accumulators, each step prefetching
     /// <see cref="PrefetchDistance"/> bytes ahead, then a last whole block of 16; past the whole blocks,
-    /// where the input keeps its order, 8 columns at a time, then scalar.
+    /// where the input keeps its order, <see cref="TailDot"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe float Dot256(ref ushort row, nuint n, ref float input)
@@ -238,13 +238,7 @@ public static class Bf16Kernels
             i += 16;
         }
 
-        if (i + 8 <= n)
-        {
-            sum2 = SimdMath.MultiplyAdd(Widen8(ref row, i), Vector256.LoadUnsafe(ref input, i), sum2);
-            i += 8;
-        }
-
-        return DotScalar(ref row, n, ref input, i, Vector256.Sum((sum0 + sum1) + (sum2 + sum3)));
+        return Vector256.Sum((sum0 + sum1) + (sum2 + sum3)) + TailDot(ref row, i, n, ref input);
     }
 
     /// <summary><see cref="Dot"/> with Vector128: 16 columns a step in four accumulators, then 8 at a time, then scalar.</summary>
