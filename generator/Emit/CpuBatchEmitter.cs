@@ -17,12 +17,6 @@ internal static class CpuBatchEmitter
         w.Line();
         EmitMultiplyRowsBatch(w, spec, "FfnDim", spec.FfnDim);
         w.Line();
-        EmitQueryKeyValueBatch(w);
-        w.Line();
-        EmitAddResidualBatch(w, spec, "ProjectOutputAddResidualBatch", "attention", "Output", "DModel", "output projection");
-        w.Line();
-        EmitAddResidualBatch(w, spec, "ProjectDownAddResidualBatch", "hidden", "Down", "FfnDim", "down projection");
-        w.Line();
         w.Line("/// <summary>target[i] += source[i] for every i.</summary>");
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("internal static void AddInPlace(Span<float> target, ReadOnlySpan<float> source)"))
@@ -41,47 +35,6 @@ internal static class CpuBatchEmitter
             using (w.Block("for (; i < target.Length; i++)"))
             {
                 w.Line("Unsafe.Add(ref t, i) += Unsafe.Add(ref s, i);");
-            }
-        }
-    }
-
-    private static void EmitQueryKeyValueBatch(IndentedWriter w)
-    {
-        w.Line("/// <summary>");
-        w.Line("/// Query, key and value projections of every token of a chunk: rows [0, DModel) are the query, then KvDim");
-        w.Line("/// rows of key, then KvDim rows of value, one output row per token.");
-        w.Line("/// </summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void ProjectQueryKeyValueBatch(LayerWeights layer, float[] input, float[] query, float[] key, float[] value, int tokens, int start, int end)"))
-        {
-            w.Line("ref float x = ref input[0];");
-            w.Line("MultiplyRowsBatchDModel(layer.Query, ref x, ref query[0], DModel, tokens, start, Math.Min(end, DModel));");
-            w.Line("MultiplyRowsBatchDModel(layer.Key, ref x, ref key[0], KvDim, tokens, Math.Max(start - DModel, 0), Math.Min(end - DModel, KvDim));");
-            w.Line("MultiplyRowsBatchDModel(layer.Value, ref x, ref value[0], KvDim, tokens, Math.Max(start - DModel - KvDim, 0), Math.Min(end - DModel - KvDim, KvDim));");
-        }
-    }
-
-    /// <summary>
-    /// A projection of every token of the chunk added back into the residual stream, for rows [start, end):
-    /// each thread adds the rows it computed, so the add needs no pass of its own. GPT-2 adds the bias first.
-    /// </summary>
-    private static void EmitAddResidualBatch(IndentedWriter w, ModelSpec spec, string name, string input, string matrix, string columns, string what)
-    {
-        bool bias = spec.Family == Family.Gpt2;
-        w.Line($"/// <summary>residual[t, row] += {what} row . {input}[t, :]{(bias ? " + bias[row]" : string.Empty)}, for rows [start, end) and every token of the chunk.</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block($"internal static void {name}(LayerWeights layer, float[] {input}, float[] projected, float[] residual, int tokens, int start, int end)"))
-        {
-            w.Line($"MultiplyRowsBatch{columns}(layer.{matrix}, ref {input}[0], ref projected[0], DModel, tokens, start, end);");
-            using (w.Block("for (int t = 0; t < tokens; t++)"))
-            {
-                w.Line("Span<float> rows = projected.AsSpan((t * DModel) + start, end - start);");
-                if (bias)
-                {
-                    w.Line($"AddInPlace(rows, layer.{matrix}Bias.Values.Slice(start, end - start));");
-                }
-
-                w.Line("AddInPlace(residual.AsSpan((t * DModel) + start, end - start), rows);");
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
+using Codegen.Generator.Plan;
 
 namespace Codegen.Generator.Emit;
 
@@ -10,7 +11,7 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class CpuKernelsEmitter
 {
-    public static void Emit(IndentedWriter w, ModelSpec spec)
+    public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
         w.Line("using System;");
         w.Line("using System.Runtime.CompilerServices;");
@@ -56,13 +57,13 @@ internal static class CpuKernelsEmitter
                 w.Line();
                 CpuAttentionEmitter.Emit(w, spec);
                 w.Line();
-                if (spec.Family == Family.Gpt2)
+                CpuOperationKernelsEmitter.Emit(w, spec, plan);
+                foreach (ProjectionOperation projection in plan.Projections)
                 {
-                    Gpt2CpuEmitter.EmitKernels(w, spec);
-                }
-                else
-                {
-                    LlamaCpuEmitter.EmitKernels(w, spec);
+                    w.Line();
+                    CpuProjectionEmitter.EmitDecode(w, spec, projection);
+                    w.Line();
+                    CpuProjectionEmitter.EmitBatch(w, projection);
                 }
             }
         }

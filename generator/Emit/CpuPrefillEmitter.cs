@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using Codegen.Generator.Model;
+using Codegen.Generator.Plan;
 
 namespace Codegen.Generator.Emit;
 
@@ -15,27 +17,6 @@ internal static class CpuPrefillEmitter
     /// <summary>Pieces per thread of prefill's split steps (see <see cref="CpuStep.PiecesPerThread"/>).</summary>
     public const int PiecesPerThread = 4;
 
-    public static CpuStep QueryKeyValueStep(ModelSpec spec) => new(
-        "prefillQueryKeyValue",
-        "CpuKernels.ProjectQueryKeyValueBatch(layer, normalizedBatch, queryBatch, keyBatch, valueBatch, batchCount, {0}, {1})",
-        "DModel + (2 * KvDim)",
-        (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel * ChunkTokens,
-        PiecesPerThread);
-
-    public static CpuStep OutputStep(ModelSpec spec) => new(
-        "prefillOutput",
-        "CpuKernels.ProjectOutputAddResidualBatch(layer, attentionBatch, projectedBatch, residualBatch, batchCount, {0}, {1})",
-        "DModel",
-        (long)spec.DModel * spec.DModel * ChunkTokens,
-        PiecesPerThread);
-
-    public static CpuStep DownStep(ModelSpec spec, string hidden) => new(
-        "prefillDown",
-        $"CpuKernels.ProjectDownAddResidualBatch(layer, {hidden}, projectedBatch, residualBatch, batchCount, {{0}}, {{1}})",
-        "DModel",
-        (long)spec.DModel * spec.FfnDim * ChunkTokens,
-        PiecesPerThread);
-
     /// <summary>
     /// A loop over the chunk's tokens (a norm, rotary positions, the cache stores), split over the pool
     /// when the chunk is big enough. Its size counts four multiply-adds per value it touches: a norm
@@ -49,9 +30,8 @@ internal static class CpuPrefillEmitter
         w.Line($"pool.Run(attendBatch, Heads, granularity: 1, piecesPerThread: {PiecesPerThread});");
     }
 
-    public static void EmitFields(IndentedWriter w, ModelSpec spec, PrefillLayerSteps steps)
+    public static void EmitFields(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
-        bool gpt2 = spec.Family == Family.Gpt2;
         w.Line();
         w.Line("// Prefill: one row per token of a chunk of up to PrefillChunkTokens prompt tokens.");
         w.Line("private readonly float[] residualBatch = new float[PrefillChunkTokens * DModel];");
@@ -61,27 +41,25 @@ internal static class CpuPrefillEmitter
         w.Line("private readonly float[] valueBatch = new float[PrefillChunkTokens * KvDim];");
         w.Line("private readonly float[] attentionBatch = new float[PrefillChunkTokens * DModel];");
         w.Line("private readonly float[] projectedBatch = new float[PrefillChunkTokens * DModel];");
-        if (!gpt2)
+        w.Line("private readonly float[] hiddenBatch = new float[PrefillChunkTokens * FfnDim];");
+        if (HasSwiGlu(plan))
         {
-            w.Line("private readonly float[] gateBatch = new float[PrefillChunkTokens * FfnDim];");
+            w.Line("private readonly float[] upBatch = new float[PrefillChunkTokens * FfnDim];");
         }
-
-        w.Line("private readonly float[] upBatch = new float[PrefillChunkTokens * FfnDim];");
         w.Line("private int batchStart;");
         w.Line("private int batchCount;");
-        CpuStep.EmitFields(w, steps.All);
+        CpuStep.EmitFields(w, steps);
         w.Line("private readonly RowRangeAction attendBatch;");
     }
 
-    public static void EmitBindings(IndentedWriter w, PrefillLayerSteps steps)
+    public static void EmitBindings(IndentedWriter w, IReadOnlyList<CpuStep> steps)
     {
-        CpuStep.EmitBindings(w, steps.All);
+        CpuStep.EmitBindings(w, steps);
         w.Line("attendBatch = (startHead, endHead) => CpuKernels.AttentionBatch(queryBatch, keys, values, batchStart, batchCount, scores, attentionBatch, startHead, endHead);");
     }
 
-    public static void EmitMethods(IndentedWriter w, ModelSpec spec, PrefillLayerSteps steps)
+    public static void EmitMethods(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
-        bool gpt2 = spec.Family == Family.Gpt2;
         w.Line("/// <summary>");
         w.Line("/// Runs the model on <paramref name=\"tokens\"/> at positions <paramref name=\"position\"/> onwards, as a batch:");
         w.Line("/// their keys and values go into the cache and the logits of the last token come back. Gives the same");
@@ -122,14 +100,7 @@ internal static class CpuPrefillEmitter
             w.Line();
             w.Line("// Final norm and unembedding of the last token only (row 0 of the last chunk's batch, see KeepLastTokenOnly):");
             w.Line("// the others' logits are not needed.");
-            if (gpt2)
-            {
-                Gpt2CpuEmitter.EmitFinalNorm(w, "residualBatch.AsSpan(0, DModel)");
-            }
-            else
-            {
-                LlamaCpuEmitter.EmitFinalNorm(w, "residualBatch.AsSpan(0, DModel)");
-            }
+            w.Line(CpuLowering.NormCall(plan.FinalNorm, "normalized", "residualBatch.AsSpan(0, DModel)", "weights"));
 
             w.Line("pool.Run(unembedRows, Vocab, granularity: 8);");
             w.Line("nextPosition = position + tokens.Length;");
@@ -137,14 +108,7 @@ internal static class CpuPrefillEmitter
         }
 
         w.Line();
-        if (gpt2)
-        {
-            Gpt2CpuEmitter.EmitPrefillTokenMethods(w);
-        }
-        else
-        {
-            LlamaCpuEmitter.EmitPrefillTokenMethods(w);
-        }
+        EmitTokenMethods(w, plan);
 
         w.Line();
         w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
@@ -152,14 +116,14 @@ internal static class CpuPrefillEmitter
         {
             w.Line("batchStart = firstPosition;");
             w.Line("batchCount = tokens.Length;");
-            w.Line(gpt2
+            w.Line(plan.LearnedPositions
                 ? "// Token and position embeddings: each token's row of the residual stream starts as their sum."
                 : "// Token embedding: each token's row of the residual stream starts as its row of the embedding matrix.");
             using (w.Block("for (int t = 0; t < batchCount; t++)"))
             {
                 w.Line("Span<float> row = residualBatch.AsSpan(t * DModel, DModel);");
                 w.Line("weights.TokenEmbedding.Values.Slice(tokens[t] * DModel, DModel).CopyTo(row);");
-                if (gpt2)
+                if (plan.LearnedPositions)
                 {
                     w.Line("CpuKernels.AddInPlace(row, weights.PositionEmbedding.Values.Slice((firstPosition + t) * DModel, DModel));");
                 }
@@ -172,7 +136,7 @@ internal static class CpuPrefillEmitter
                 w.Line("keys = keyCache[layerIndex];");
                 w.Line("values = valueCache[layerIndex];");
                 w.Line();
-                EmitLayer(w, steps);
+                CpuLowering.EmitPrefillLayer(w, plan, steps);
             }
         }
 
@@ -208,29 +172,48 @@ internal static class CpuPrefillEmitter
         }
     }
 
-    /// <summary>One layer of a prefill chunk: the attention block, then the MLP block.</summary>
-    public static void EmitLayer(IndentedWriter w, PrefillLayerSteps steps)
+    private static bool HasSwiGlu(ModelPlan plan)
     {
-        foreach (string line in steps.AttentionComment)
+        foreach (ProjectionOperation projection in plan.Projections)
         {
-            w.Line(line);
+            if (projection.Epilogue == Epilogue.SwiGlu)
+            {
+                return true;
+            }
         }
 
-        steps.AttentionNorm.EmitDispatch(w);
-        steps.QueryKeyValue.EmitDispatch(w);
-        steps.StoreKeysAndValues.EmitDispatch(w);
-        using (w.Block("if (lastChunk && layerIndex == Layers - 1)"))
+        return false;
+    }
+
+    /// <summary>The token loops of the prefill steps: the norm of each token's row, and rotary positions before the cache stores.</summary>
+    private static void EmitTokenMethods(IndentedWriter w, ModelPlan plan)
+    {
+        NormOperation norm = plan.FinalNorm;
+        string parameters = norm.Bias is null ? "WeightTensor weight" : "WeightTensor weight, WeightTensor bias";
+        string arguments = norm.Bias is null ? "weight" : "weight, bias";
+        w.Line($"/// <summary>{norm.KindName} of the residual rows of the chunk's tokens [first, end) into their normalized rows.</summary>");
+        using (w.Block($"private void NormalizeBatch({parameters}, int first, int end)"))
         {
-            w.Line("// The prompt's last layer: its keys and values are cached; the rest is for the last token only.");
-            w.Line("KeepLastTokenOnly();");
+            using (w.Block("for (int t = first; t < end; t++)"))
+            {
+                w.Line($"CpuKernels.{norm.Kind}(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), {arguments});");
+            }
         }
 
-        EmitAttentionDispatch(w);
-        steps.Output.EmitDispatch(w);
-        w.Line();
-        w.Line(steps.MlpComment);
-        steps.MlpNorm.EmitDispatch(w);
-        steps.Mlp.EmitDispatch(w);
-        steps.Down.EmitDispatch(w);
+        if (plan.Has<RotaryOperation>())
+        {
+            w.Line();
+            w.Line("/// <summary>Rotary positions on the query and key rows of the chunk's tokens [first, end), then their keys and values into the cache.</summary>");
+            using (w.Block("private void RotateAndStoreBatch(int first, int end)"))
+            {
+                using (w.Block("for (int t = first; t < end; t++)"))
+                {
+                    w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), batchStart + t, model.RotaryCos, model.RotarySin);");
+                }
+
+                w.Line();
+                w.Line("StoreKeysAndValuesBatch(first, end);");
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
+using Codegen.Generator.Plan;
 
 namespace Codegen.Generator.Emit;
 
@@ -10,40 +11,10 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class CpuSessionEmitter
 {
-    /// <summary>
-    /// The matrix steps of one decode token, in the order the families' layer bodies dispatch them:
-    /// query/key/value, output projection, the family's MLP up step, down projection, unembedding.
-    /// </summary>
-    public static IReadOnlyList<CpuStep> DecodeSteps(ModelSpec spec, CpuStep mlpUp) => new[]
+    public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        new CpuStep(
-            "projectQueryKeyValue",
-            "CpuKernels.ProjectQueryKeyValue(layer, normalized, query, key, values, currentPosition * KvDim, {0}, {1})",
-            "DModel + (2 * KvDim)",
-            (long)(spec.DModel + (2 * spec.KvDim)) * spec.DModel),
-        new CpuStep(
-            "projectOutput",
-            "CpuKernels.ProjectOutputAddResidual(layer, attention, residual, {0}, {1})",
-            "DModel",
-            (long)spec.DModel * spec.DModel),
-        mlpUp,
-        new CpuStep(
-            "projectDown",
-            "CpuKernels.ProjectDownAddResidual(layer, hidden, residual, {0}, {1})",
-            "DModel",
-            (long)spec.DModel * spec.FfnDim),
-        new CpuStep(
-            "unembed",
-            "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
-            "Vocab",
-            (long)spec.Vocab * spec.DModel),
-    };
-
-    public static void Emit(IndentedWriter w, ModelSpec spec)
-    {
-        bool gpt2 = spec.Family == Family.Gpt2;
-        IReadOnlyList<CpuStep> steps = DecodeSteps(spec, gpt2 ? Gpt2CpuEmitter.MlpUpStep(spec) : LlamaCpuEmitter.MlpUpStep(spec));
-        PrefillLayerSteps prefillSteps = gpt2 ? Gpt2CpuEmitter.PrefillSteps(spec) : LlamaCpuEmitter.PrefillSteps(spec);
+        IReadOnlyList<CpuStep> steps = CpuLowering.DecodeSteps(spec, plan);
+        IReadOnlyList<CpuStep> prefillSteps = CpuLowering.PrefillSteps(spec, plan);
         bool parallelAttention = AttentionParallelFromPosition(spec) < spec.Context;
 
         w.Line("using System;");
@@ -69,7 +40,7 @@ internal static class CpuSessionEmitter
             using (w.Block("public sealed class CpuSession : IInferenceSession"))
             {
                 EmitFields(w, spec, steps, parallelAttention);
-                CpuPrefillEmitter.EmitFields(w, spec, prefillSteps);
+                CpuPrefillEmitter.EmitFields(w, plan, prefillSteps);
                 w.Line();
                 EmitConstructor(w, spec, steps, prefillSteps, parallelAttention);
                 w.Line();
@@ -82,9 +53,9 @@ internal static class CpuSessionEmitter
                 w.Line("/// <summary>The next position to feed: every earlier one is in the KV cache.</summary>");
                 w.Line("public int NextPosition => nextPosition;");
                 w.Line();
-                EmitForward(w, spec, steps);
+                EmitForward(w, spec, plan, steps);
                 w.Line();
-                CpuPrefillEmitter.EmitMethods(w, spec, prefillSteps);
+                CpuPrefillEmitter.EmitMethods(w, plan, prefillSteps);
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public void Reset() => nextPosition = 0;");
@@ -167,7 +138,7 @@ internal static class CpuSessionEmitter
         }
     }
 
-    private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, PrefillLayerSteps prefillSteps, bool parallelAttention)
+    private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, IReadOnlyList<CpuStep> prefillSteps, bool parallelAttention)
     {
         using (w.Block($"internal CpuSession({spec.ClassName} model, WorkerPool pool)"))
         {
@@ -190,9 +161,8 @@ internal static class CpuSessionEmitter
         }
     }
 
-    private static void EmitForward(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps)
+    private static void EmitForward(IndentedWriter w, ModelSpec spec, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
-        bool gpt2 = spec.Family == Family.Gpt2;
         w.Line("/// <inheritdoc/>");
         w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         using (w.Block("public ReadOnlySpan<float> Forward(int token, int position)"))
@@ -215,7 +185,7 @@ internal static class CpuSessionEmitter
 
             w.Line();
             w.Line("currentPosition = position;");
-            if (gpt2)
+            if (plan.LearnedPositions)
             {
                 w.Line("// Token and position embeddings: the residual stream starts as their sum.");
                 w.Line("weights.TokenEmbedding.Values.Slice(token * DModel, DModel).CopyTo(residual);");
@@ -238,25 +208,13 @@ internal static class CpuSessionEmitter
                 w.Line("keys = keyCache[layerIndex];");
                 w.Line("values = valueCache[layerIndex];");
                 w.Line();
-                if (gpt2)
-                {
-                    Gpt2CpuEmitter.EmitLayer(w, spec, steps);
-                }
-                else
-                {
-                    LlamaCpuEmitter.EmitLayer(w, spec, steps);
-                }
+                CpuLowering.EmitDecodeLayer(w, spec, plan, steps);
             }
 
             w.Line();
-            if (gpt2)
-            {
-                Gpt2CpuEmitter.EmitFinal(w, steps);
-            }
-            else
-            {
-                LlamaCpuEmitter.EmitFinal(w, steps);
-            }
+            w.Line($"// Final {plan.FinalNorm.KindName} and unembedding: one logit per token of the vocabulary.");
+            w.Line(CpuLowering.NormCall(plan.FinalNorm, "normalized", "residual", "weights"));
+            steps[steps.Count - 1].EmitDispatch(w);
 
             w.Line("nextPosition = position + 1;");
             w.Line("return logits;");

@@ -28,6 +28,25 @@ internal sealed class IndentedWriter
         }
     }
 
+    /// <summary>Writes <paramref name="text"/> as // comment lines, wrapped at word boundaries to about 110 columns.</summary>
+    public void Comment(string text)
+    {
+        const int Width = 110;
+        var line = new StringBuilder();
+        foreach (string word in text.Split(' '))
+        {
+            if (line.Length > 0 && (depth * 4) + 3 + line.Length + 1 + word.Length > Width)
+            {
+                Line("// " + line);
+                line.Clear();
+            }
+
+            line.Append(line.Length == 0 ? word : " " + word);
+        }
+
+        Line("// " + line);
+    }
+
     public void Indent() => depth++;
 
     public void Unindent() => depth--;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Codegen.Generator.Model;
+using Codegen.Generator.Plan;
 
 namespace Codegen.Generator.Emit;
 
@@ -12,19 +13,20 @@ internal static class ModelEmitters
 {
     public static IEnumerable<GeneratedFile> EmitAll(ModelSpec spec, bool gpuRuntime = false)
     {
+        ModelPlan plan = ModelPlanBuilder.Build(spec);
         yield return File(spec, "Shape", ShapeEmitter.Emit);
         yield return File(spec, "Weights", WeightsEmitter.Emit);
         yield return File(spec, "Model", ModelClassEmitter.Emit);
         yield return spec.Family == Family.Gpt2
             ? File(spec, "SafetensorsLoader", SafetensorsLoaderEmitter.Emit)
             : File(spec, "Llama2cLoader", Llama2cLoaderEmitter.Emit);
-        yield return File(spec, "CpuKernels", CpuKernelsEmitter.Emit);
-        yield return File(spec, "CpuSession", CpuSessionEmitter.Emit);
+        yield return File(spec, "CpuKernels", (w, s) => CpuKernelsEmitter.Emit(w, s, plan));
+        yield return File(spec, "CpuSession", (w, s) => CpuSessionEmitter.Emit(w, s, plan));
         if (gpuRuntime)
         {
             // The consumer references Codegen.Runtime.Gpu: the ILGPU backend too.
-            yield return File(spec, "GpuKernels", Gpu.GpuKernelsEmitter.Emit);
-            yield return File(spec, "GpuSession", Gpu.GpuSessionEmitter.Emit);
+            yield return File(spec, "GpuKernels", (w, s) => Gpu.GpuKernelsEmitter.Emit(w, s, plan));
+            yield return File(spec, "GpuSession", (w, s) => Gpu.GpuSessionEmitter.Emit(w, s, plan));
         }
     }
 

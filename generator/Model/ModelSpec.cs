@@ -70,19 +70,22 @@ internal sealed record ModelSpec(
         long count = 1;
         foreach (string constant in shape)
         {
-            count *= constant switch
-            {
-                "DModel" => DModel,
-                "KvDim" => KvDim,
-                "FfnDim" => FfnDim,
-                "Vocab" => Vocab,
-                "Context" => Context,
-                _ => throw new System.ArgumentException($"No size constant named {constant}.", nameof(shape)),
-            };
+            count *= Size(constant);
         }
 
         return count;
     }
+
+    /// <summary>The value of a generated size constant, by name.</summary>
+    public int Size(string constant) => constant switch
+    {
+        "DModel" => DModel,
+        "KvDim" => KvDim,
+        "FfnDim" => FfnDim,
+        "Vocab" => Vocab,
+        "Context" => Context,
+        _ => throw new System.ArgumentException($"No size constant named {constant}.", nameof(constant)),
+    };
 
     /// <summary>Hint name prefix of the generated files: namespace-qualified to stay unique.</summary>
     public string FileNamePrefix => Namespace is null ? ClassName : $"{Namespace}.{ClassName}";

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
+using Codegen.Generator.Plan;
 
 namespace Codegen.Generator.Emit.Gpu;
 
@@ -19,15 +20,24 @@ internal static class GpuKernelsEmitter
         new GpuKernel("ArgMax", new[] { GpuKernel.View, GpuKernel.IntView }),
     };
 
-    /// <summary>All kernels of the model's family, shared ones last.</summary>
-    public static IReadOnlyList<GpuKernel> Kernels(ModelSpec spec)
+    /// <summary>Every kernel of the plan: the embedding, a launch per projection, the final norm with the unembedding, then the shared ones.</summary>
+    public static IReadOnlyList<GpuKernel> Kernels(ModelPlan plan)
     {
-        var kernels = new List<GpuKernel>(spec.Family == Family.Gpt2 ? Gpt2GpuEmitter.Kernels : LlamaGpuEmitter.Kernels);
+        var kernels = new List<GpuKernel>
+        {
+            plan.LearnedPositions ? GpuKernel.Of("Embed", views: 3, scalars: 2) : GpuKernel.Of("Embed", views: 2, scalars: 1),
+        };
+        foreach (GpuLaunch launch in GpuLaunch.Of(plan))
+        {
+            kernels.Add(launch.Kernel);
+        }
+
+        kernels.Add(GpuKernel.Of(plan.FinalNorm.Kind + "Unembed", views: plan.FinalNorm.Bias is null ? 4 : 5));
         kernels.AddRange(SharedKernels);
         return kernels;
     }
 
-    public static void Emit(IndentedWriter w, ModelSpec spec)
+    public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
         w.Line("using System;");
         w.Line("using global::ILGPU;");
@@ -63,16 +73,17 @@ internal static class GpuKernelsEmitter
 
                 EmitRowOfWarp(w);
                 w.Line();
-                EmitLaunchSizes(w);
+                EmitLaunchSizes(w, plan);
                 w.Line();
-                if (spec.Family == Family.Gpt2)
+                GpuOperationKernelsEmitter.Emit(w, spec, plan);
+                foreach (GpuLaunch launch in GpuLaunch.Of(plan))
                 {
-                    Gpt2GpuEmitter.EmitKernels(w, spec);
+                    w.Line();
+                    GpuProjectionEmitter.Emit(w, spec, launch);
                 }
-                else
-                {
-                    LlamaGpuEmitter.EmitKernels(w, spec);
-                }
+
+                w.Line();
+                GpuProjectionEmitter.EmitUnembed(w, spec, plan.FinalNorm);
 
                 w.Line();
                 EmitAttention(w);
@@ -235,16 +246,18 @@ internal static class GpuKernelsEmitter
         }
     }
 
-    private static void EmitLaunchSizes(IndentedWriter w)
+    private static void EmitLaunchSizes(IndentedWriter w, ModelPlan plan)
     {
         w.Line("/// <summary>Output rows a warp computes at a time.</summary>");
         w.Line("internal const int TileRows = 4;");
         w.Line();
         w.Line("// Warps each launch needs for one tile of rows per warp (the session launches that many, or fewer).");
-        w.Line("internal const int QueryKeyValueWarps = (DModel + TileRows - 1) / TileRows;");
-        w.Line("internal const int OutputWarps = (DModel + TileRows - 1) / TileRows;");
-        w.Line("internal const int MlpUpWarps = (FfnDim + TileRows - 1) / TileRows;");
-        w.Line("internal const int DownWarps = (DModel + TileRows - 1) / TileRows;");
+        foreach (GpuLaunch launch in GpuLaunch.Of(plan))
+        {
+            // The query/key/value launch tiles its query rows first; the widest matrix sets the warps.
+            w.Line($"internal const int {launch.WarpsConstant} = ({launch.Projection.Matrices[0].Rows} + TileRows - 1) / TileRows;");
+        }
+
         w.Line("internal const int UnembedWarps = (Vocab + TileRows - 1) / TileRows;");
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
+using Codegen.Generator.Plan;
 
 namespace Codegen.Generator.Emit.Gpu;
 
@@ -26,9 +27,8 @@ internal static class GpuSessionEmitter
         ("logits", "Vocab", "One logit per token of the vocabulary."),
     };
 
-    public static void Emit(IndentedWriter w, ModelSpec spec)
+    public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        bool gpt2 = spec.Family == Family.Gpt2;
         w.Line("using System;");
         w.Line("using global::ILGPU;");
         w.Line("using global::ILGPU.Runtime;");
@@ -55,9 +55,9 @@ internal static class GpuSessionEmitter
             }
 
             w.Line();
-            EmitWeights(w, spec);
+            EmitWeights(w, spec, plan);
             w.Line();
-            EmitKernelSet(w, spec);
+            EmitKernelSet(w, plan);
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// One sequence on a GPU device: the KV cache and every intermediate vector live on the device, allocated once;");
@@ -67,9 +67,9 @@ internal static class GpuSessionEmitter
             w.Line("/// </summary>");
             using (w.Block("public sealed class GpuSession : IInferenceSession"))
             {
-                EmitSessionFields(w);
+                EmitSessionFields(w, plan);
                 w.Line();
-                EmitSessionConstructor(w, spec);
+                EmitSessionConstructor(w, spec, plan);
                 w.Line();
                 w.Line("/// <summary>The device the session runs on.</summary>");
                 w.Line("public GpuDevice Device => device;");
@@ -85,7 +85,7 @@ internal static class GpuSessionEmitter
                 w.Line();
                 EmitForward(w);
                 w.Line();
-                EmitRun(w, gpt2);
+                EmitRun(w, plan);
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public void Reset() => nextPosition = 0;");
@@ -98,11 +98,11 @@ internal static class GpuSessionEmitter
         }
     }
 
-    private static void EmitWeights(IndentedWriter w, ModelSpec spec)
+    private static void EmitWeights(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
         IReadOnlyList<TensorDefinition> global = TensorCatalog.Global(spec.Family);
         IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec.Family);
-        bool rotary = spec.Family == Family.Llama;
+        bool rotary = plan.Has<RotaryOperation>();
 
         w.Line("/// <summary>The model's weights on one device, uploaded once and shared by every session of the model there.</summary>");
         using (w.Block("internal sealed class GpuWeights"))
@@ -179,9 +179,9 @@ internal static class GpuSessionEmitter
         }
     }
 
-    private static void EmitKernelSet(IndentedWriter w, ModelSpec spec)
+    private static void EmitKernelSet(IndentedWriter w, ModelPlan plan)
     {
-        IReadOnlyList<GpuKernel> kernels = GpuKernelsEmitter.Kernels(spec);
+        IReadOnlyList<GpuKernel> kernels = GpuKernelsEmitter.Kernels(plan);
         w.Line("/// <summary>The kernels compiled for one device: loaded (and compiled by ILGPU) once per device, shared by every session there.</summary>");
         using (w.Block("internal sealed class GpuKernelSet"))
         {
@@ -201,7 +201,7 @@ internal static class GpuSessionEmitter
         }
     }
 
-    private static void EmitSessionFields(IndentedWriter w)
+    private static void EmitSessionFields(IndentedWriter w, ModelPlan plan)
     {
         w.Line("private readonly GpuDevice device;");
         w.Line("private readonly GpuWeights weights;");
@@ -235,11 +235,12 @@ internal static class GpuSessionEmitter
         w.Line();
         w.Line("// Launch shapes: groups of the device's group size; projections compute a tile of four rows per warp.");
         w.Line("private readonly KernelConfig embedConfig;");
-        w.Line("private readonly KernelConfig queryKeyValueConfig;");
         w.Line("private readonly KernelConfig attentionConfig;");
-        w.Line("private readonly KernelConfig outputConfig;");
-        w.Line("private readonly KernelConfig mlpUpConfig;");
-        w.Line("private readonly KernelConfig downConfig;");
+        foreach (GpuLaunch launch in GpuLaunch.Of(plan))
+        {
+            w.Line($"private readonly KernelConfig {launch.ConfigField};");
+        }
+
         w.Line("private readonly KernelConfig unembedConfig;");
         w.Line("private readonly KernelConfig argMaxConfig;");
         w.Line();
@@ -247,7 +248,7 @@ internal static class GpuSessionEmitter
         w.Line("private bool disposed;");
     }
 
-    private static void EmitSessionConstructor(IndentedWriter w, ModelSpec spec)
+    private static void EmitSessionConstructor(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
         using (w.Block($"internal GpuSession({spec.ClassName} model, GpuDevice device)"))
         {
@@ -280,11 +281,12 @@ internal static class GpuSessionEmitter
             w.Line("int warps = device.WarpsPerGroup;");
             w.Line("int most = device.MaxGroupsPerLaunch;");
             w.Line("embedConfig = new KernelConfig(GroupsFor(DModel, group, most), group);");
-            w.Line("queryKeyValueConfig = new KernelConfig(GroupsFor(GpuKernels.QueryKeyValueWarps, warps, most), group);");
             w.Line("attentionConfig = new KernelConfig(GroupsFor(Heads, 1, most), group); // a group per query head");
-            w.Line("outputConfig = new KernelConfig(GroupsFor(GpuKernels.OutputWarps, warps, most), group);");
-            w.Line("mlpUpConfig = new KernelConfig(GroupsFor(GpuKernels.MlpUpWarps, warps, most), group);");
-            w.Line("downConfig = new KernelConfig(GroupsFor(GpuKernels.DownWarps, warps, most), group);");
+            foreach (GpuLaunch launch in GpuLaunch.Of(plan))
+            {
+                w.Line($"{launch.ConfigField} = new KernelConfig(GroupsFor(GpuKernels.{launch.WarpsConstant}, warps, most), group);");
+            }
+
             w.Line("unembedConfig = new KernelConfig(GroupsFor(GpuKernels.UnembedWarps, warps, most), group);");
             w.Line("argMaxConfig = new KernelConfig(1, group);");
         }
@@ -348,7 +350,7 @@ internal static class GpuSessionEmitter
         }
     }
 
-    private static void EmitRun(IndentedWriter w, bool gpt2)
+    private static void EmitRun(IndentedWriter w, ModelPlan plan)
     {
         w.Line("/// <summary>Queues the whole forward pass for <paramref name=\"token\"/> at <paramref name=\"position\"/> on the device.</summary>");
         using (w.Block("private void Run(int token, int position)"))
@@ -371,13 +373,15 @@ internal static class GpuSessionEmitter
             }
 
             w.Line();
-            if (gpt2)
+            if (plan.LearnedPositions)
             {
-                Gpt2GpuEmitter.EmitEmbed(w);
+                w.Line("// Token and position embeddings: the residual stream starts as their sum.");
+                w.Line("kernels.Embed(embedConfig, weights.TokenEmbedding, weights.PositionEmbedding, residual, token, position);");
             }
             else
             {
-                LlamaGpuEmitter.EmitEmbed(w);
+                w.Line("// Token embedding: the residual stream starts as the token's row of the embedding matrix.");
+                w.Line("kernels.Embed(embedConfig, weights.TokenEmbedding, residual, token);");
             }
 
             w.Line();
@@ -387,27 +391,43 @@ internal static class GpuSessionEmitter
                 w.Line("ArrayView<float> keys = keyCache[layerIndex];");
                 w.Line("ArrayView<float> values = valueCache[layerIndex];");
                 w.Line();
-                if (gpt2)
-                {
-                    Gpt2GpuEmitter.EmitLayer(w);
-                }
-                else
-                {
-                    LlamaGpuEmitter.EmitLayer(w);
-                }
+                EmitLayer(w, plan);
             }
 
             w.Line();
-            if (gpt2)
-            {
-                Gpt2GpuEmitter.EmitFinal(w);
-            }
-            else
-            {
-                LlamaGpuEmitter.EmitFinal(w);
-            }
+            string finalBias = plan.FinalNorm.Bias is null ? string.Empty : $", weights.{plan.FinalNorm.Bias}";
+            w.Line($"// Final {plan.FinalNorm.KindName} and unembedding: one logit per token of the vocabulary.");
+            w.Line($"kernels.{plan.FinalNorm.Kind}Unembed(unembedConfig, residual, weights.{plan.FinalNorm.Weight}{finalBias}, weights.Unembedding, logits);");
 
             w.Line("nextPosition = position + 1;");
+        }
+    }
+
+    /// <summary>One layer's launches, lowered from the plan: each projection with the norm before it, and attention.</summary>
+    private static void EmitLayer(IndentedWriter w, ModelPlan plan)
+    {
+        IReadOnlyList<GpuLaunch> launches = GpuLaunch.Of(plan);
+        int next = 0;
+        foreach (ResidualBlock block in plan.Blocks)
+        {
+            if (block != plan.Attention)
+            {
+                w.Line();
+            }
+
+            w.Comment(block.Summary);
+            foreach (LayerOperation operation in block.Operations)
+            {
+                if (operation is ProjectionOperation)
+                {
+                    GpuLaunch launch = launches[next++];
+                    w.Line($"kernels.{launch.Name}({launch.ConfigField}, {launch.Arguments});");
+                }
+                else if (operation is AttentionOperation)
+                {
+                    w.Line("kernels.Attention(attentionConfig, query, keys, values, scores, attention, position);");
+                }
+            }
         }
     }
 

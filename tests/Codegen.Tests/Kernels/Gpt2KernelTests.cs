@@ -113,15 +113,15 @@ public sealed class Gpt2KernelTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void ProjectQueryKeyValueBatchGivesEachTokensProductsWithoutBiases(string model)
+    public void ProjectQueryKeyValueBatchGivesEachTokensProductsPlusBiases(string model)
     {
         Gpt2KernelSet kernels = Gpt2KernelSet.For(model);
         ShapeDims dims = kernels.Dims;
         var random = new TestRandom(67);
         Gpt2LayerData layer = Gpt2LayerData.Random(dims, random);
-        // Prefill adds the biases afterwards, once per token (AddInPlace), so the batch product has none.
+        // The batch product adds each row's bias on the rows its thread computed, as decode does.
         ProjectionChecks.CheckQueryKeyValueBatch(
-            kernels.ProjectQueryKeyValueBatch, layer, dims, random, Sentinel, x => StackedQueryKeyValue(layer, dims, x, withBiases: false));
+            kernels.ProjectQueryKeyValueBatch, layer, dims, random, Sentinel, x => StackedQueryKeyValue(layer, dims, x, withBiases: true));
     }
 
     private static double[] StackedQueryKeyValue(Gpt2LayerData layer, ShapeDims dims, float[] input, bool withBiases)

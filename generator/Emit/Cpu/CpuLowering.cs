@@ -1,0 +1,149 @@
+using System.Collections.Generic;
+using Codegen.Generator.Model;
+using Codegen.Generator.Plan;
+
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// Lowers the plan's layer to CPU code: a call per operation, in the plan's order, for decode (one token)
+/// and for prefill (a chunk of tokens). The session emitters own the loops around it.
+/// </summary>
+internal static class CpuLowering
+{
+    /// <summary>The field that binds a decode projection to the pool, for example <c>projectQueryKeyValue</c>.</summary>
+    private static string DecodeField(ProjectionOperation projection) => char.ToLowerInvariant(projection.Name[0]) + projection.Name.Substring(1);
+
+    /// <summary>The decode steps that the pool may split: every projection of the layer, then the unembedding.</summary>
+    public static IReadOnlyList<CpuStep> DecodeSteps(ModelSpec spec, ModelPlan plan)
+    {
+        var steps = new List<CpuStep>();
+        foreach (ProjectionOperation projection in plan.Projections)
+        {
+            steps.Add(new CpuStep(DecodeField(projection), CpuProjectionEmitter.DecodeCall(projection), projection.RowsExpression, projection.MultiplyAdds(spec)));
+        }
+
+        steps.Add(UnembedStep(spec));
+        return steps;
+    }
+
+    public static CpuStep UnembedStep(ModelSpec spec) => new(
+        "unembed",
+        "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
+        "Vocab",
+        (long)spec.Vocab * spec.DModel);
+
+    /// <summary>The prefill steps of a layer: one per operation that has a step (the cache stores ride on the step before attention).</summary>
+    public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec, ModelPlan plan)
+    {
+        var steps = new List<CpuStep>();
+        foreach (ResidualBlock block in plan.Blocks)
+        {
+            foreach (LayerOperation operation in block.Operations)
+            {
+                CpuStep? step = PrefillStep(spec, plan, operation);
+                if (step is not null)
+                {
+                    steps.Add(step);
+                }
+            }
+        }
+
+        return steps;
+    }
+
+    private static CpuStep? PrefillStep(ModelSpec spec, ModelPlan plan, LayerOperation operation) => operation switch
+    {
+        NormOperation norm => CpuPrefillEmitter.TokenStep("prefill" + norm.Weight, $"NormalizeBatch({NormArguments(norm, "layer")}, {{0}}, {{1}})", spec.DModel),
+        ProjectionOperation projection => new CpuStep(
+            "prefill" + projection.Name.Replace("Project", string.Empty),
+            CpuProjectionEmitter.BatchCall(projection),
+            projection.RowsExpression,
+            projection.MultiplyAdds(spec) * CpuPrefillEmitter.ChunkTokens,
+            CpuPrefillEmitter.PiecesPerThread),
+        CacheKeyValueOperation => CpuPrefillEmitter.TokenStep(
+            plan.Has<RotaryOperation>() ? "prefillRotateAndStore" : "prefillStore",
+            plan.Has<RotaryOperation>() ? "RotateAndStoreBatch({0}, {1})" : "StoreKeysAndValuesBatch({0}, {1})",
+            spec.DModel + (2L * spec.KvDim)),
+        _ => null,
+    };
+
+    /// <summary>The norm's tensors as arguments: the weight, and the bias when it has one.</summary>
+    public static string NormArguments(NormOperation norm, string owner) =>
+        norm.Bias is null ? $"{owner}.{norm.Weight}" : $"{owner}.{norm.Weight}, {owner}.{norm.Bias}";
+
+    /// <summary>A norm of <paramref name="input"/> into <paramref name="output"/>.</summary>
+    public static string NormCall(NormOperation norm, string output, string input, string owner) =>
+        $"CpuKernels.{norm.Kind}({output}, {input}, {NormArguments(norm, owner)});";
+
+    /// <summary>One decode layer: each block's operations in order, projections through the pool where they split.</summary>
+    public static void EmitDecodeLayer(IndentedWriter w, ModelSpec spec, ModelPlan plan, IReadOnlyList<CpuStep> steps)
+    {
+        int projection = 0;
+        foreach (ResidualBlock block in plan.Blocks)
+        {
+            if (block != plan.Attention)
+            {
+                w.Line();
+            }
+
+            w.Comment(block.Summary);
+            foreach (LayerOperation operation in block.Operations)
+            {
+                switch (operation)
+                {
+                    case NormOperation norm:
+                        w.Line(NormCall(norm, "normalized", "residual", "layer"));
+                        break;
+                    case ProjectionOperation:
+                        steps[projection++].EmitDispatch(w);
+                        break;
+                    case RotaryOperation:
+                        w.Line("CpuKernels.RotatePositions(query, key, currentPosition, model.RotaryCos, model.RotarySin);");
+                        break;
+                    case CacheKeyValueOperation:
+                        w.Line("// The value went into the cache with its projection; the key goes in after it (transposed).");
+                        w.Line("CpuKernels.StoreKey(key, keys, currentPosition);");
+                        break;
+                    case AttentionOperation:
+                        CpuSessionEmitter.EmitAttentionDispatch(w, spec);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>One prefill layer over a chunk: the same operations, each over every token of the chunk.</summary>
+    public static void EmitPrefillLayer(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
+    {
+        int step = 0;
+        foreach (ResidualBlock block in plan.Blocks)
+        {
+            if (block != plan.Attention)
+            {
+                w.Line();
+            }
+
+            w.Comment($"{block.Summary} Every token of the chunk.");
+            foreach (LayerOperation operation in block.Operations)
+            {
+                switch (operation)
+                {
+                    case NormOperation:
+                    case ProjectionOperation:
+                    case CacheKeyValueOperation:
+                        steps[step++].EmitDispatch(w);
+                        break;
+                    case AttentionOperation:
+                        using (w.Block("if (lastChunk && layerIndex == Layers - 1)"))
+                        {
+                            w.Line("// The prompt's last layer: its keys and values are cached; the rest is for the last token only.");
+                            w.Line("KeepLastTokenOnly();");
+                        }
+
+                        CpuPrefillEmitter.EmitAttentionDispatch(w);
+                        break;
+                }
+            }
+        }
+    }
+}
