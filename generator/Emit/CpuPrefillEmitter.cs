@@ -60,50 +60,13 @@ internal static class CpuPrefillEmitter
 
     public static void EmitMethods(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
-        w.Line("/// <summary>");
-        w.Line("/// Runs the model on <paramref name=\"tokens\"/> at positions <paramref name=\"position\"/> onwards, as a batch:");
-        w.Line("/// their keys and values go into the cache and the logits of the last token come back. Gives the same");
-        w.Line("/// logits as calling Forward token by token (up to float rounding), several times faster.");
-        w.Line("/// </summary>");
-        using (w.Block("public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)"))
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override ReadOnlySpan<float> LastPromptTokenLogits()"))
         {
-            w.Line("ObjectDisposedException.ThrowIf(disposed, this);");
-            using (w.Block("if (tokens.IsEmpty)"))
-            {
-                w.Line("throw new ArgumentException(\"Prefill needs at least one token.\", nameof(tokens));");
-            }
-
-            using (w.Block("if (position < 0 || position > nextPosition)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions must be fed in order: the cache holds positions before {nextPosition}, so the next one is {nextPosition}.\");");
-            }
-
-            using (w.Block("if (tokens.Length > Context - position)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(tokens), tokens.Length, $\"{tokens.Length} tokens from position {position} run past the model's Context of {Context}.\");");
-            }
-
-            using (w.Block("for (int i = 0; i < tokens.Length; i++)"))
-            {
-                using (w.Block("if ((uint)tokens[i] >= Vocab)"))
-                {
-                    w.Line("throw new ArgumentOutOfRangeException(nameof(tokens), tokens[i], $\"Token {i} is {tokens[i]}; token ids run from 0 to {Vocab - 1}.\");");
-                }
-            }
-
-            w.Line();
-            using (w.Block("for (int done = 0; done < tokens.Length; done += PrefillChunkTokens)"))
-            {
-                w.Line("PrefillChunk(tokens.Slice(done, Math.Min(PrefillChunkTokens, tokens.Length - done)), position + done, lastChunk: done + PrefillChunkTokens >= tokens.Length);");
-            }
-
-            w.Line();
             w.Line("// Final norm and unembedding of the last token only (row 0 of the last chunk's batch, see KeepLastTokenOnly):");
             w.Line("// the others' logits are not needed.");
             w.Line(CpuLowering.NormCall(plan.FinalNorm, "normalized", "residualBatch.AsSpan(0, DModel)", "weights"));
-
             w.Line("pool.Run(unembedRows, Vocab, granularity: 8);");
-            w.Line("nextPosition = position + tokens.Length;");
             w.Line("return logits;");
         }
 
@@ -111,8 +74,9 @@ internal static class CpuPrefillEmitter
         EmitTokenMethods(w, plan);
 
         w.Line();
+        w.Line("/// <summary>One chunk of the prompt through every layer: the same operations as Forward, each over every token of the chunk.</summary>");
         w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("private void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition, bool lastChunk)"))
+        using (w.Block("protected override void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition, bool lastChunk)"))
         {
             w.Line("batchStart = firstPosition;");
             w.Line("batchCount = tokens.Length;");

@@ -37,31 +37,16 @@ internal static class CpuSessionEmitter
             w.Line("/// One sequence on the CPU: the KV cache and every scratch buffer, allocated once, so Forward allocates");
             w.Line("/// nothing. Not thread-safe; create one session per concurrent sequence (they share the weights).");
             w.Line("/// </summary>");
-            using (w.Block("public sealed class CpuSession : IInferenceSession"))
+            using (w.Block("public sealed class CpuSession : global::Codegen.Sessions.CpuSessionBase"))
             {
                 EmitFields(w, spec, steps, parallelAttention);
                 CpuPrefillEmitter.EmitFields(w, plan, prefillSteps);
                 w.Line();
                 EmitConstructor(w, spec, steps, prefillSteps, parallelAttention);
                 w.Line();
-                w.Line("/// <inheritdoc/>");
-                w.Line("public int VocabularySize => Vocab;");
-                w.Line();
-                w.Line("/// <inheritdoc/>");
-                w.Line("public int ContextLength => Context;");
-                w.Line();
-                w.Line("/// <summary>The next position to feed: every earlier one is in the KV cache.</summary>");
-                w.Line("public int NextPosition => nextPosition;");
-                w.Line();
                 EmitForward(w, spec, plan, steps);
                 w.Line();
                 CpuPrefillEmitter.EmitMethods(w, plan, prefillSteps);
-                w.Line();
-                w.Line("/// <inheritdoc/>");
-                w.Line("public void Reset() => nextPosition = 0;");
-                w.Line();
-                w.Line("/// <summary>Ends the session; the cache is dropped with it.</summary>");
-                w.Line("public void Dispose() => disposed = true;");
             }
         }
     }
@@ -126,8 +111,6 @@ internal static class CpuSessionEmitter
         w.Line("private float[] keys = null!;");
         w.Line("private float[] values = null!;");
         w.Line("private int currentPosition;");
-        w.Line("private int nextPosition;");
-        w.Line("private bool disposed;");
         w.Line();
         w.Line("// Steps large enough to split over the worker pool, bound once to the fields above.");
         w.Line("private readonly RowRangeAction unembedRows;");
@@ -140,7 +123,8 @@ internal static class CpuSessionEmitter
 
     private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, IReadOnlyList<CpuStep> prefillSteps, bool parallelAttention)
     {
-        using (w.Block($"internal CpuSession({spec.ClassName} model, WorkerPool pool)"))
+        w.Line($"internal CpuSession({spec.ClassName} model, WorkerPool pool)");
+        using (w.Block("    : base(Vocab, Context, PrefillChunkTokens)"))
         {
             w.Line("this.model = model;");
             w.Line("weights = model.Weights;");
@@ -163,27 +147,10 @@ internal static class CpuSessionEmitter
 
     private static void EmitForward(IndentedWriter w, ModelSpec spec, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
-        w.Line("/// <inheritdoc/>");
+        w.Line("/// <summary>The whole forward pass for one token, top to bottom: embedding, every layer, unembedding.</summary>");
         w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("public ReadOnlySpan<float> Forward(int token, int position)"))
+        using (w.Block("protected override ReadOnlySpan<float> ForwardStep(int token, int position)"))
         {
-            w.Line("ObjectDisposedException.ThrowIf(disposed, this);");
-            using (w.Block("if ((uint)token >= Vocab)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(token), token, $\"Token ids run from 0 to {Vocab - 1}.\");");
-            }
-
-            using (w.Block("if ((uint)position >= Context)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions run from 0 to {Context - 1} (the model's Context).\");");
-            }
-
-            using (w.Block("if (position > nextPosition)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions must be fed in order: the cache holds positions before {nextPosition}, so the next one is {nextPosition}.\");");
-            }
-
-            w.Line();
             w.Line("currentPosition = position;");
             if (plan.LearnedPositions)
             {
@@ -216,7 +183,6 @@ internal static class CpuSessionEmitter
             w.Line(CpuLowering.NormCall(plan.FinalNorm, "normalized", "residual", "weights"));
             steps[steps.Count - 1].EmitDispatch(w);
 
-            w.Line("nextPosition = position + 1;");
             w.Line("return logits;");
         }
     }

@@ -17,7 +17,6 @@ internal static class GpuKernelsEmitter
     public static IReadOnlyList<GpuKernel> SharedKernels { get; } = new[]
     {
         GpuKernel.Of("Attention", views: 5, scalars: 1),
-        new GpuKernel("ArgMax", new[] { GpuKernel.View, GpuKernel.IntView }),
     };
 
     /// <summary>Every kernel of the plan: the embedding, a launch per projection, the final norm with the unembedding, then the shared ones.</summary>
@@ -60,19 +59,6 @@ internal static class GpuKernelsEmitter
                 w.Line("/// <summary>Shared slots for one partial result per thread of a group.</summary>");
                 w.Line("private const int MaxGroupSize = global::Codegen.Gpu.GpuDevice.MaxGroupSize;");
                 w.Line();
-                EmitReductions(w);
-                w.Line();
-                var dotLengths = new List<string> { "DModel", "FfnDim" };
-                foreach (string columns in dotLengths)
-                {
-                    EmitWarpDot(w, columns);
-                    w.Line();
-                    EmitWarpDot4(w, columns);
-                    w.Line();
-                }
-
-                EmitRowOfWarp(w);
-                w.Line();
                 EmitLaunchSizes(w, plan);
                 w.Line();
                 GpuOperationKernelsEmitter.Emit(w, spec, plan);
@@ -87,162 +73,7 @@ internal static class GpuKernelsEmitter
 
                 w.Line();
                 EmitAttention(w);
-                w.Line();
-                EmitArgMax(w);
-                w.Line();
-                w.Line("/// <summary>Four dot products computed together by one warp: a tile of four output rows.</summary>");
-                using (w.Block("internal struct Rows4"))
-                {
-                    w.Line("public float Row0;");
-                    w.Line("public float Row1;");
-                    w.Line("public float Row2;");
-                    w.Line("public float Row3;");
-                }
             }
-        }
-    }
-
-    private static void EmitReductions(IndentedWriter w)
-    {
-        w.Line("/// <summary>Sum over the lanes of a warp by shuffles; lane 0 gets the total.</summary>");
-        using (w.Block("private static float WarpSum(float value)"))
-        {
-            using (w.Block("for (int offset = Warp.WarpSize / 2; offset > 0; offset /= 2)"))
-            {
-                w.Line("value += Warp.ShuffleDown(value, offset);");
-            }
-
-            w.Line("return value;");
-        }
-
-        w.Line();
-        w.Line("/// <summary>Sum over the lanes of a warp by a butterfly of xor shuffles; every lane gets the same total.</summary>");
-        using (w.Block("private static float WarpAllSum(float value)"))
-        {
-            using (w.Block("for (int mask = Warp.WarpSize / 2; mask > 0; mask /= 2)"))
-            {
-                w.Line("value += Warp.ShuffleXor(value, mask);");
-            }
-
-            w.Line("return value;");
-        }
-
-        w.Line();
-        w.Line("/// <summary>Maximum over the lanes of a warp; every lane gets it.</summary>");
-        using (w.Block("private static float WarpAllMax(float value)"))
-        {
-            using (w.Block("for (int mask = Warp.WarpSize / 2; mask > 0; mask /= 2)"))
-            {
-                w.Line("float other = Warp.ShuffleXor(value, mask);");
-                w.Line("value = other > value ? other : value;");
-            }
-
-            w.Line("return value;");
-        }
-
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Sum over every thread of the group; every thread gets the same total. Each warp adds its lanes; with");
-        w.Line("/// more than one warp, lane 0 leaves the warp's sum in <paramref name=\"warpSums\"/> (shared memory) and");
-        w.Line("/// every thread adds those in the same order. Every thread of the group must call it.");
-        w.Line("/// </summary>");
-        using (w.Block("private static float GroupSum(float value, ArrayView<float> warpSums)"))
-        {
-            w.Line("value = WarpAllSum(value);");
-            using (w.Block("if (Group.DimX == Warp.WarpSize)"))
-            {
-                w.Line("return value;");
-            }
-
-            using (w.Block("if (Warp.IsFirstLane)"))
-            {
-                w.Line("warpSums[Warp.WarpIdx] = value;");
-            }
-
-            w.Line("Group.Barrier();");
-            w.Line("float total = 0;");
-            w.Line("int warps = Group.DimX / Warp.WarpSize;");
-            using (w.Block("for (int warp = 0; warp < warps; warp++)"))
-            {
-                w.Line("total += warpSums[warp];");
-            }
-
-            w.Line("// The slots are free again once everyone has read them.");
-            w.Line("Group.Barrier();");
-            w.Line("return total;");
-        }
-
-        w.Line();
-        w.Line("/// <summary>Maximum over every thread of the group, as <see cref=\"GroupSum\"/> does the sum.</summary>");
-        using (w.Block("private static float GroupMax(float value, ArrayView<float> warpSums)"))
-        {
-            w.Line("value = WarpAllMax(value);");
-            using (w.Block("if (Group.DimX == Warp.WarpSize)"))
-            {
-                w.Line("return value;");
-            }
-
-            using (w.Block("if (Warp.IsFirstLane)"))
-            {
-                w.Line("warpSums[Warp.WarpIdx] = value;");
-            }
-
-            w.Line("Group.Barrier();");
-            w.Line("float max = float.NegativeInfinity;");
-            w.Line("int warps = Group.DimX / Warp.WarpSize;");
-            using (w.Block("for (int warp = 0; warp < warps; warp++)"))
-            {
-                w.Line("max = warpSums[warp] > max ? warpSums[warp] : max;");
-            }
-
-            w.Line("Group.Barrier();");
-            w.Line("return max;");
-        }
-    }
-
-    public static void EmitWarpDot(IndentedWriter w, string columns)
-    {
-        w.Line($"/// <summary>Dot product of row <paramref name=\"row\"/> of a matrix with {columns} columns and <paramref name=\"vector\"/>, by one warp; lane 0 gets it.</summary>");
-        using (w.Block($"private static float WarpDot{columns}(ArrayView<float> matrix, int row, ArrayView<float> vector)"))
-        {
-            w.Line($"long start = (long)row * {columns};");
-            w.Line("float sum = 0;");
-            using (w.Block($"for (int column = Warp.LaneIdx; column < {columns}; column += Warp.WarpSize)"))
-            {
-                w.Line("sum += matrix[start + column] * vector[column];");
-            }
-
-            w.Line("return WarpSum(sum);");
-        }
-    }
-
-    private static void EmitWarpDot4(IndentedWriter w, string columns)
-    {
-        w.Line($"/// <summary>Dot products of rows <paramref name=\"row\"/> to row + 3 of a matrix with {columns} columns and <paramref name=\"vector\"/>, by one warp in one pass over the vector; lane 0 gets them.</summary>");
-        using (w.Block($"private static Rows4 WarpDot4{columns}(ArrayView<float> matrix, int row, ArrayView<float> vector)"))
-        {
-            w.Line($"long start = (long)row * {columns};");
-            w.Line("Rows4 sums = default;");
-            using (w.Block($"for (int column = Warp.LaneIdx; column < {columns}; column += Warp.WarpSize)"))
-            {
-                w.Line("float x = vector[column];");
-                w.Line("sums.Row0 += matrix[start + column] * x;");
-                w.Line($"sums.Row1 += matrix[start + {columns} + column] * x;");
-                w.Line($"sums.Row2 += matrix[start + (2 * {columns}) + column] * x;");
-                w.Line($"sums.Row3 += matrix[start + (3 * {columns}) + column] * x;");
-            }
-
-            w.Line("// One shuffle of all four sums a step.");
-            using (w.Block("for (int offset = Warp.WarpSize / 2; offset > 0; offset /= 2)"))
-            {
-                w.Line("Rows4 other = Warp.ShuffleDown(sums, offset);");
-                w.Line("sums.Row0 += other.Row0;");
-                w.Line("sums.Row1 += other.Row1;");
-                w.Line("sums.Row2 += other.Row2;");
-                w.Line("sums.Row3 += other.Row3;");
-            }
-
-            w.Line("return sums;");
         }
     }
 
@@ -268,7 +99,7 @@ internal static class GpuKernelsEmitter
     /// </summary>
     public static void EmitRowLoops(IndentedWriter w, string rowsName, int rows, System.Action tileBody, System.Action leftoverBody, int step = 1)
     {
-        using (w.Block($"for (int tile = FirstRowOfWarp(); tile < {rowsName} / TileRows; tile += WarpsOfLaunch())"))
+        using (w.Block($"for (int tile = {Names.GpuReductions}.FirstRowOfWarp(); tile < {rowsName} / TileRows; tile += {Names.GpuReductions}.WarpsOfLaunch())"))
         {
             w.Line("int row = TileRows * tile;");
             tileBody();
@@ -278,8 +109,8 @@ internal static class GpuKernelsEmitter
         {
             w.Line();
             w.Line($"// The {rows % 4} rows after the last whole tile{(step == 1 ? string.Empty : $", {step} at a time")}.");
-            string first = step == 1 ? "FirstRowOfWarp()" : $"({step} * FirstRowOfWarp())";
-            string next = step == 1 ? "WarpsOfLaunch()" : $"{step} * WarpsOfLaunch()";
+            string first = step == 1 ? $"{Names.GpuReductions}.FirstRowOfWarp()" : $"({step} * {Names.GpuReductions}.FirstRowOfWarp())";
+            string next = step == 1 ? $"{Names.GpuReductions}.WarpsOfLaunch()" : $"{step} * {Names.GpuReductions}.WarpsOfLaunch()";
             using (w.Block($"for (int row = (({rowsName} / TileRows) * TileRows) + {first}; row < {rowsName}; row += {next})"))
             {
                 leftoverBody();
@@ -300,7 +131,7 @@ internal static class GpuKernelsEmitter
             rows,
             () =>
             {
-                w.Line($"Rows4 dots = WarpDot4{columns}({matrix}, row, {vector});");
+                w.Line($"{Names.GpuRows4} dots = {Names.GpuReductions}.WarpDot4({matrix}, row, {vector}, {columns});");
                 using (w.Block("if (Warp.IsFirstLane)"))
                 {
                     w.Line(store("row", "dots.Row0"));
@@ -311,28 +142,12 @@ internal static class GpuKernelsEmitter
             },
             () =>
             {
-                w.Line($"float dot = WarpDot{columns}({matrix}, row, {vector});");
+                w.Line($"float dot = {Names.GpuReductions}.WarpDot({matrix}, row, {vector}, {columns});");
                 using (w.Block("if (Warp.IsFirstLane)"))
                 {
                     w.Line(store("row", "dot"));
                 }
             });
-    }
-
-    private static void EmitRowOfWarp(IndentedWriter w)
-    {
-        w.Line("/// <summary>The first output row (or row pair) of this warp: warp w of group g takes row g * warps per group + w.</summary>");
-        using (w.Block("private static int FirstRowOfWarp()"))
-        {
-            w.Line("return (Grid.IdxX * (Group.DimX / Warp.WarpSize)) + Warp.WarpIdx;");
-        }
-
-        w.Line();
-        w.Line("/// <summary>Warps in the whole launch: a launch with fewer warps than rows takes the rows in turns of this many.</summary>");
-        using (w.Block("private static int WarpsOfLaunch()"))
-        {
-            w.Line("return Grid.DimX * (Group.DimX / Warp.WarpSize);");
-        }
     }
 
     private static void EmitAttention(IndentedWriter w)
@@ -378,7 +193,7 @@ internal static class GpuKernelsEmitter
                 w.Line("localMax = score > localMax ? score : localMax;");
             }
 
-            w.Line("float max = GroupMax(localMax, warpSums);");
+            w.Line($"float max = {Names.GpuReductions}.GroupMax(localMax, warpSums);");
             w.Line();
             w.Line("// Softmax: exponentials of score - max (never overflows), then their sum. Each thread rewrites the");
             w.Line("// scores it wrote; the barriers of GroupSum publish them to the whole group.");
@@ -390,7 +205,7 @@ internal static class GpuKernelsEmitter
                 w.Line("localSum += weight;");
             }
 
-            w.Line("float sum = GroupSum(localSum, warpSums);");
+            w.Line($"float sum = {Names.GpuReductions}.GroupSum(localSum, warpSums);");
             w.Line();
             w.Line("// Weighted sum of the values. Thread i sums dimension i % HeadDim over every slices-th position from");
             w.Line("// i / HeadDim on; the slices are then added up in shared memory.");
@@ -439,47 +254,6 @@ internal static class GpuKernelsEmitter
 
             w.Unindent();
             w.Line("}");
-        }
-    }
-
-    private static void EmitArgMax(IndentedWriter w)
-    {
-        w.Line("/// <summary>");
-        w.Line("/// The index of the largest logit (the first one on ties, as Sampler.ArgMax), by one group: each thread");
-        w.Line("/// scans every group-size-th logit, then thread 0 compares the threads' bests.");
-        w.Line("/// </summary>");
-        using (w.Block("internal static void ArgMax(ArrayView<float> logits, ArrayView<int> best)"))
-        {
-            w.Line("ArrayView<float> bestValues = SharedMemory.Allocate<float>(MaxGroupSize);");
-            w.Line("ArrayView<int> bestIndices = SharedMemory.Allocate<int>(MaxGroupSize);");
-            w.Line("int index = Group.IdxX < Vocab ? Group.IdxX : 0;");
-            w.Line("float value = logits[index];");
-            using (w.Block("for (int i = Group.IdxX + Group.DimX; i < Vocab; i += Group.DimX)"))
-            {
-                using (w.Block("if (logits[i] > value)"))
-                {
-                    w.Line("value = logits[i];");
-                    w.Line("index = i;");
-                }
-            }
-
-            w.Line("bestValues[Group.IdxX] = value;");
-            w.Line("bestIndices[Group.IdxX] = index;");
-            w.Line("Group.Barrier();");
-            using (w.Block("if (Group.IsFirstThread)"))
-            {
-                using (w.Block("for (int thread = 1; thread < Group.DimX; thread++)"))
-                {
-                    w.Line("float candidate = bestValues[thread];");
-                    using (w.Block("if (candidate > value || (candidate == value && bestIndices[thread] < index))"))
-                    {
-                        w.Line("value = candidate;");
-                        w.Line("index = bestIndices[thread];");
-                    }
-                }
-
-                w.Line("best[0] = index;");
-            }
         }
     }
 }

@@ -98,7 +98,7 @@ internal static class GpuOperationKernelsEmitter
                 w.Line("squares += x * x;");
             }
 
-            w.Line("float inverseRms = 1.0f / MathF.Sqrt((GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
+            w.Line($"float inverseRms = 1.0f / MathF.Sqrt(({Names.GpuReductions}.GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
             using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
             {
                 w.Line("normalized[i] = weight[i] * (inverseRms * normalized[i]);");
@@ -125,7 +125,7 @@ internal static class GpuOperationKernelsEmitter
                 w.Line("sum += x;");
             }
 
-            w.Line("float mean = GroupSum(sum, warpSums) / DModel;");
+            w.Line($"float mean = {Names.GpuReductions}.GroupSum(sum, warpSums) / DModel;");
             w.Line("float squares = 0;");
             using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
             {
@@ -133,7 +133,7 @@ internal static class GpuOperationKernelsEmitter
                 w.Line("squares += centered * centered;");
             }
 
-            w.Line("float inverseDeviation = 1.0f / MathF.Sqrt((GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
+            w.Line($"float inverseDeviation = 1.0f / MathF.Sqrt(({Names.GpuReductions}.GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
             using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
             {
                 w.Line("normalized[i] = ((normalized[i] - mean) * inverseDeviation * weight[i]) + bias[i];");
@@ -200,8 +200,8 @@ internal static class GpuOperationKernelsEmitter
             }
 
             w.Line("GpuDotPair result;");
-            w.Line("result.First = WarpSum(sumFirst);");
-            w.Line("result.Second = WarpSum(sumSecond);");
+            w.Line($"result.First = {Names.GpuReductions}.WarpSum(sumFirst);");
+            w.Line($"result.Second = {Names.GpuReductions}.WarpSum(sumSecond);");
             w.Line("return result;");
         }
 

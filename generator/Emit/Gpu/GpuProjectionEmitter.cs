@@ -117,8 +117,8 @@ internal static class GpuProjectionEmitter
             spec.FfnDim,
             () =>
             {
-                w.Line($"Rows4 gates = WarpDot4{columns}({gate}, row, {vector});");
-                w.Line($"Rows4 ups = WarpDot4{columns}({up}, row, {vector});");
+                w.Line($"{Names.GpuRows4} gates = {Names.GpuReductions}.WarpDot4({gate}, row, {vector}, {columns});");
+                w.Line($"{Names.GpuRows4} ups = {Names.GpuReductions}.WarpDot4({up}, row, {vector}, {columns});");
                 using (w.Block("if (Warp.IsFirstLane)"))
                 {
                     w.Line("hidden[row] = SwiGlu(gates.Row0, ups.Row0);");
@@ -129,8 +129,8 @@ internal static class GpuProjectionEmitter
             },
             () =>
             {
-                w.Line($"float gate = WarpDot{columns}({gate}, row, {vector});");
-                w.Line($"float up = WarpDot{columns}({up}, row, {vector});");
+                w.Line($"float gate = {Names.GpuReductions}.WarpDot({gate}, row, {vector}, {columns});");
+                w.Line($"float up = {Names.GpuReductions}.WarpDot({up}, row, {vector}, {columns});");
                 using (w.Block("if (Warp.IsFirstLane)"))
                 {
                     w.Line("hidden[row] = SwiGlu(gate, up);");
@@ -147,7 +147,7 @@ internal static class GpuProjectionEmitter
             rows,
             () =>
             {
-                w.Line($"Rows4 dots = WarpDot4DModel({matrix}, row, {vector});");
+                w.Line($"{Names.GpuRows4} dots = {Names.GpuReductions}.WarpDot4({matrix}, row, {vector}, DModel);");
                 using (w.Block("if (Warp.IsFirstLane)"))
                 {
                     w.Line($"StoreRotated({target}, {offset}, row, dots.Row0, dots.Row1, position, rotaryCos, rotarySin);");

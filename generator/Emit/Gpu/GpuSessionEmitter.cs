@@ -65,35 +65,16 @@ internal static class GpuSessionEmitter
             w.Line("/// most likely token). Not thread-safe; sessions on one device take turns on it. Dispose releases the");
             w.Line("/// session's device memory (the shared weights stay with the device).");
             w.Line("/// </summary>");
-            using (w.Block("public sealed class GpuSession : IInferenceSession"))
+            using (w.Block("public sealed class GpuSession : global::Codegen.Gpu.GpuSessionBase"))
             {
                 EmitSessionFields(w, plan);
                 w.Line();
                 EmitSessionConstructor(w, spec, plan);
                 w.Line();
-                w.Line("/// <summary>The device the session runs on.</summary>");
-                w.Line("public GpuDevice Device => device;");
-                w.Line();
                 w.Line("/// <inheritdoc/>");
-                w.Line("public int VocabularySize => Vocab;");
-                w.Line();
-                w.Line("/// <inheritdoc/>");
-                w.Line("public int ContextLength => Context;");
-                w.Line();
-                w.Line("/// <summary>The next position to feed: every earlier one is in the KV cache.</summary>");
-                w.Line("public int NextPosition => nextPosition;");
-                w.Line();
-                EmitForward(w);
+                w.Line("protected override ArrayView<float> Logits => logits;");
                 w.Line();
                 EmitRun(w, plan);
-                w.Line();
-                w.Line("/// <inheritdoc/>");
-                w.Line("public void Reset() => nextPosition = 0;");
-                w.Line();
-                EmitDispose(w);
-                w.Line();
-                w.Line("/// <summary>Launch groups for <paramref name=\"items\"/> items, <paramref name=\"perGroup\"/> to a group, at most <paramref name=\"most\"/> (the kernels then take items in turns).</summary>");
-                w.Line("private static int GroupsFor(int items, int perGroup, int most) => Math.Min((items + perGroup - 1) / perGroup, most);");
             }
         }
     }
@@ -203,35 +184,19 @@ internal static class GpuSessionEmitter
 
     private static void EmitSessionFields(IndentedWriter w, ModelPlan plan)
     {
-        w.Line("private readonly GpuDevice device;");
         w.Line("private readonly GpuWeights weights;");
         w.Line("private readonly GpuKernelSet kernels;");
         w.Line();
-        w.Line("// Device buffers, owned by the session and given back by Dispose.");
-        foreach ((string name, _, _) in Activations)
-        {
-            w.Line($"private readonly MemoryBuffer1D<float, Stride1D.Dense> {name}Buffer;");
-        }
-
-        w.Line("// The KV cache: keys and values of every position so far, one [Context, KvDim] block per layer.");
-        w.Line("private readonly MemoryBuffer1D<float, Stride1D.Dense> keyCacheBuffer;");
-        w.Line("private readonly MemoryBuffer1D<float, Stride1D.Dense> valueCacheBuffer;");
-        w.Line("// The most likely next token, for ForwardArgMax.");
-        w.Line("private readonly MemoryBuffer1D<int, Stride1D.Dense> bestTokenBuffer;");
-        w.Line();
+        w.Line("// Device vectors, owned by the session (the base class gives them back on Dispose).");
         foreach ((string name, _, string comment) in Activations)
         {
             w.Line($"// {comment}");
             w.Line($"private readonly ArrayView<float> {name};");
         }
 
-        w.Line("// Each layer's block of the KV cache.");
+        w.Line("// The KV cache: keys and values of every position so far, one [Context, KvDim] block per layer.");
         w.Line("private readonly ArrayView<float>[] keyCache = new ArrayView<float>[Layers];");
         w.Line("private readonly ArrayView<float>[] valueCache = new ArrayView<float>[Layers];");
-        w.Line();
-        w.Line("// Where the logits land on the host.");
-        w.Line("private readonly float[] hostLogits = new float[Vocab];");
-        w.Line("private readonly int[] hostBestToken = new int[1];");
         w.Line();
         w.Line("// Launch shapes: groups of the device's group size; projections compute a tile of four rows per warp.");
         w.Line("private readonly KernelConfig embedConfig;");
@@ -242,137 +207,44 @@ internal static class GpuSessionEmitter
         }
 
         w.Line("private readonly KernelConfig unembedConfig;");
-        w.Line("private readonly KernelConfig argMaxConfig;");
-        w.Line();
-        w.Line("private int nextPosition;");
-        w.Line("private bool disposed;");
     }
 
     private static void EmitSessionConstructor(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        using (w.Block($"internal GpuSession({spec.ClassName} model, GpuDevice device)"))
+        w.Line($"internal GpuSession({spec.ClassName} model, GpuDevice device)");
+        using (w.Block("    : base(device, Vocab, Context)"))
         {
-            w.Line("this.device = device;");
-            w.Line("device.ThrowIfDisposed();");
-            w.Line($"weights = device.GetOrCreate(model, d => new GpuWeights(model, d));");
+            w.Line("weights = device.GetOrCreate(model, d => new GpuWeights(model, d));");
             w.Line($"kernels = device.GetOrCreate(typeof({spec.ClassName}), static d => new GpuKernelSet(d.Accelerator));");
-            w.Line();
             foreach ((string name, string length, _) in Activations)
             {
-                w.Line($"{name}Buffer = device.Allocate<float>({length});");
-            }
-
-            w.Line("keyCacheBuffer = device.Allocate<float>((long)Layers * Context * KvDim);");
-            w.Line("valueCacheBuffer = device.Allocate<float>((long)Layers * Context * KvDim);");
-            w.Line("bestTokenBuffer = device.Allocate<int>(1);");
-            foreach ((string name, _, _) in Activations)
-            {
-                w.Line($"{name} = {name}Buffer.View;");
+                w.Line($"{name} = Allocate({length});");
             }
 
             using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
             {
-                w.Line("keyCache[layer] = keyCacheBuffer.View.SubView((long)layer * Context * KvDim, Context * KvDim);");
-                w.Line("valueCache[layer] = valueCacheBuffer.View.SubView((long)layer * Context * KvDim, Context * KvDim);");
+                w.Line("keyCache[layer] = Allocate((long)Context * KvDim);");
+                w.Line("valueCache[layer] = Allocate((long)Context * KvDim);");
             }
 
             w.Line();
-            w.Line("int group = device.GroupSize;");
             w.Line("int warps = device.WarpsPerGroup;");
-            w.Line("int most = device.MaxGroupsPerLaunch;");
-            w.Line("embedConfig = new KernelConfig(GroupsFor(DModel, group, most), group);");
-            w.Line("attentionConfig = new KernelConfig(GroupsFor(Heads, 1, most), group); // a group per query head");
+            w.Line("embedConfig = LaunchFor(DModel, device.GroupSize);");
+            w.Line("attentionConfig = LaunchFor(Heads, 1); // a group per query head");
             foreach (GpuLaunch launch in GpuLaunch.Of(plan))
             {
-                w.Line($"{launch.ConfigField} = new KernelConfig(GroupsFor(GpuKernels.{launch.WarpsConstant}, warps, most), group);");
+                w.Line($"{launch.ConfigField} = LaunchFor(GpuKernels.{launch.WarpsConstant}, warps);");
             }
 
-            w.Line("unembedConfig = new KernelConfig(GroupsFor(GpuKernels.UnembedWarps, warps, most), group);");
-            w.Line("argMaxConfig = new KernelConfig(1, group);");
-        }
-    }
-
-    private static void EmitForward(IndentedWriter w)
-    {
-        w.Line("/// <inheritdoc/>");
-        using (w.Block("public ReadOnlySpan<float> Forward(int token, int position)"))
-        {
-            using (w.Block("lock (device.SyncRoot)"))
-            {
-                w.Line("Run(token, position);");
-                w.Line("// Only the logits come back to the host.");
-                w.Line("logitsBuffer.View.CopyToCPU(hostLogits);");
-                w.Line("device.Accelerator.DefaultStream.Synchronize();");
-            }
-
-            w.Line("return hostLogits;");
-        }
-
-        w.Line();
-        w.Line("/// <summary>Runs the prompt <paramref name=\"tokens\"/> from <paramref name=\"position\"/> on, all on the device, and copies back only the logits after the last one.</summary>");
-        using (w.Block("public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)"))
-        {
-            using (w.Block("if (tokens.IsEmpty)"))
-            {
-                w.Line("throw new ArgumentException(\"Prefill needs at least one token.\", nameof(tokens));");
-            }
-
-            using (w.Block("lock (device.SyncRoot)"))
-            {
-                using (w.Block("for (int i = 0; i < tokens.Length; i++)"))
-                {
-                    w.Line("Run(tokens[i], position + i);");
-                }
-
-                w.Line("logitsBuffer.View.CopyToCPU(hostLogits);");
-                w.Line("device.Accelerator.DefaultStream.Synchronize();");
-            }
-
-            w.Line("return hostLogits;");
-        }
-
-        w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Runs the model like <see cref=\"Forward\"/> and returns the most likely next token (the first on ties, as");
-        w.Line("/// greedy sampling picks it), found on the device: one int comes back instead of the logits.");
-        w.Line("/// </summary>");
-        using (w.Block("public int ForwardArgMax(int token, int position)"))
-        {
-            using (w.Block("lock (device.SyncRoot)"))
-            {
-                w.Line("Run(token, position);");
-                w.Line("kernels.ArgMax(argMaxConfig, logits, bestTokenBuffer.View);");
-                w.Line("bestTokenBuffer.View.CopyToCPU(hostBestToken);");
-                w.Line("device.Accelerator.DefaultStream.Synchronize();");
-            }
-
-            w.Line("return hostBestToken[0];");
+            w.Line("unembedConfig = LaunchFor(GpuKernels.UnembedWarps, warps);");
         }
     }
 
     private static void EmitRun(IndentedWriter w, ModelPlan plan)
     {
         w.Line("/// <summary>Queues the whole forward pass for <paramref name=\"token\"/> at <paramref name=\"position\"/> on the device.</summary>");
-        using (w.Block("private void Run(int token, int position)"))
+        using (w.Block("protected override void Run(int token, int position)"))
         {
-            w.Line("ObjectDisposedException.ThrowIf(disposed, this);");
-            w.Line("device.ThrowIfDisposed();");
-            using (w.Block("if ((uint)token >= Vocab)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(token), token, $\"Token ids run from 0 to {Vocab - 1}.\");");
-            }
-
-            using (w.Block("if ((uint)position >= Context)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions run from 0 to {Context - 1} (the model's Context).\");");
-            }
-
-            using (w.Block("if (position > nextPosition)"))
-            {
-                w.Line("throw new ArgumentOutOfRangeException(nameof(position), position, $\"Positions must be fed in order: the cache holds positions before {nextPosition}, so the next one is {nextPosition}.\");");
-            }
-
-            w.Line();
             if (plan.LearnedPositions)
             {
                 w.Line("// Token and position embeddings: the residual stream starts as their sum.");
@@ -399,7 +271,6 @@ internal static class GpuSessionEmitter
             w.Line($"// Final {plan.FinalNorm.KindName} and unembedding: one logit per token of the vocabulary.");
             w.Line($"kernels.{plan.FinalNorm.Kind}Unembed(unembedConfig, residual, weights.{plan.FinalNorm.Weight}{finalBias}, weights.Unembedding, logits);");
 
-            w.Line("nextPosition = position + 1;");
         }
     }
 
@@ -427,31 +298,6 @@ internal static class GpuSessionEmitter
                 {
                     w.Line("kernels.Attention(attentionConfig, query, keys, values, scores, attention, position);");
                 }
-            }
-        }
-    }
-
-    private static void EmitDispose(IndentedWriter w)
-    {
-        w.Line("/// <summary>Gives the session's device memory (KV cache and intermediate vectors) back. Calling it again does nothing.</summary>");
-        using (w.Block("public void Dispose()"))
-        {
-            using (w.Block("if (disposed)"))
-            {
-                w.Line("return;");
-            }
-
-            using (w.Block("lock (device.SyncRoot)"))
-            {
-                w.Line("disposed = true;");
-                foreach ((string name, _, _) in Activations)
-                {
-                    w.Line($"device.Free({name}Buffer);");
-                }
-
-                w.Line("device.Free(keyCacheBuffer);");
-                w.Line("device.Free(valueCacheBuffer);");
-                w.Line("device.Free(bestTokenBuffer);");
             }
         }
     }

@@ -1,0 +1,59 @@
+namespace Codegen.Generator.Emit;
+
+/// <summary>
+/// Every type and member from the BCL, ILGPU or the runtime that generated code names, written once and
+/// <c>global::</c>-qualified: generated code lands in the user's namespace, where any simple name
+/// (<c>Math</c>, <c>Span</c>, <c>Vector256</c>, <c>WeightTensor</c>, ...) may already mean something else.
+/// </summary>
+internal static class Names
+{
+    // The BCL.
+    public const string Math = "global::System.Math";
+    public const string MathF = "global::System.MathF";
+    public const string Span = "global::System.Span";
+    public const string ReadOnlySpan = "global::System.ReadOnlySpan";
+    public const string Action = "global::System.Action";
+    public const string Type = "global::System.Type";
+    public const string ArgumentNullException = "global::System.ArgumentNullException";
+    public const string ArgumentOutOfRangeException = "global::System.ArgumentOutOfRangeException";
+    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    public const string MethodImpl = "global::System.Runtime.CompilerServices.MethodImpl";
+    public const string MethodImplOptions = "global::System.Runtime.CompilerServices.MethodImplOptions";
+    public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    public const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
+    public const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
+    public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
+    public const string ExcludeFromCodeCoverage = "global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage";
+
+    // ILGPU.
+    public const string ArrayView = "global::ILGPU.ArrayView";
+    public const string Grid = "global::ILGPU.Grid";
+    public const string Group = "global::ILGPU.Group";
+    public const string Warp = "global::ILGPU.Warp";
+    public const string SharedMemory = "global::ILGPU.SharedMemory";
+    public const string Accelerator = "global::ILGPU.Runtime.Accelerator";
+    public const string KernelConfig = "global::ILGPU.Runtime.KernelConfig";
+    public const string LoadStreamKernel = "global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel";
+
+    // The runtime.
+    public const string IInferenceSession = "global::Codegen.IInferenceSession";
+    public const string Backend = "global::Codegen.Backend";
+    public const string WeightTensor = "global::Codegen.WeightTensor";
+    public const string Bf16Matrix = "global::Codegen.Bf16Matrix";
+    public const string Q8Matrix = "global::Codegen.Q8Matrix";
+    public const string ModelLoadException = "global::Codegen.ModelLoadException";
+    public const string WorkerPool = "global::Codegen.Threading.WorkerPool";
+    public const string RowRangeAction = "global::Codegen.Threading.RowRangeAction";
+    public const string CpuSessionBase = "global::Codegen.Sessions.CpuSessionBase";
+    public const string SimdMath = "global::Codegen.Kernels.SimdMath";
+    public const string Bf16Kernels = "global::Codegen.Kernels.Bf16Kernels";
+    public const string Q8Kernels = "global::Codegen.Kernels.Q8Kernels";
+    public const string GpuDevice = "global::Codegen.Gpu.GpuDevice";
+    public const string GpuBackend = "global::Codegen.Gpu.GpuBackend";
+    public const string GpuSessionBase = "global::Codegen.Gpu.GpuSessionBase";
+    public const string GpuReductions = "global::Codegen.Gpu.GpuReductions";
+    public const string GpuRows4 = "global::Codegen.Gpu.GpuRows4";
+
+    /// <summary>The float view every GPU kernel parameter is.</summary>
+    public const string FloatView = ArrayView + "<float>";
+}

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using Codegen.Sessions;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Codegen.Gpu;
+
+/// <summary>
+/// What every generated GPU session shares, whatever the model's shape: the argument checks and the next
+/// position, the device lock, copying the logits (or only the argmax) back, the device buffers it owns and
+/// gives back on Dispose. The generated session allocates its buffers through <see cref="Allocate"/> and
+/// overrides <see cref="Run"/>, the launches of one token's forward pass.
+/// </summary>
+public abstract class GpuSessionBase : IInferenceSession
+{
+    private readonly GpuDevice device;
+    private readonly int vocabularySize;
+    private readonly int contextLength;
+    private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> buffers = new();
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> bestTokenBuffer;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> argMax;
+    private readonly float[] hostLogits;
+    private readonly int[] hostBestToken = new int[1];
+    private int nextPosition;
+    private bool disposed;
+
+    /// <param name="device">The device the session runs on; it must not be disposed.</param>
+    /// <param name="vocabularySize">The model's Vocab: logits per token.</param>
+    /// <param name="contextLength">The model's Context: the KV cache's length.</param>
+    protected GpuSessionBase(GpuDevice device, int vocabularySize, int contextLength)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        device.ThrowIfDisposed();
+        this.device = device;
+        this.vocabularySize = vocabularySize;
+        this.contextLength = contextLength;
+        hostLogits = new float[vocabularySize];
+        bestTokenBuffer = device.Allocate<int>(1);
+        argMax = device.GetOrCreate(typeof(GpuArgMax), static d => d.Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel));
+    }
+
+    /// <summary>The device the session runs on.</summary>
+    public GpuDevice Device => device;
+
+    /// <inheritdoc/>
+    public int VocabularySize => vocabularySize;
+
+    /// <inheritdoc/>
+    public int ContextLength => contextLength;
+
+    /// <summary>The next position to feed: every earlier one is in the KV cache.</summary>
+    public int NextPosition => nextPosition;
+
+    /// <summary>The device vector the forward pass leaves the logits in.</summary>
+    protected abstract ArrayView<float> Logits { get; }
+
+    /// <inheritdoc/>
+    public ReadOnlySpan<float> Forward(int token, int position)
+    {
+        lock (device.SyncRoot)
+        {
+            Step(token, position);
+            // Only the logits come back to the host.
+            Logits.CopyToCPU(hostLogits);
+            device.Accelerator.DefaultStream.Synchronize();
+        }
+
+        return hostLogits;
+    }
+
+    /// <summary>Runs the prompt <paramref name="tokens"/> from <paramref name="position"/> on, all on the device, and copies back only the logits after the last one.</summary>
+    public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)
+    {
+        ThrowIfDisposed();
+        SessionChecks.CheckPrompt(tokens, position, vocabularySize, contextLength, nextPosition);
+        lock (device.SyncRoot)
+        {
+            for (int i = 0; i < tokens.Length; i++)
+            {
+                Step(tokens[i], position + i);
+            }
+
+            Logits.CopyToCPU(hostLogits);
+            device.Accelerator.DefaultStream.Synchronize();
+        }
+
+        return hostLogits;
+    }
+
+    /// <summary>
+    /// Runs the model like <see cref="Forward"/> and returns the most likely next token (the first on ties, as
+    /// greedy sampling picks it), found on the device: one int comes back instead of the logits.
+    /// </summary>
+    public int ForwardArgMax(int token, int position)
+    {
+        lock (device.SyncRoot)
+        {
+            Step(token, position);
+            argMax(new KernelConfig(1, device.GroupSize), Logits, bestTokenBuffer.View, vocabularySize);
+            bestTokenBuffer.View.CopyToCPU(hostBestToken);
+            device.Accelerator.DefaultStream.Synchronize();
+        }
+
+        return hostBestToken[0];
+    }
+
+    /// <inheritdoc/>
+    public void Reset() => nextPosition = 0;
+
+    /// <summary>Gives the session's device memory (KV cache and intermediate vectors) back. Calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        lock (device.SyncRoot)
+        {
+            disposed = true;
+            foreach (MemoryBuffer1D<float, Stride1D.Dense> buffer in buffers)
+            {
+                device.Free(buffer);
+            }
+
+            device.Free(bestTokenBuffer);
+        }
+    }
+
+    /// <summary>Allocates a device vector of <paramref name="length"/> floats that the session owns and frees on Dispose.</summary>
+    protected ArrayView<float> Allocate(long length)
+    {
+        MemoryBuffer1D<float, Stride1D.Dense> buffer = device.Allocate<float>(length);
+        buffers.Add(buffer);
+        return buffer.View;
+    }
+
+    /// <summary>A launch of groups of the device's group size, enough for <paramref name="items"/> items <paramref name="perGroup"/> to a group, at most the device's most (the kernels then take items in turns).</summary>
+    protected KernelConfig LaunchFor(int items, int perGroup) =>
+        new(Math.Min((items + perGroup - 1) / perGroup, device.MaxGroupsPerLaunch), device.GroupSize);
+
+    /// <summary>Queues the whole forward pass for a checked <paramref name="token"/> at a checked <paramref name="position"/> on the device.</summary>
+    protected abstract void Run(int token, int position);
+
+    private void Step(int token, int position)
+    {
+        ThrowIfDisposed();
+        SessionChecks.CheckStep(token, position, vocabularySize, contextLength, nextPosition);
+        Run(token, position);
+        nextPosition = position + 1;
+    }
+
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        device.ThrowIfDisposed();
+    }
+}
