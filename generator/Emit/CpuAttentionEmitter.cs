@@ -25,26 +25,26 @@ internal static class CpuAttentionEmitter
         w.Line("/// 1/sqrt(HeadDim), turns the scores into weights with a softmax and sums the values with those weights.");
         w.Line("/// Query heads share key/value heads in groups of QueriesPerKvHead.");
         w.Line("/// </summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void Attention(Span<float> query, float[] keys, float[] values, int position, float[] scores, Span<float> output, int startHead, int endHead)"))
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
+        using (w.Block($"internal static void Attention({Names.Span}<float> query, float[] keys, float[] values, int position, float[] scores, {Names.Span}<float> output, int startHead, int endHead)"))
         {
             w.Line("int count = position + 1;");
             w.Line("// Scores are scaled by 1/sqrt(HeadDim) with a multiply, as llama.cpp and PyTorch scale them.");
-            w.Line("float scoreScale = 1.0f / MathF.Sqrt(HeadDim);");
+            w.Line($"float scoreScale = 1.0f / {Names.MathF}.Sqrt(HeadDim);");
             using (w.Block("for (int head = startHead; head < endHead; head++)"))
             {
                 w.Line("int kvHead = head / QueriesPerKvHead;");
-                w.Line("ref float headQuery = ref Unsafe.Add(ref MemoryMarshal.GetReference(query), head * HeadDim);");
+                w.Line($"ref float headQuery = ref {Names.Unsafe}.Add(ref {Names.MemoryMarshal}.GetReference(query), head * HeadDim);");
                 w.Line("ref float headKeys = ref keys[kvHead * HeadDim * CachePositions];");
                 w.Line("ref float headValues = ref values[kvHead * HeadDim];");
                 w.Line("ref float headScores = ref scores[head * CachePositions];");
-                w.Line("ref float headOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), head * HeadDim);");
-                using (w.Block("if (Vector256.IsHardwareAccelerated)"))
+                w.Line($"ref float headOutput = ref {Names.Unsafe}.Add(ref {Names.MemoryMarshal}.GetReference(output), head * HeadDim);");
+                using (w.Block($"if ({Names.Vector256}.IsHardwareAccelerated)"))
                 {
                     EmitVectorHead(w, spec, 256, 8);
                 }
 
-                using (w.Block("else if (Vector128.IsHardwareAccelerated)"))
+                using (w.Block($"else if ({Names.Vector128}.IsHardwareAccelerated)"))
                 {
                     EmitVectorHead(w, spec, 128, 4);
                 }
@@ -64,12 +64,12 @@ internal static class CpuAttentionEmitter
         w.Line("/// Causal attention for each token of a prefill chunk, query heads [startHead, endHead): token t, at");
         w.Line("/// position firstPosition + t, sees the cache up to its own position, the chunk's earlier tokens included.");
         w.Line("/// </summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block("internal static void AttentionBatch(float[] query, float[] keys, float[] values, int firstPosition, int tokens, float[] scores, float[] output, int startHead, int endHead)"))
         {
             using (w.Block("for (int t = 0; t < tokens; t++)"))
             {
-                w.Line("Attention(query.AsSpan(t * DModel, DModel), keys, values, firstPosition + t, scores, output.AsSpan(t * DModel, DModel), startHead, endHead);");
+                w.Line($"Attention(new {Names.Span}<float>(query, t * DModel, DModel), keys, values, firstPosition + t, scores, new {Names.Span}<float>(output, t * DModel, DModel), startHead, endHead);");
             }
         }
     }
@@ -83,13 +83,13 @@ internal static class CpuAttentionEmitter
         w.Line("/// Where element i (of KvDim) of the key of a position sits in the key cache, [KvHeads, CachePositions / KeyBlock,");
         w.Line("/// HeadDim, KeyBlock]: its key/value head's part, then its block of positions, its dimension and its place in the block.");
         w.Line("/// </summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveInlining)]");
         w.Line("internal static int KeyCacheIndex(int i, int position) =>");
         w.Line("    ((i / HeadDim) * HeadDim * CachePositions) + ((position & ~(KeyBlock - 1)) * HeadDim) + ((i % HeadDim) * KeyBlock) + (position & (KeyBlock - 1));");
         w.Line();
         w.Line("/// <summary>Writes this position's key into the blocked, transposed key cache (see KeyCacheIndex).</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("internal static void StoreKey(ReadOnlySpan<float> key, float[] keys, int position)"))
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
+        using (w.Block($"internal static void StoreKey({Names.ReadOnlySpan}<float> key, float[] keys, int position)"))
         {
             using (w.Block("for (int i = 0; i < KvDim; i++)"))
             {
@@ -103,7 +103,7 @@ internal static class CpuAttentionEmitter
         w.Line("/// firstPosition + t) into the key cache, one dimension at a time: within a block the tokens' positions");
         w.Line("/// are neighbours, so each dimension's writes are contiguous instead of a block apart.");
         w.Line("/// </summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block("internal static void StoreKeys(float[] keyRows, int first, int end, float[] keys, int firstPosition)"))
         {
             using (w.Block("for (int i = 0; i < KvDim; i++)"))
@@ -118,7 +118,7 @@ internal static class CpuAttentionEmitter
 
     private static void EmitVectorHead(IndentedWriter w, ModelSpec spec, int bits, int lanes)
     {
-        string vector = $"Vector{bits}";
+        string vector = $"{Names.Intrinsics}.Vector{bits}";
         string type = $"{vector}<float>";
         w.Line($"// Scores, {lanes} positions at a time down the transposed keys; positions past {lanes}-aligned count are padding.");
         w.Line($"// {2 * lanes} positions a step, four multiply-add chains; CachePositions is a multiple of 16, so no step");
@@ -126,8 +126,8 @@ internal static class CpuAttentionEmitter
         using (w.Block($"for (int t = 0; t < count; t += {2 * lanes})"))
         {
             w.Line(lanes == 8
-                ? "ref float block = ref Unsafe.Add(ref headKeys, t * HeadDim);"
-                : "ref float block = ref Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * HeadDim) + (t & (KeyBlock - 1)));");
+                ? $"ref float block = ref {Names.Unsafe}.Add(ref headKeys, t * HeadDim);"
+                : $"ref float block = ref {Names.Unsafe}.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * HeadDim) + (t & (KeyBlock - 1)));");
             for (int b = 0; b < 2; b++)
             {
                 w.Line($"{type} even{b} = {type}.Zero;");
@@ -137,9 +137,9 @@ internal static class CpuAttentionEmitter
             for (int d = 0; d < spec.HeadDim; d++)
             {
                 string parity = d % 2 == 0 ? "even" : "odd";
-                w.Line($"{type} query{d} = {vector}.Create(Unsafe.Add(ref headQuery, {d}));");
-                w.Line($"{parity}0 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, {d} * KeyBlock), {parity}0);");
-                w.Line($"{parity}1 = SimdMath.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, ({d} * KeyBlock) + {lanes}), {parity}1);");
+                w.Line($"{type} query{d} = {vector}.Create({Names.Unsafe}.Add(ref headQuery, {d}));");
+                w.Line($"{parity}0 = {Names.SimdMath}.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, {d} * KeyBlock), {parity}0);");
+                w.Line($"{parity}1 = {Names.SimdMath}.MultiplyAdd(query{d}, {vector}.LoadUnsafe(ref block, ({d} * KeyBlock) + {lanes}), {parity}1);");
             }
 
             w.Line($"{vector}.StoreUnsafe((even0 + odd0) * {vector}.Create(scoreScale), ref headScores, (nuint)t);");
@@ -149,7 +149,7 @@ internal static class CpuAttentionEmitter
         w.Line($"int padded = (count + {lanes - 1}) & ~{lanes - 1};");
         using (w.Block("for (int t = count; t < padded; t++)"))
         {
-            w.Line("Unsafe.Add(ref headScores, t) = float.NegativeInfinity;");
+            w.Line($"{Names.Unsafe}.Add(ref headScores, t) = float.NegativeInfinity;");
         }
 
         w.Line("// Softmax weights, left unnormalized: the weighted sum is divided by their total at the end.");
@@ -159,11 +159,11 @@ internal static class CpuAttentionEmitter
             w.Line($"maxima = {vector}.MaxNative(maxima, {vector}.LoadUnsafe(ref headScores, (nuint)t));");
         }
 
-        w.Line($"{type} shift = {vector}.Create(SimdMath.MaxAcross(maxima));");
+        w.Line($"{type} shift = {vector}.Create({Names.SimdMath}.MaxAcross(maxima));");
         w.Line($"{type} totals = {type}.Zero;");
         using (w.Block($"for (int t = 0; t < padded; t += {lanes})"))
         {
-            w.Line($"{type} weight = SimdMath.Exp({vector}.LoadUnsafe(ref headScores, (nuint)t) - shift);");
+            w.Line($"{type} weight = {Names.SimdMath}.Exp({vector}.LoadUnsafe(ref headScores, (nuint)t) - shift);");
             w.Line($"{vector}.StoreUnsafe(weight, ref headScores, (nuint)t);");
             w.Line("totals += weight;");
         }
@@ -200,16 +200,16 @@ internal static class CpuAttentionEmitter
                     EmitValueStep(w, vector, type, lanes, vectors, tail, u, Suffix(u));
                 }
 
-                w.Line($"valueRow = ref Unsafe.Add(ref valueRow, {unroll} * KvDim);");
-                w.Line($"positionWeight = ref Unsafe.Add(ref positionWeight, {unroll});");
+                w.Line($"valueRow = ref {Names.Unsafe}.Add(ref valueRow, {unroll} * KvDim);");
+                w.Line($"positionWeight = ref {Names.Unsafe}.Add(ref positionWeight, {unroll});");
             }
         }
 
         using (w.Block("for (; valuePosition < count; valuePosition++)"))
         {
             EmitValueStep(w, vector, type, lanes, vectors, tail, 0, string.Empty);
-            w.Line("valueRow = ref Unsafe.Add(ref valueRow, KvDim);");
-            w.Line("positionWeight = ref Unsafe.Add(ref positionWeight, 1);");
+            w.Line($"valueRow = ref {Names.Unsafe}.Add(ref valueRow, KvDim);");
+            w.Line($"positionWeight = ref {Names.Unsafe}.Add(ref positionWeight, 1);");
         }
 
         for (int v = 0; v < vectors && unroll > 1; v++)
@@ -229,7 +229,7 @@ internal static class CpuAttentionEmitter
 
         for (int i = 0; i < tail; i++)
         {
-            w.Line($"Unsafe.Add(ref headOutput, {(vectors * lanes) + i}) = tail{i} * inverseTotal;");
+            w.Line($"{Names.Unsafe}.Add(ref headOutput, {(vectors * lanes) + i}) = tail{i} * inverseTotal;");
         }
     }
 
@@ -240,8 +240,8 @@ internal static class CpuAttentionEmitter
     {
         w.Line("{");
         w.Indent();
-        w.Line(ahead == 0 ? "ref float row = ref valueRow;" : $"ref float row = ref Unsafe.Add(ref valueRow, {ahead} * KvDim);");
-        w.Line(ahead == 0 ? "float weightOfT = positionWeight;" : $"float weightOfT = Unsafe.Add(ref positionWeight, {ahead});");
+        w.Line(ahead == 0 ? "ref float row = ref valueRow;" : $"ref float row = ref {Names.Unsafe}.Add(ref valueRow, {ahead} * KvDim);");
+        w.Line(ahead == 0 ? "float weightOfT = positionWeight;" : $"float weightOfT = {Names.Unsafe}.Add(ref positionWeight, {ahead});");
         if (vectors > 0)
         {
             w.Line($"{type} broadcast = {vector}.Create(weightOfT);");
@@ -249,12 +249,12 @@ internal static class CpuAttentionEmitter
 
         for (int v = 0; v < vectors; v++)
         {
-            w.Line($"sum{v}{suffix} = SimdMath.MultiplyAdd(broadcast, {vector}.LoadUnsafe(ref row, {v * lanes}), sum{v}{suffix});");
+            w.Line($"sum{v}{suffix} = {Names.SimdMath}.MultiplyAdd(broadcast, {vector}.LoadUnsafe(ref row, {v * lanes}), sum{v}{suffix});");
         }
 
         for (int i = 0; i < tail; i++)
         {
-            w.Line($"tail{i} += weightOfT * Unsafe.Add(ref row, {(vectors * lanes) + i});");
+            w.Line($"tail{i} += weightOfT * {Names.Unsafe}.Add(ref row, {(vectors * lanes) + i});");
         }
 
         w.Unindent();
@@ -269,19 +269,19 @@ internal static class CpuAttentionEmitter
             w.Line("float score = 0;");
             using (w.Block("for (int d = 0; d < HeadDim; d++)"))
             {
-                w.Line("score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * HeadDim) + (d * KeyBlock) + (t & (KeyBlock - 1)));");
+                w.Line($"score += {Names.Unsafe}.Add(ref headQuery, d) * {Names.Unsafe}.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * HeadDim) + (d * KeyBlock) + (t & (KeyBlock - 1)));");
             }
 
             w.Line("score *= scoreScale;");
-            w.Line("Unsafe.Add(ref headScores, t) = score;");
-            w.Line("max = MathF.Max(max, score);");
+            w.Line($"{Names.Unsafe}.Add(ref headScores, t) = score;");
+            w.Line($"max = {Names.MathF}.Max(max, score);");
         }
 
         w.Line("float total = 0;");
         using (w.Block("for (int t = 0; t < count; t++)"))
         {
-            w.Line("float weight = MathF.Exp(Unsafe.Add(ref headScores, t) - max);");
-            w.Line("Unsafe.Add(ref headScores, t) = weight;");
+            w.Line($"float weight = {Names.MathF}.Exp({Names.Unsafe}.Add(ref headScores, t) - max);");
+            w.Line($"{Names.Unsafe}.Add(ref headScores, t) = weight;");
             w.Line("total += weight;");
         }
 
@@ -290,10 +290,10 @@ internal static class CpuAttentionEmitter
             w.Line("float sum = 0;");
             using (w.Block("for (int t = 0; t < count; t++)"))
             {
-                w.Line("sum += Unsafe.Add(ref headScores, t) * Unsafe.Add(ref headValues, (t * KvDim) + d);");
+                w.Line($"sum += {Names.Unsafe}.Add(ref headScores, t) * {Names.Unsafe}.Add(ref headValues, (t * KvDim) + d);");
             }
 
-            w.Line("Unsafe.Add(ref headOutput, d) = sum / total;");
+            w.Line($"{Names.Unsafe}.Add(ref headOutput, d) = sum / total;");
         }
     }
 }

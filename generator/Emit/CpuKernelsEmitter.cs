@@ -13,12 +13,6 @@ internal static class CpuKernelsEmitter
 {
     public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        w.Line("using System;");
-        w.Line("using System.Runtime.CompilerServices;");
-        w.Line("using System.Runtime.InteropServices;");
-        w.Line("using System.Runtime.Intrinsics;");
-        w.Line("using Codegen;");
-        w.Line("using Codegen.Kernels;");
         w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
@@ -84,7 +78,7 @@ internal static class CpuKernelsEmitter
     private static void EmitDot(IndentedWriter w, string name, int length)
     {
         w.Line($"/// <summary>Dot product of two vectors of {name} = {length} values.</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveInlining)]");
         using (w.Block($"internal static float Dot{name}(ref float left, ref float right)"))
         {
             EmitVectorDot(w, 256, 8, length);
@@ -92,7 +86,7 @@ internal static class CpuKernelsEmitter
             w.Line("float sum = 0;");
             using (w.Block($"for (int i = 0; i < {length}; i++)"))
             {
-                w.Line("sum += Unsafe.Add(ref left, i) * Unsafe.Add(ref right, i);");
+                w.Line($"sum += {Names.Unsafe}.Add(ref left, i) * {Names.Unsafe}.Add(ref right, i);");
             }
 
             w.Line("return sum;");
@@ -107,7 +101,7 @@ internal static class CpuKernelsEmitter
     private static void EmitStreamedDot(IndentedWriter w, string name, int length)
     {
         w.Line($"/// <summary>Dot product of a weight row of {name} = {length} values with an input, prefetching the row ahead (Vector256 only).</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveInlining)]");
         using (w.Block($"internal static float DotStreamed{name}(ref float row, ref float input)"))
         {
             w.Line("ref float left = ref row;");
@@ -130,13 +124,13 @@ internal static class CpuKernelsEmitter
             return;
         }
 
-        string type = $"Vector{bits}<float>";
+        string type = $"{Names.Intrinsics}.Vector{bits}<float>";
         int accumulators = vectors < 4 ? vectors : 4;
         int blocks = vectors / accumulators;
         int leftover = vectors % accumulators;
         int blockWidth = accumulators * lanes;
 
-        using (w.Block($"if (Vector{bits}.IsHardwareAccelerated)"))
+        using (w.Block($"if ({Names.Intrinsics}.Vector{bits}.IsHardwareAccelerated)"))
         {
             for (int a = 0; a < accumulators; a++)
             {
@@ -149,7 +143,7 @@ internal static class CpuKernelsEmitter
                 {
                     if (prefetch)
                     {
-                        w.Line($"SimdMath.PrefetchAhead(ref Unsafe.Add(ref left, {b * blockWidth}));");
+                        w.Line($"{Names.SimdMath}.PrefetchAhead(ref {Names.Unsafe}.Add(ref left, {b * blockWidth}));");
                     }
 
                     for (int a = 0; a < accumulators; a++)
@@ -164,7 +158,7 @@ internal static class CpuKernelsEmitter
                 {
                     if (prefetch)
                     {
-                        w.Line("SimdMath.PrefetchAhead(ref Unsafe.Add(ref left, i));");
+                        w.Line($"{Names.SimdMath}.PrefetchAhead(ref {Names.Unsafe}.Add(ref left, i));");
                     }
 
                     for (int a = 0; a < accumulators; a++)
@@ -179,10 +173,10 @@ internal static class CpuKernelsEmitter
                 w.Line(MultiplyAddLine(bits, a, ((blocks * blockWidth) + (a * lanes)).ToString()));
             }
 
-            w.Line($"float total = Vector{bits}.Sum({SumAccumulators(accumulators)});");
+            w.Line($"float total = {Names.Intrinsics}.Vector{bits}.Sum({SumAccumulators(accumulators)});");
             for (int i = vectors * lanes; i < length; i++)
             {
-                w.Line($"total += Unsafe.Add(ref left, {i}) * Unsafe.Add(ref right, {i});");
+                w.Line($"total += {Names.Unsafe}.Add(ref left, {i}) * {Names.Unsafe}.Add(ref right, {i});");
             }
 
             w.Line("return total;");
@@ -190,7 +184,7 @@ internal static class CpuKernelsEmitter
     }
 
     private static string MultiplyAddLine(int bits, int accumulator, string offset) =>
-        $"sum{accumulator} = SimdMath.MultiplyAdd(Vector{bits}.LoadUnsafe(ref left, {offset}), Vector{bits}.LoadUnsafe(ref right, {offset}), sum{accumulator});";
+        $"sum{accumulator} = {Names.SimdMath}.MultiplyAdd({Names.Intrinsics}.Vector{bits}.LoadUnsafe(ref left, {offset}), {Names.Intrinsics}.Vector{bits}.LoadUnsafe(ref right, {offset}), sum{accumulator});";
 
     private static string SumAccumulators(int count) => count switch
     {
@@ -208,8 +202,8 @@ internal static class CpuKernelsEmitter
     private static void EmitDotOfFourRows(IndentedWriter w, string name, int length, bool streamRows)
     {
         w.Line($"/// <summary>Dot products of rows 0..3 (each {name} = {length} values, one after another) with one input.</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-        using (w.Block($"internal static Vector128<float> DotFourRows{name}(ref float rows, ref float input)"))
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveInlining)]");
+        using (w.Block($"internal static {Names.Vector128}<float> DotFourRows{name}(ref float rows, ref float input)"))
         {
             foreach ((int bits, int lanes) in new[] { (256, 8), (128, 4) })
             {
@@ -219,14 +213,14 @@ internal static class CpuKernelsEmitter
                     continue;
                 }
 
-                string vector = $"Vector{bits}";
+                string vector = $"{Names.Intrinsics}.Vector{bits}";
                 if (bits == 256 && streamRows)
                 {
                     // Measured from DRAM: one row after another with a prefetch reads the matrix faster
                     // than four rows interleaved (one stream instead of four); from cache they tie.
                     using (w.Block($"if ({vector}.IsHardwareAccelerated)"))
                     {
-                        w.Line($"return Vector128.Create(DotStreamed{name}(ref rows, ref input), DotStreamed{name}(ref Unsafe.Add(ref rows, {length}), ref input), DotStreamed{name}(ref Unsafe.Add(ref rows, {2 * length}), ref input), DotStreamed{name}(ref Unsafe.Add(ref rows, {3 * length}), ref input));");
+                        w.Line($"return {Names.Vector128}.Create(DotStreamed{name}(ref rows, ref input), DotStreamed{name}(ref {Names.Unsafe}.Add(ref rows, {length}), ref input), DotStreamed{name}(ref {Names.Unsafe}.Add(ref rows, {2 * length}), ref input), DotStreamed{name}(ref {Names.Unsafe}.Add(ref rows, {3 * length}), ref input));");
                     }
 
                     continue;
@@ -254,27 +248,27 @@ internal static class CpuKernelsEmitter
                         }
                     }
 
-                    w.Line("Vector128<float> sums = SimdMath.SumEach(sum0, sum1, sum2, sum3);");
+                    w.Line($"{Names.Vector128}<float> sums = {Names.SimdMath}.SumEach(sum0, sum1, sum2, sum3);");
                     if (vectors * lanes < length)
                     {
                         w.Line("float tail0 = 0, tail1 = 0, tail2 = 0, tail3 = 0;");
                         using (w.Block($"for (int i = {vectors * lanes}; i < {length}; i++)"))
                         {
-                            w.Line("float x = Unsafe.Add(ref input, i);");
+                            w.Line($"float x = {Names.Unsafe}.Add(ref input, i);");
                             for (int r = 0; r < 4; r++)
                             {
-                                w.Line($"tail{r} += Unsafe.Add(ref rows, {r * length} + i) * x;");
+                                w.Line($"tail{r} += {Names.Unsafe}.Add(ref rows, {r * length} + i) * x;");
                             }
                         }
 
-                        w.Line("sums += Vector128.Create(tail0, tail1, tail2, tail3);");
+                        w.Line($"sums += {Names.Vector128}.Create(tail0, tail1, tail2, tail3);");
                     }
 
                     w.Line("return sums;");
                 }
             }
 
-            w.Line($"return Vector128.Create(Dot{name}(ref rows, ref input), Dot{name}(ref Unsafe.Add(ref rows, {length}), ref input), Dot{name}(ref Unsafe.Add(ref rows, {2 * length}), ref input), Dot{name}(ref Unsafe.Add(ref rows, {3 * length}), ref input));");
+            w.Line($"return {Names.Vector128}.Create(Dot{name}(ref rows, ref input), Dot{name}(ref {Names.Unsafe}.Add(ref rows, {length}), ref input), Dot{name}(ref {Names.Unsafe}.Add(ref rows, {2 * length}), ref input), Dot{name}(ref {Names.Unsafe}.Add(ref rows, {3 * length}), ref input));");
         }
     }
 
@@ -285,7 +279,7 @@ internal static class CpuKernelsEmitter
         for (int r = 0; r < 4; r++)
         {
             string rowOffset = r == 0 ? offset : (offset == "i" ? $"i + {r * length}" : (int.Parse(offset) + (r * length)).ToString());
-            w.Line($"sum{r} = SimdMath.MultiplyAdd({vector}.LoadUnsafe(ref rows, {rowOffset}), {x}, sum{r});");
+            w.Line($"sum{r} = {Names.SimdMath}.MultiplyAdd({vector}.LoadUnsafe(ref rows, {rowOffset}), {x}, sum{r});");
         }
     }
 
@@ -318,7 +312,7 @@ internal static class CpuKernelsEmitter
         {
             for (int i = 0; i < products.Length; i++)
             {
-                w.Line($"Vector128<float> {products[i].Result} = {code.FourRows(i, columnsName, columns)};");
+                w.Line($"{Names.Vector128}<float> {products[i].Result} = {code.FourRows(i, columnsName, columns)};");
             }
 
             foreach (string line in blockBody)
@@ -349,7 +343,7 @@ internal static class CpuKernelsEmitter
     public static void EmitMultiplyRows(IndentedWriter w, ModelSpec spec, string columns)
     {
         w.Line($"/// <summary>output[row] = matrix[row, :] . input for rows [start, end) of a matrix with {columns} columns.</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void MultiplyRows{columns}({MatrixCode.For(spec).TypeName} matrix, ref float input, ref float output, int start, int end)"))
         {
             EmitRowLoop(
@@ -358,8 +352,8 @@ internal static class CpuKernelsEmitter
                 columns,
                 "input",
                 new[] { ("matrix", "dot") },
-                new[] { "Vector128.StoreUnsafe(dot, ref output, (nuint)row);" },
-                new[] { "Unsafe.Add(ref output, row) = dot;" });
+                new[] { $"{Names.Vector128}.StoreUnsafe(dot, ref output, (nuint)row);" },
+                new[] { $"{Names.Unsafe}.Add(ref output, row) = dot;" });
         }
     }
 }

@@ -49,7 +49,7 @@ internal static class CpuPrefillEmitter
         w.Line("private int batchStart;");
         w.Line("private int batchCount;");
         CpuStep.EmitFields(w, steps);
-        w.Line("private readonly RowRangeAction attendBatch;");
+        w.Line($"private readonly {Names.RowRangeAction} attendBatch;");
     }
 
     public static void EmitBindings(IndentedWriter w, IReadOnlyList<CpuStep> steps)
@@ -61,11 +61,11 @@ internal static class CpuPrefillEmitter
     public static void EmitMethods(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
         w.Line("/// <inheritdoc/>");
-        using (w.Block("protected override ReadOnlySpan<float> LastPromptTokenLogits()"))
+        using (w.Block($"protected override {Names.ReadOnlySpan}<float> LastPromptTokenLogits()"))
         {
             w.Line("// Final norm and unembedding of the last token only (row 0 of the last chunk's batch, see KeepLastTokenOnly):");
             w.Line("// the others' logits are not needed.");
-            w.Line(CpuLowering.NormCall(plan.FinalNorm, "normalized", "residualBatch.AsSpan(0, DModel)", "weights"));
+            w.Line(CpuLowering.NormCall(plan.FinalNorm, "normalized", $"new {Names.Span}<float>(residualBatch, 0, DModel)", "weights"));
             w.Line("pool.Run(unembedRows, Vocab, granularity: 8);");
             w.Line("return logits;");
         }
@@ -75,8 +75,8 @@ internal static class CpuPrefillEmitter
 
         w.Line();
         w.Line("/// <summary>One chunk of the prompt through every layer: the same operations as Forward, each over every token of the chunk.</summary>");
-        w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("protected override void PrefillChunk(ReadOnlySpan<int> tokens, int firstPosition, bool lastChunk)"))
+        w.Line(Names.AggressiveOptimization);
+        using (w.Block($"protected override void PrefillChunk({Names.ReadOnlySpan}<int> tokens, int firstPosition, bool lastChunk)"))
         {
             w.Line("batchStart = firstPosition;");
             w.Line("batchCount = tokens.Length;");
@@ -85,7 +85,7 @@ internal static class CpuPrefillEmitter
                 : "// Token embedding: each token's row of the residual stream starts as its row of the embedding matrix.");
             using (w.Block("for (int t = 0; t < batchCount; t++)"))
             {
-                w.Line("Span<float> row = residualBatch.AsSpan(t * DModel, DModel);");
+                w.Line($"{Names.Span}<float> row = new {Names.Span}<float>(residualBatch, t * DModel, DModel);");
                 w.Line("weights.TokenEmbedding.Values.Slice(tokens[t] * DModel, DModel).CopyTo(row);");
                 if (plan.LearnedPositions)
                 {
@@ -110,7 +110,7 @@ internal static class CpuPrefillEmitter
         {
             using (w.Block("for (int t = first; t < end; t++)"))
             {
-                w.Line("valueBatch.AsSpan(t * KvDim, KvDim).CopyTo(values.AsSpan((batchStart + t) * KvDim, KvDim));");
+                w.Line($"new {Names.Span}<float>(valueBatch, t * KvDim, KvDim).CopyTo(new {Names.Span}<float>(values, (batchStart + t) * KvDim, KvDim));");
             }
 
             w.Line();
@@ -128,8 +128,8 @@ internal static class CpuPrefillEmitter
             w.Line("int last = batchCount - 1;");
             using (w.Block("if (last > 0)"))
             {
-                w.Line("residualBatch.AsSpan(last * DModel, DModel).CopyTo(residualBatch);");
-                w.Line("queryBatch.AsSpan(last * DModel, DModel).CopyTo(queryBatch);");
+                w.Line($"new {Names.Span}<float>(residualBatch, last * DModel, DModel).CopyTo(residualBatch);");
+                w.Line($"new {Names.Span}<float>(queryBatch, last * DModel, DModel).CopyTo(queryBatch);");
                 w.Line("batchStart += last;");
                 w.Line("batchCount = 1;");
             }
@@ -153,14 +153,14 @@ internal static class CpuPrefillEmitter
     private static void EmitTokenMethods(IndentedWriter w, ModelPlan plan)
     {
         NormOperation norm = plan.FinalNorm;
-        string parameters = norm.Bias is null ? "WeightTensor weight" : "WeightTensor weight, WeightTensor bias";
+        string parameters = norm.Bias is null ? $"{Names.WeightTensor} weight" : $"{Names.WeightTensor} weight, {Names.WeightTensor} bias";
         string arguments = norm.Bias is null ? "weight" : "weight, bias";
         w.Line($"/// <summary>{norm.KindName} of the residual rows of the chunk's tokens [first, end) into their normalized rows.</summary>");
         using (w.Block($"private void NormalizeBatch({parameters}, int first, int end)"))
         {
             using (w.Block("for (int t = first; t < end; t++)"))
             {
-                w.Line($"CpuKernels.{norm.Kind}(normalizedBatch.AsSpan(t * DModel, DModel), residualBatch.AsSpan(t * DModel, DModel), {arguments});");
+                w.Line($"CpuKernels.{norm.Kind}(new {Names.Span}<float>(normalizedBatch, t * DModel, DModel), new {Names.Span}<float>(residualBatch, t * DModel, DModel), {arguments});");
             }
         }
 
@@ -172,7 +172,7 @@ internal static class CpuPrefillEmitter
             {
                 using (w.Block("for (int t = first; t < end; t++)"))
                 {
-                    w.Line("CpuKernels.RotatePositions(queryBatch.AsSpan(t * DModel, DModel), keyBatch.AsSpan(t * KvDim, KvDim), batchStart + t, model.RotaryCos, model.RotarySin);");
+                    w.Line($"CpuKernels.RotatePositions(new {Names.Span}<float>(queryBatch, t * DModel, DModel), new {Names.Span}<float>(keyBatch, t * KvDim, KvDim), batchStart + t, model.RotaryCos, model.RotarySin);");
                 }
 
                 w.Line();

@@ -16,10 +16,6 @@ internal static class CpuSessionEmitter
         IReadOnlyList<CpuStep> steps = CpuLowering.DecodeSteps(spec, plan);
         IReadOnlyList<CpuStep> prefillSteps = CpuLowering.PrefillSteps(spec, plan);
         bool parallelAttention = AttentionParallelFromPosition(spec) < spec.Context;
-
-        w.Line("using System;");
-        w.Line("using Codegen;");
-        w.Line("using Codegen.Threading;");
         w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
@@ -85,7 +81,7 @@ internal static class CpuSessionEmitter
     {
         w.Line($"private readonly {spec.ClassName} model;");
         w.Line("private readonly ModelWeights weights;");
-        w.Line("private readonly WorkerPool pool;");
+        w.Line($"private readonly {Names.WorkerPool} pool;");
         w.Line();
         w.Line("// The residual stream: the current token's vector, refined layer by layer.");
         w.Line("private readonly float[] residual = new float[DModel];");
@@ -113,17 +109,17 @@ internal static class CpuSessionEmitter
         w.Line("private int currentPosition;");
         w.Line();
         w.Line("// Steps large enough to split over the worker pool, bound once to the fields above.");
-        w.Line("private readonly RowRangeAction unembedRows;");
+        w.Line($"private readonly {Names.RowRangeAction} unembedRows;");
         CpuStep.EmitFields(w, steps);
         if (parallelAttention)
         {
-            w.Line("private readonly RowRangeAction attend;");
+            w.Line($"private readonly {Names.RowRangeAction} attend;");
         }
     }
 
     private static void EmitConstructor(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, IReadOnlyList<CpuStep> prefillSteps, bool parallelAttention)
     {
-        w.Line($"internal CpuSession({spec.ClassName} model, WorkerPool pool)");
+        w.Line($"internal CpuSession({spec.ClassName} model, {Names.WorkerPool} pool)");
         using (w.Block("    : base(Vocab, Context, PrefillChunkTokens)"))
         {
             w.Line("this.model = model;");
@@ -148,15 +144,15 @@ internal static class CpuSessionEmitter
     private static void EmitForward(IndentedWriter w, ModelSpec spec, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
         w.Line("/// <summary>The whole forward pass for one token, top to bottom: embedding, every layer, unembedding.</summary>");
-        w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        using (w.Block("protected override ReadOnlySpan<float> ForwardStep(int token, int position)"))
+        w.Line(Names.AggressiveOptimization);
+        using (w.Block($"protected override {Names.ReadOnlySpan}<float> ForwardStep(int token, int position)"))
         {
             w.Line("currentPosition = position;");
             if (plan.LearnedPositions)
             {
                 w.Line("// Token and position embeddings: the residual stream starts as their sum.");
                 w.Line("weights.TokenEmbedding.Values.Slice(token * DModel, DModel).CopyTo(residual);");
-                w.Line("ReadOnlySpan<float> positionVector = weights.PositionEmbedding.Values.Slice(position * DModel, DModel);");
+                w.Line($"{Names.ReadOnlySpan}<float> positionVector = weights.PositionEmbedding.Values.Slice(position * DModel, DModel);");
                 using (w.Block("for (int i = 0; i < DModel; i++)"))
                 {
                     w.Line("residual[i] += positionVector[i];");

@@ -42,8 +42,8 @@ internal sealed class MatrixCode
         if (format == WeightFormat.BF16)
         {
             w.Line("// The input in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
-            w.Line($"Span<float> inputInKernelOrder = stackalloc float[{columnsName}];");
-            w.Line($"ref float x = ref Bf16Kernels.PrepareInput(ref {inputReference}, {columnsName}, inputInKernelOrder);");
+            w.Line($"{Names.Span}<float> inputInKernelOrder = stackalloc float[{columnsName}];");
+            w.Line($"ref float x = ref {Names.Bf16Kernels}.PrepareInput(ref {inputReference}, {columnsName}, inputInKernelOrder);");
             return;
         }
 
@@ -52,11 +52,11 @@ internal sealed class MatrixCode
         {
             int blocks = (columns + 31) / 32;
             w.Line($"// The input as 8-bit blocks too, so each block's dot product is an integer one.");
-            w.Line($"Span<sbyte> inputQuants = stackalloc sbyte[{blocks * 32}];");
-            w.Line($"Span<float> inputScales = stackalloc float[{blocks}];");
-            w.Line($"Q8Kernels.QuantizeVector(MemoryMarshal.CreateReadOnlySpan(ref x, {columnsName}), inputQuants, inputScales);");
-            w.Line("ref sbyte xq = ref MemoryMarshal.GetReference(inputQuants);");
-            w.Line("ref float xs = ref MemoryMarshal.GetReference(inputScales);");
+            w.Line($"{Names.Span}<sbyte> inputQuants = stackalloc sbyte[{blocks * 32}];");
+            w.Line($"{Names.Span}<float> inputScales = stackalloc float[{blocks}];");
+            w.Line($"{Names.Q8Kernels}.QuantizeVector({Names.MemoryMarshal}.CreateReadOnlySpan(ref x, {columnsName}), inputQuants, inputScales);");
+            w.Line($"ref sbyte xq = ref {Names.MemoryMarshal}.GetReference(inputQuants);");
+            w.Line($"ref float xs = ref {Names.MemoryMarshal}.GetReference(inputScales);");
         }
     }
 
@@ -74,16 +74,16 @@ internal sealed class MatrixCode
     /// <summary>A Vector128 of the dot products of rows row..row+3 of matrix m{index} with the input.</summary>
     public string FourRows(int index, string columnsName, int columns) => format switch
     {
-        WeightFormat.BF16 => $"Bf16Kernels.DotFourRows(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), {columnsName}, ref x)",
-        WeightFormat.Q8 => $"Q8Kernels.DotFourRows(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
-        _ => $"DotFourRows{columnsName}(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
+        WeightFormat.BF16 => $"{Names.Bf16Kernels}.DotFourRows(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), {columnsName}, ref x)",
+        WeightFormat.Q8 => $"{Names.Q8Kernels}.DotFourRows(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
+        _ => $"DotFourRows{columnsName}(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
     };
 
     /// <summary>The dot product of row <c>row</c> of matrix m{index} with the input.</summary>
     public string OneRow(int index, string columnsName, int columns) => format switch
     {
-        WeightFormat.BF16 => $"Bf16Kernels.Dot(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), ref x, {columnsName})",
-        WeightFormat.Q8 => $"Q8Kernels.Dot(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
-        _ => $"Dot{columnsName}(ref Unsafe.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
+        WeightFormat.BF16 => $"{Names.Bf16Kernels}.Dot(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x, {columnsName})",
+        WeightFormat.Q8 => $"{Names.Q8Kernels}.Dot(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
+        _ => $"Dot{columnsName}(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
     };
 }

@@ -20,9 +20,17 @@ internal static class Names
     public const string MethodImpl = "global::System.Runtime.CompilerServices.MethodImpl";
     public const string MethodImplOptions = "global::System.Runtime.CompilerServices.MethodImplOptions";
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    public const string Intrinsics = "global::System.Runtime.Intrinsics";
     public const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
     public const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
+    public const string File = "global::System.IO.File";
+    public const string Path = "global::System.IO.Path";
+    public const string List = "global::System.Collections.Generic.List";
+    public const string Directory = "global::System.IO.Directory";
+    public const string IReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
+    public const string ArgumentException = "global::System.ArgumentException";
+    public const string ObjectDisposedException = "global::System.ObjectDisposedException";
     public const string ExcludeFromCodeCoverage = "global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage";
 
     // ILGPU.
@@ -32,7 +40,9 @@ internal static class Names
     public const string Warp = "global::ILGPU.Warp";
     public const string SharedMemory = "global::ILGPU.SharedMemory";
     public const string Accelerator = "global::ILGPU.Runtime.Accelerator";
-    public const string KernelConfig = "global::ILGPU.Runtime.KernelConfig";
+    public const string KernelConfig = "global::ILGPU.KernelConfig";
+    public const string MemoryBuffer1D = "global::ILGPU.Runtime.MemoryBuffer1D";
+    public const string Stride1D = "global::ILGPU.Stride1D";
     public const string LoadStreamKernel = "global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel";
 
     // The runtime.
@@ -42,6 +52,12 @@ internal static class Names
     public const string Bf16Matrix = "global::Codegen.Bf16Matrix";
     public const string Q8Matrix = "global::Codegen.Q8Matrix";
     public const string ModelLoadException = "global::Codegen.ModelLoadException";
+    public const string SafetensorsWeights = "global::Codegen.Formats.SafetensorsWeights";
+    public const string SafetensorsFile = "global::Codegen.Formats.SafetensorsFile";
+    public const string ExpectedTensor = "global::Codegen.Formats.ExpectedTensor";
+    public const string SafetensorsTensorInfo = "global::Codegen.Formats.SafetensorsTensorInfo";
+    public const string HuggingFaceConfig = "global::Codegen.Formats.HuggingFaceConfig";
+    public const string Llama2cCheckpoint = "global::Codegen.Formats.Llama2cCheckpoint";
     public const string WorkerPool = "global::Codegen.Threading.WorkerPool";
     public const string RowRangeAction = "global::Codegen.Threading.RowRangeAction";
     public const string CpuSessionBase = "global::Codegen.Sessions.CpuSessionBase";
@@ -53,6 +69,9 @@ internal static class Names
     public const string GpuSessionBase = "global::Codegen.Gpu.GpuSessionBase";
     public const string GpuReductions = "global::Codegen.Gpu.GpuReductions";
     public const string GpuRows4 = "global::Codegen.Gpu.GpuRows4";
+
+    /// <summary>The method attribute that keeps the JIT from tiering a hot method: straight to full optimization.</summary>
+    public const string AggressiveOptimization = "[" + MethodImpl + "(" + MethodImplOptions + ".AggressiveOptimization)]";
 
     /// <summary>The float view every GPU kernel parameter is.</summary>
     public const string FloatView = ArrayView + "<float>";

@@ -11,31 +11,28 @@ internal static class SafetensorsLoaderEmitter
 {
     public static void Emit(IndentedWriter w, ModelSpec spec)
     {
-        w.Line("using System.Collections.Generic;");
-        w.Line("using Codegen;");
-        w.Line("using Codegen.Formats;");
         w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
             w.Line("/// <summary>");
             w.Line("/// Loads GPT-2 weights with Hugging Face names (with or without the <c>transformer.</c> prefix) from a");
             w.Line("/// <c>.safetensors</c> file, or from a folder holding <c>model.safetensors</c>. F32, F16 and BF16 are read");
-            w.Line("/// as float32. Throws <see cref=\"ModelLoadException\"/> listing every missing or misshapen tensor at once.");
+            w.Line("/// as float32. Throws <see cref=\"global::Codegen.ModelLoadException\"/> listing every missing or misshapen tensor at once.");
             w.Line("/// </summary>");
             using (w.Block($"public static {spec.ClassName} Load(string path)"))
             {
-                w.Line("string weightsPath = System.IO.Directory.Exists(path) ? System.IO.Path.Combine(path, \"model.safetensors\") : path;");
-                w.Line("if (!System.IO.File.Exists(weightsPath))");
+                w.Line($"string weightsPath = {Names.Directory}.Exists(path) ? {Names.Path}.Combine(path, \"model.safetensors\") : path;");
+                w.Line($"if (!{Names.File}.Exists(weightsPath))");
                 w.Line("{");
-                w.Line("    throw new ModelLoadException(weightsPath, \"weights file not found\");");
+                w.Line($"    throw new {Names.ModelLoadException}(weightsPath, \"weights file not found\");");
                 w.Line("}");
                 w.Line();
-                w.Line("HuggingFaceConfig.TryLoadBeside(weightsPath)?.CheckGpt2(DModel, Heads, Layers, Vocab, Context, FfnDim, NormEpsilon);");
-                w.Line("using SafetensorsFile file = SafetensorsFile.Open(weightsPath);");
+                w.Line($"{Names.HuggingFaceConfig}.TryLoadBeside(weightsPath)?.CheckGpt2(DModel, Heads, Layers, Vocab, Context, FfnDim, NormEpsilon);");
+                w.Line($"using {Names.SafetensorsFile} file = {Names.SafetensorsFile}.Open(weightsPath);");
                 w.Line();
                 w.Line("// The position table may be longer than the declared Context; only its first Context rows are used.");
-                w.Line("int positionRows = file.TryGetTensor(\"wpe.weight\", out SafetensorsTensorInfo wpe) && wpe.Shape.Length == 2 && wpe.Shape[0] > Context ? wpe.Shape[0] : Context;");
-                w.Line("var expected = new List<ExpectedTensor>");
+                w.Line($"int positionRows = file.TryGetTensor(\"wpe.weight\", out {Names.SafetensorsTensorInfo} wpe) && wpe.Shape.Length == 2 && wpe.Shape[0] > Context ? wpe.Shape[0] : Context;");
+                w.Line($"var expected = new {Names.List}<{Names.ExpectedTensor}>");
                 w.Line("{");
                 w.Line("    new(\"wte.weight\", new[] { Vocab, DModel }),");
                 w.Line("    new(\"wpe.weight\", new[] { positionRows, DModel }),");
@@ -65,44 +62,44 @@ internal static class SafetensorsLoaderEmitter
 
                 w.Line("file.Validate(expected);");
                 w.Line();
-                w.Line("WeightTensor tokenEmbedding = SafetensorsWeights.Read(file, \"wte.weight\", \"tokenEmbedding\", new[] { Vocab, DModel });");
-                w.Line("WeightTensor positionEmbedding = SafetensorsWeights.ReadLeadingRows(file, \"wpe.weight\", \"positionEmbedding\", positionRows, Context, DModel);");
+                w.Line($"{Names.WeightTensor} tokenEmbedding = {Names.SafetensorsWeights}.Read(file, \"wte.weight\", \"tokenEmbedding\", new[] {{ Vocab, DModel }});");
+                w.Line($"{Names.WeightTensor} positionEmbedding = {Names.SafetensorsWeights}.ReadLeadingRows(file, \"wpe.weight\", \"positionEmbedding\", positionRows, Context, DModel);");
                 w.Line("var layers = new LayerWeights[Layers];");
                 using (w.Block("for (int i = 0; i < Layers; i++)"))
                 {
                     w.Line("string h = $\"h.{i}.\";");
                     w.Line("string name = $\"layers[{i}].\";");
                     w.Line("// c_attn holds query, key and value side by side: split it, transposed to [out, in].");
-                    w.Line("WeightTensor[] queryKeyValue = SafetensorsWeights.ReadConv1DSplit(file, h + \"attn.c_attn.weight\", new[] { name + \"query\", name + \"key\", name + \"value\" }, DModel, DModel);");
-                    w.Line("WeightTensor[] queryKeyValueBias = SafetensorsWeights.ReadSplit(file, h + \"attn.c_attn.bias\", new[] { name + \"queryBias\", name + \"keyBias\", name + \"valueBias\" }, DModel);");
+                    w.Line($"{Names.WeightTensor}[] queryKeyValue = {Names.SafetensorsWeights}.ReadConv1DSplit(file, h + \"attn.c_attn.weight\", new[] {{ name + \"query\", name + \"key\", name + \"value\" }}, DModel, DModel);");
+                    w.Line($"{Names.WeightTensor}[] queryKeyValueBias = {Names.SafetensorsWeights}.ReadSplit(file, h + \"attn.c_attn.bias\", new[] {{ name + \"queryBias\", name + \"keyBias\", name + \"valueBias\" }}, DModel);");
                     w.Line("layers[i] = new LayerWeights(");
-                    w.Line("    attentionNorm: SafetensorsWeights.Read(file, h + \"ln_1.weight\", name + \"attentionNorm\", new[] { DModel }),");
-                    w.Line("    attentionNormBias: SafetensorsWeights.Read(file, h + \"ln_1.bias\", name + \"attentionNormBias\", new[] { DModel }),");
+                    w.Line($"    attentionNorm: {Names.SafetensorsWeights}.Read(file, h + \"ln_1.weight\", name + \"attentionNorm\", new[] {{ DModel }}),");
+                    w.Line($"    attentionNormBias: {Names.SafetensorsWeights}.Read(file, h + \"ln_1.bias\", name + \"attentionNormBias\", new[] {{ DModel }}),");
                     w.Line("    query: queryKeyValue[0],");
                     w.Line("    queryBias: queryKeyValueBias[0],");
                     w.Line("    key: queryKeyValue[1],");
                     w.Line("    keyBias: queryKeyValueBias[1],");
                     w.Line("    value: queryKeyValue[2],");
                     w.Line("    valueBias: queryKeyValueBias[2],");
-                    w.Line("    output: SafetensorsWeights.ReadConv1D(file, h + \"attn.c_proj.weight\", name + \"output\", DModel, DModel),");
-                    w.Line("    outputBias: SafetensorsWeights.Read(file, h + \"attn.c_proj.bias\", name + \"outputBias\", new[] { DModel }),");
-                    w.Line("    ffnNorm: SafetensorsWeights.Read(file, h + \"ln_2.weight\", name + \"ffnNorm\", new[] { DModel }),");
-                    w.Line("    ffnNormBias: SafetensorsWeights.Read(file, h + \"ln_2.bias\", name + \"ffnNormBias\", new[] { DModel }),");
-                    w.Line("    up: SafetensorsWeights.ReadConv1D(file, h + \"mlp.c_fc.weight\", name + \"up\", DModel, FfnDim),");
-                    w.Line("    upBias: SafetensorsWeights.Read(file, h + \"mlp.c_fc.bias\", name + \"upBias\", new[] { FfnDim }),");
-                    w.Line("    down: SafetensorsWeights.ReadConv1D(file, h + \"mlp.c_proj.weight\", name + \"down\", FfnDim, DModel),");
-                    w.Line("    downBias: SafetensorsWeights.Read(file, h + \"mlp.c_proj.bias\", name + \"downBias\", new[] { DModel }));");
+                    w.Line($"    output: {Names.SafetensorsWeights}.ReadConv1D(file, h + \"attn.c_proj.weight\", name + \"output\", DModel, DModel),");
+                    w.Line($"    outputBias: {Names.SafetensorsWeights}.Read(file, h + \"attn.c_proj.bias\", name + \"outputBias\", new[] {{ DModel }}),");
+                    w.Line($"    ffnNorm: {Names.SafetensorsWeights}.Read(file, h + \"ln_2.weight\", name + \"ffnNorm\", new[] {{ DModel }}),");
+                    w.Line($"    ffnNormBias: {Names.SafetensorsWeights}.Read(file, h + \"ln_2.bias\", name + \"ffnNormBias\", new[] {{ DModel }}),");
+                    w.Line($"    up: {Names.SafetensorsWeights}.ReadConv1D(file, h + \"mlp.c_fc.weight\", name + \"up\", DModel, FfnDim),");
+                    w.Line($"    upBias: {Names.SafetensorsWeights}.Read(file, h + \"mlp.c_fc.bias\", name + \"upBias\", new[] {{ FfnDim }}),");
+                    w.Line($"    down: {Names.SafetensorsWeights}.ReadConv1D(file, h + \"mlp.c_proj.weight\", name + \"down\", FfnDim, DModel),");
+                    w.Line($"    downBias: {Names.SafetensorsWeights}.Read(file, h + \"mlp.c_proj.bias\", name + \"downBias\", new[] {{ DModel }}));");
                 }
 
-                w.Line("WeightTensor finalNorm = SafetensorsWeights.Read(file, \"ln_f.weight\", \"finalNorm\", new[] { DModel });");
-                w.Line("WeightTensor finalNormBias = SafetensorsWeights.Read(file, \"ln_f.bias\", \"finalNormBias\", new[] { DModel });");
+                w.Line($"{Names.WeightTensor} finalNorm = {Names.SafetensorsWeights}.Read(file, \"ln_f.weight\", \"finalNorm\", new[] {{ DModel }});");
+                w.Line($"{Names.WeightTensor} finalNormBias = {Names.SafetensorsWeights}.Read(file, \"ln_f.bias\", \"finalNormBias\", new[] {{ DModel }});");
                 if (spec.TiedEmbeddings)
                 {
                     w.Line($"return new {spec.ClassName}(new ModelWeights(tokenEmbedding, positionEmbedding, finalNorm, finalNormBias, layers));");
                 }
                 else
                 {
-                    w.Line("WeightTensor unembedding = SafetensorsWeights.Read(file, \"lm_head.weight\", \"unembedding\", new[] { Vocab, DModel });");
+                    w.Line($"{Names.WeightTensor} unembedding = {Names.SafetensorsWeights}.Read(file, \"lm_head.weight\", \"unembedding\", new[] {{ Vocab, DModel }});");
                     w.Line($"return new {spec.ClassName}(new ModelWeights(tokenEmbedding, positionEmbedding, finalNorm, finalNormBias, layers, unembedding));");
                 }
             }

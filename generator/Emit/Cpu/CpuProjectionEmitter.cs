@@ -85,19 +85,19 @@ internal static class CpuProjectionEmitter
                 ProjectedMatrix matrix = projection.Matrices[0];
                 string bias = matrix.Bias is null ? string.Empty : " + bias[row]";
                 w.Line($"/// <summary>residual[t, row] += {Lower(matrix.Weight)} projection row . {projection.Input}[t, :]{bias}, for rows [start, end) and every token of the chunk.</summary>");
-                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
                 using (w.Block($"internal static void {projection.Name}Batch(LayerWeights layer, float[] {projection.Input}, float[] projected, float[] residual, int tokens, int start, int end)"))
                 {
                     w.Line($"MultiplyRowsBatch{columns}(layer.{matrix.Weight}, ref {projection.Input}[0], ref projected[0], DModel, tokens, start, end);");
                     using (w.Block("for (int t = 0; t < tokens; t++)"))
                     {
-                        w.Line("Span<float> rows = projected.AsSpan((t * DModel) + start, end - start);");
+                        w.Line($"{Names.Span}<float> rows = new {Names.Span}<float>(projected, (t * DModel) + start, end - start);");
                         if (matrix.Bias is not null)
                         {
                             w.Line($"AddInPlace(rows, layer.{matrix.Bias}.Values.Slice(start, end - start));");
                         }
 
-                        w.Line("AddInPlace(residual.AsSpan((t * DModel) + start, end - start), rows);");
+                        w.Line($"AddInPlace(new {Names.Span}<float>(residual, (t * DModel) + start, end - start), rows);");
                     }
                 }
 
@@ -106,14 +106,14 @@ internal static class CpuProjectionEmitter
 
             case Epilogue.SwiGlu:
                 w.Line("/// <summary>Gate and up products of every token of a prefill chunk for rows [start, end), then SwiGLU on those rows into hidden.</summary>");
-                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
                 using (w.Block($"internal static void {projection.Name}Batch(LayerWeights layer, float[] input, float[] hidden, float[] up, int tokens, int start, int end)"))
                 {
                     w.Line($"MultiplyRowsBatch{columns}(layer.{projection.Matrices[0].Weight}, ref input[0], ref hidden[0], FfnDim, tokens, start, end);");
                     w.Line($"MultiplyRowsBatch{columns}(layer.{projection.Matrices[1].Weight}, ref input[0], ref up[0], FfnDim, tokens, start, end);");
                     using (w.Block("for (int t = 0; t < tokens; t++)"))
                     {
-                        w.Line("SwiGluInPlace(hidden.AsSpan((t * FfnDim) + start, end - start), up.AsSpan((t * FfnDim) + start, end - start));");
+                        w.Line($"SwiGluInPlace(new {Names.Span}<float>(hidden, (t * FfnDim) + start, end - start), new {Names.Span}<float>(up, (t * FfnDim) + start, end - start));");
                     }
                 }
 
@@ -122,15 +122,15 @@ internal static class CpuProjectionEmitter
             {
                 ProjectedMatrix matrix = projection.Matrices[0];
                 w.Line($"/// <summary>{matrix.Weight} products of every token of a prefill chunk for rows [start, end), then bias and GELU on those rows.</summary>");
-                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
                 using (w.Block($"internal static void {projection.Name}Batch(LayerWeights layer, float[] input, float[] hidden, int tokens, int start, int end)"))
                 {
                     w.Line($"MultiplyRowsBatch{columns}(layer.{matrix.Weight}, ref input[0], ref hidden[0], FfnDim, tokens, start, end);");
                     using (w.Block("for (int t = 0; t < tokens; t++)"))
                     {
                         w.Line(matrix.Bias is null
-                            ? "GeluInPlace(hidden.AsSpan((t * FfnDim) + start, end - start));"
-                            : $"AddBiasGelu(hidden.AsSpan((t * FfnDim) + start, end - start), layer.{matrix.Bias}.Values.Slice(start, end - start));");
+                            ? $"GeluInPlace(new {Names.Span}<float>(hidden, (t * FfnDim) + start, end - start));"
+                            : $"AddBiasGelu(new {Names.Span}<float>(hidden, (t * FfnDim) + start, end - start), layer.{matrix.Bias}.Values.Slice(start, end - start));");
                     }
                 }
 
@@ -159,15 +159,15 @@ internal static class CpuProjectionEmitter
         w.Line($"/// {Capitalize(projection.Description)}: rows [0, {projection.Matrices[0].Rows}) are the {Lower(projection.Matrices[0].Weight)}, then the");
         w.Line("/// next matrix's rows, and so on; the value rows are written into the value cache at valueOffset.");
         w.Line("/// </summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void {projection.Name}(LayerWeights layer, float[] input, {string.Join(", ", parameters)}, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
             string offset = string.Empty;
             foreach (ProjectedMatrix matrix in projection.Matrices)
             {
-                string first = offset.Length == 0 ? "start" : $"Math.Max(start - {offset}, 0)";
-                string last = offset.Length == 0 ? $"Math.Min(end, {matrix.Rows})" : $"Math.Min(end - {offset}, {matrix.Rows})";
+                string first = offset.Length == 0 ? "start" : $"{Names.Math}.Max(start - {offset}, 0)";
+                string last = offset.Length == 0 ? $"{Names.Math}.Min(end, {matrix.Rows})" : $"{Names.Math}.Min(end - {offset}, {matrix.Rows})";
                 string target = matrix.Output == "values" ? "values[valueOffset]" : $"{matrix.Output}[0]";
                 string multiply = $"MultiplyRows{projection.Columns}(layer.{matrix.Weight}, ref x, ref {target}, ";
                 if (matrix.Bias is null)
@@ -179,7 +179,7 @@ internal static class CpuProjectionEmitter
                     string local = Lower(matrix.Weight);
                     w.Line($"int {local}Start = {first}, {local}End = {last};");
                     w.Line($"{multiply}{local}Start, {local}End);");
-                    string span = matrix.Output == "values" ? $"values.AsSpan(valueOffset, {matrix.Rows})" : $"{matrix.Output}.AsSpan()";
+                    string span = matrix.Output == "values" ? $"new {Names.Span}<float>(values, valueOffset, {matrix.Rows})" : $"new {Names.Span}<float>({matrix.Output})";
                     w.Line($"AddBias({span}, layer.{matrix.Bias}.Values, {local}Start, {local}End);");
                 }
 
@@ -200,15 +200,15 @@ internal static class CpuProjectionEmitter
         w.Line($"/// {Capitalize(projection.Description)}, for every token of a chunk: rows [0, {projection.Matrices[0].Rows}) are the");
         w.Line($"/// {Lower(projection.Matrices[0].Weight)}, then the next matrix's rows, and so on, one output row per token.");
         w.Line("/// </summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void {projection.Name}Batch(LayerWeights layer, float[] input, {string.Join(", ", outputs)}, int tokens, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
             string offset = string.Empty;
             foreach (ProjectedMatrix matrix in projection.Matrices)
             {
-                string first = offset.Length == 0 ? "start" : $"Math.Max(start - {offset}, 0)";
-                string last = offset.Length == 0 ? $"Math.Min(end, {matrix.Rows})" : $"Math.Min(end - {offset}, {matrix.Rows})";
+                string first = offset.Length == 0 ? "start" : $"{Names.Math}.Max(start - {offset}, 0)";
+                string last = offset.Length == 0 ? $"{Names.Math}.Min(end, {matrix.Rows})" : $"{Names.Math}.Min(end - {offset}, {matrix.Rows})";
                 string output = BatchName(matrix.Output);
                 if (matrix.Bias is null)
                 {
@@ -221,7 +221,7 @@ internal static class CpuProjectionEmitter
                     w.Line($"MultiplyRowsBatch{projection.Columns}(layer.{matrix.Weight}, ref x, ref {output}[0], {matrix.Rows}, tokens, {local}Start, {local}End);");
                     using (w.Block("for (int t = 0; t < tokens; t++)"))
                     {
-                        w.Line($"AddBias({output}.AsSpan(t * {matrix.Rows}, {matrix.Rows}), layer.{matrix.Bias}.Values, {local}Start, {local}End);");
+                        w.Line($"AddBias(new {Names.Span}<float>({output}, t * {matrix.Rows}, {matrix.Rows}), layer.{matrix.Bias}.Values, {local}Start, {local}End);");
                     }
                 }
 
@@ -235,7 +235,7 @@ internal static class CpuProjectionEmitter
         ProjectedMatrix matrix = projection.Matrices[0];
         bool biased = matrix.Bias is not null;
         w.Line($"/// <summary>residual[row] += {Lower(matrix.Weight)} projection row . {projection.Input}{(biased ? " + bias" : string.Empty)}, for rows [start, end).</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void {projection.Name}(LayerWeights layer, float[] {projection.Input}, float[] residual, int start, int end)"))
         {
             if (biased)
@@ -253,10 +253,10 @@ internal static class CpuProjectionEmitter
                 new[]
                 {
                     biased
-                        ? "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + (dot + Vector128.LoadUnsafe(ref bias, (nuint)row)), ref sum, (nuint)row);"
-                        : "Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref sum, (nuint)row) + dot, ref sum, (nuint)row);",
+                        ? $"{Names.Vector128}.StoreUnsafe({Names.Vector128}.LoadUnsafe(ref sum, (nuint)row) + (dot + {Names.Vector128}.LoadUnsafe(ref bias, (nuint)row)), ref sum, (nuint)row);"
+                        : $"{Names.Vector128}.StoreUnsafe({Names.Vector128}.LoadUnsafe(ref sum, (nuint)row) + dot, ref sum, (nuint)row);",
                 },
-                new[] { biased ? "Unsafe.Add(ref sum, row) += dot + Unsafe.Add(ref bias, row);" : "Unsafe.Add(ref sum, row) += dot;" });
+                new[] { biased ? $"{Names.Unsafe}.Add(ref sum, row) += dot + {Names.Unsafe}.Add(ref bias, row);" : $"{Names.Unsafe}.Add(ref sum, row) += dot;" });
         }
     }
 
@@ -265,7 +265,7 @@ internal static class CpuProjectionEmitter
         string gate = $"layer.{projection.Matrices[0].Weight}";
         string up = $"layer.{projection.Matrices[1].Weight}";
         w.Line("/// <summary>SwiGLU, gate and up in one pass: hidden[row] = silu(gate row . x) * (up row . x), for rows [start, end).</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void {projection.Name}(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
             if (spec.Weights != WeightFormat.Q8 && CpuKernelsEmitter.StreamsRows(spec))
@@ -280,10 +280,10 @@ internal static class CpuProjectionEmitter
                     new[] { (up, "u") },
                     new[]
                     {
-                        "Vector128<float> g = Vector128.LoadUnsafe(ref hidden[0], (nuint)row);",
-                        "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);",
+                        $"{Names.Vector128}<float> g = {Names.Vector128}.LoadUnsafe(ref hidden[0], (nuint)row);",
+                        $"{Names.Vector128}.StoreUnsafe(g * ({Names.Vector128}<float>.One / ({Names.Vector128}<float>.One + {Names.SimdMath}.Exp(-g))) * u, ref hidden[0], (nuint)row);",
                     },
-                    new[] { "float g = hidden[row];", "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
+                    new[] { "float g = hidden[row];", $"hidden[row] = g * (1.0f / (1.0f + {Names.MathF}.Exp(-g))) * u;" });
             }
             else
             {
@@ -293,8 +293,8 @@ internal static class CpuProjectionEmitter
                     projection.Columns,
                     "input[0]",
                     new[] { (gate, "g"), (up, "u") },
-                    new[] { "Vector128.StoreUnsafe(g * (Vector128<float>.One / (Vector128<float>.One + SimdMath.Exp(-g))) * u, ref hidden[0], (nuint)row);" },
-                    new[] { "hidden[row] = g * (1.0f / (1.0f + MathF.Exp(-g))) * u;" });
+                    new[] { $"{Names.Vector128}.StoreUnsafe(g * ({Names.Vector128}<float>.One / ({Names.Vector128}<float>.One + {Names.SimdMath}.Exp(-g))) * u, ref hidden[0], (nuint)row);" },
+                    new[] { $"hidden[row] = g * (1.0f / (1.0f + {Names.MathF}.Exp(-g))) * u;" });
             }
         }
     }
@@ -304,7 +304,7 @@ internal static class CpuProjectionEmitter
         ProjectedMatrix matrix = projection.Matrices[0];
         bool biased = matrix.Bias is not null;
         w.Line($"/// <summary>hidden[row] = GELU({Lower(matrix.Weight)} projection row . x{(biased ? " + bias" : string.Empty)}), for rows [start, end).</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void {projection.Name}(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
             if (biased)
@@ -318,8 +318,8 @@ internal static class CpuProjectionEmitter
                 projection.Columns,
                 "input[0]",
                 new[] { ($"layer.{matrix.Weight}", "dot") },
-                new[] { biased ? "Vector128.StoreUnsafe(SimdMath.Gelu(dot + Vector128.LoadUnsafe(ref bias, (nuint)row)), ref hidden[0], (nuint)row);" : "Vector128.StoreUnsafe(SimdMath.Gelu(dot), ref hidden[0], (nuint)row);" },
-                new[] { biased ? "hidden[row] = Gelu(dot + Unsafe.Add(ref bias, row));" : "hidden[row] = Gelu(dot);" });
+                new[] { biased ? $"{Names.Vector128}.StoreUnsafe({Names.SimdMath}.Gelu(dot + {Names.Vector128}.LoadUnsafe(ref bias, (nuint)row)), ref hidden[0], (nuint)row);" : $"{Names.Vector128}.StoreUnsafe({Names.SimdMath}.Gelu(dot), ref hidden[0], (nuint)row);" },
+                new[] { biased ? $"hidden[row] = Gelu(dot + {Names.Unsafe}.Add(ref bias, row));" : "hidden[row] = Gelu(dot);" });
         }
     }
 

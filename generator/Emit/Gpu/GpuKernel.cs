@@ -10,15 +10,15 @@ namespace Codegen.Generator.Emit.Gpu;
 /// <param name="ParameterTypes">The C# types of its parameters, in order (views and scalars).</param>
 internal sealed record GpuKernel(string Name, IReadOnlyList<string> ParameterTypes)
 {
-    public const string View = "ArrayView<float>";
-    public const string IntView = "ArrayView<int>";
+    public const string View = $"{Names.ArrayView}<float>";
+    public const string IntView = $"{Names.ArrayView}<int>";
     public const string Int = "int";
 
     /// <summary>The type arguments of the delegate and of <c>LoadStreamKernel</c>: the parameter types.</summary>
     public string TypeArguments => string.Join(", ", ParameterTypes);
 
     /// <summary>The delegate type of the loaded kernel: a launch configuration, then the parameters.</summary>
-    public string DelegateType => $"Action<KernelConfig, {TypeArguments}>";
+    public string DelegateType => $"{Names.Action}<{Names.KernelConfig}, {TypeArguments}>";
 
     /// <summary>A kernel of <paramref name="views"/> float views followed by <paramref name="scalars"/> int parameters.</summary>
     public static GpuKernel Of(string name, int views, int scalars = 0)

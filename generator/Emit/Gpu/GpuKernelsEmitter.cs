@@ -38,9 +38,6 @@ internal static class GpuKernelsEmitter
 
     public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        w.Line("using System;");
-        w.Line("using global::ILGPU;");
-        w.Line("using global::ILGPU.Runtime;");
         w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
@@ -132,7 +129,7 @@ internal static class GpuKernelsEmitter
             () =>
             {
                 w.Line($"{Names.GpuRows4} dots = {Names.GpuReductions}.WarpDot4({matrix}, row, {vector}, {columns});");
-                using (w.Block("if (Warp.IsFirstLane)"))
+                using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
                     w.Line(store("row", "dots.Row0"));
                     w.Line(store("row + 1", "dots.Row1"));
@@ -143,7 +140,7 @@ internal static class GpuKernelsEmitter
             () =>
             {
                 w.Line($"float dot = {Names.GpuReductions}.WarpDot({matrix}, row, {vector}, {columns});");
-                using (w.Block("if (Warp.IsFirstLane)"))
+                using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
                     w.Line(store("row", "dot"));
                 }
@@ -158,28 +155,28 @@ internal static class GpuKernelsEmitter
         w.Line("/// maximum, then the values summed with those weights. Query heads share key/value heads in groups of");
         w.Line("/// QueriesPerKvHead. <paramref name=\"keys\"/> and <paramref name=\"values\"/> are this layer's [Context, KvDim] cache.");
         w.Line("/// </summary>");
-        using (w.Block("internal static void Attention(ArrayView<float> query, ArrayView<float> keys, ArrayView<float> values, ArrayView<float> scores, ArrayView<float> output, int position)"))
+        using (w.Block($"internal static void Attention({Names.ArrayView}<float> query, {Names.ArrayView}<float> keys, {Names.ArrayView}<float> values, {Names.ArrayView}<float> scores, {Names.ArrayView}<float> output, int position)"))
         {
-            w.Line("ArrayView<float> headQuery = SharedMemory.Allocate<float>(HeadDim);");
-            w.Line("ArrayView<float> warpSums = SharedMemory.Allocate<float>(MaxWarpsPerGroup);");
-            w.Line("ArrayView<float> partialSums = SharedMemory.Allocate<float>(MaxGroupSize);");
+            w.Line($"{Names.ArrayView}<float> headQuery = {Names.SharedMemory}.Allocate<float>(HeadDim);");
+            w.Line($"{Names.ArrayView}<float> warpSums = {Names.SharedMemory}.Allocate<float>(MaxWarpsPerGroup);");
+            w.Line($"{Names.ArrayView}<float> partialSums = {Names.SharedMemory}.Allocate<float>(MaxGroupSize);");
             w.Line("// One head per group (a launch with fewer groups takes the heads in turns).");
-            w.Line("for (int head = Grid.IdxX; head < Heads; head += Grid.DimX)");
+            w.Line($"for (int head = {Names.Grid}.IdxX; head < Heads; head += {Names.Grid}.DimX)");
             w.Line("{");
             w.Indent();
             w.Line("int kvOffset = (head / QueriesPerKvHead) * HeadDim;");
             w.Line("int headScores = head * Context;");
-            using (w.Block("for (int i = Group.IdxX; i < HeadDim; i += Group.DimX)"))
+            using (w.Block($"for (int i = {Names.Group}.IdxX; i < HeadDim; i += {Names.Group}.DimX)"))
             {
                 w.Line("headQuery[i] = query[(head * HeadDim) + i];");
             }
 
-            w.Line("Group.Barrier();");
+            w.Line($"{Names.Group}.Barrier();");
             w.Line();
             w.Line("// Scores: one position per thread, its key read whole.");
-            w.Line("float sqrtHeadDim = MathF.Sqrt(HeadDim);");
+            w.Line($"float sqrtHeadDim = {Names.MathF}.Sqrt(HeadDim);");
             w.Line("float localMax = float.NegativeInfinity;");
-            using (w.Block("for (int t = Group.IdxX; t <= position; t += Group.DimX)"))
+            using (w.Block($"for (int t = {Names.Group}.IdxX; t <= position; t += {Names.Group}.DimX)"))
             {
                 w.Line("long key = ((long)t * KvDim) + kvOffset;");
                 w.Line("float dot = 0;");
@@ -198,9 +195,9 @@ internal static class GpuKernelsEmitter
             w.Line("// Softmax: exponentials of score - max (never overflows), then their sum. Each thread rewrites the");
             w.Line("// scores it wrote; the barriers of GroupSum publish them to the whole group.");
             w.Line("float localSum = 0;");
-            using (w.Block("for (int t = Group.IdxX; t <= position; t += Group.DimX)"))
+            using (w.Block($"for (int t = {Names.Group}.IdxX; t <= position; t += {Names.Group}.DimX)"))
             {
-                w.Line("float weight = MathF.Exp(scores[headScores + t] - max);");
+                w.Line($"float weight = {Names.MathF}.Exp(scores[headScores + t] - max);");
                 w.Line("scores[headScores + t] = weight;");
                 w.Line("localSum += weight;");
             }
@@ -209,11 +206,11 @@ internal static class GpuKernelsEmitter
             w.Line();
             w.Line("// Weighted sum of the values. Thread i sums dimension i % HeadDim over every slices-th position from");
             w.Line("// i / HeadDim on; the slices are then added up in shared memory.");
-            w.Line("int slices = Group.DimX / HeadDim;");
+            w.Line($"int slices = {Names.Group}.DimX / HeadDim;");
             using (w.Block("if (slices == 0)"))
             {
                 w.Line("// Heads wider than the group: each thread takes whole dimensions.");
-                using (w.Block("for (int dimension = Group.IdxX; dimension < HeadDim; dimension += Group.DimX)"))
+                using (w.Block($"for (int dimension = {Names.Group}.IdxX; dimension < HeadDim; dimension += {Names.Group}.DimX)"))
                 {
                     w.Line("float total = 0;");
                     using (w.Block("for (int t = 0; t <= position; t++)"))
@@ -227,8 +224,8 @@ internal static class GpuKernelsEmitter
 
             using (w.Block("else"))
             {
-                w.Line("int dimension = Group.IdxX % HeadDim;");
-                w.Line("int slice = Group.IdxX / HeadDim;");
+                w.Line($"int dimension = {Names.Group}.IdxX % HeadDim;");
+                w.Line($"int slice = {Names.Group}.IdxX / HeadDim;");
                 w.Line("float partial = 0;");
                 using (w.Block("if (slice < slices)"))
                 {
@@ -238,8 +235,8 @@ internal static class GpuKernelsEmitter
                     }
                 }
 
-                w.Line("partialSums[Group.IdxX] = partial;");
-                w.Line("Group.Barrier();");
+                w.Line($"partialSums[{Names.Group}.IdxX] = partial;");
+                w.Line($"{Names.Group}.Barrier();");
                 using (w.Block("if (slice == 0)"))
                 {
                     w.Line("float total = 0;");

@@ -60,9 +60,9 @@ internal static class GpuOperationKernelsEmitter
     private static void EmitEmbed(IndentedWriter w)
     {
         w.Line("/// <summary>Token embedding: residual = row <paramref name=\"token\"/> of the embedding matrix.</summary>");
-        using (w.Block("internal static void Embed(ArrayView<float> tokenEmbedding, ArrayView<float> residual, int token)"))
+        using (w.Block($"internal static void Embed({Names.ArrayView}<float> tokenEmbedding, {Names.ArrayView}<float> residual, int token)"))
         {
-            using (w.Block("for (int i = Grid.GlobalIndex.X; i < DModel; i += Grid.DimX * Group.DimX)"))
+            using (w.Block($"for (int i = {Names.Grid}.GlobalIndex.X; i < DModel; i += {Names.Grid}.DimX * {Names.Group}.DimX)"))
             {
                 w.Line("residual[i] = tokenEmbedding[((long)token * DModel) + i];");
             }
@@ -72,9 +72,9 @@ internal static class GpuOperationKernelsEmitter
     private static void EmitEmbedWithPositions(IndentedWriter w)
     {
         w.Line("/// <summary>Token and position embeddings: residual = token row + position row.</summary>");
-        using (w.Block("internal static void Embed(ArrayView<float> tokenEmbedding, ArrayView<float> positionEmbedding, ArrayView<float> residual, int token, int position)"))
+        using (w.Block($"internal static void Embed({Names.ArrayView}<float> tokenEmbedding, {Names.ArrayView}<float> positionEmbedding, {Names.ArrayView}<float> residual, int token, int position)"))
         {
-            using (w.Block("for (int i = Grid.GlobalIndex.X; i < DModel; i += Grid.DimX * Group.DimX)"))
+            using (w.Block($"for (int i = {Names.Grid}.GlobalIndex.X; i < DModel; i += {Names.Grid}.DimX * {Names.Group}.DimX)"))
             {
                 w.Line("residual[i] = tokenEmbedding[((long)token * DModel) + i] + positionEmbedding[((long)position * DModel) + i];");
             }
@@ -88,23 +88,23 @@ internal static class GpuOperationKernelsEmitter
         w.Line("/// sqrt(mean(x^2) + NormEpsilon). Every group computes it for itself, so the projection that follows");
         w.Line("/// needs no launch of its own. Ends with a barrier: the whole vector is ready.");
         w.Line("/// </summary>");
-        using (w.Block("private static void RmsNorm(ArrayView<float> residual, ArrayView<float> weight, ArrayView<float> normalized, ArrayView<float> warpSums)"))
+        using (w.Block($"private static void RmsNorm({Names.ArrayView}<float> residual, {Names.ArrayView}<float> weight, {Names.ArrayView}<float> normalized, {Names.ArrayView}<float> warpSums)"))
         {
             w.Line("float squares = 0;");
-            using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
+            using (w.Block($"for (int i = {Names.Group}.IdxX; i < DModel; i += {Names.Group}.DimX)"))
             {
                 w.Line("float x = residual[i];");
                 w.Line("normalized[i] = x;");
                 w.Line("squares += x * x;");
             }
 
-            w.Line($"float inverseRms = 1.0f / MathF.Sqrt(({Names.GpuReductions}.GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
-            using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
+            w.Line($"float inverseRms = 1.0f / {Names.MathF}.Sqrt(({Names.GpuReductions}.GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
+            using (w.Block($"for (int i = {Names.Group}.IdxX; i < DModel; i += {Names.Group}.DimX)"))
             {
                 w.Line("normalized[i] = weight[i] * (inverseRms * normalized[i]);");
             }
 
-            w.Line("Group.Barrier();");
+            w.Line($"{Names.Group}.Barrier();");
         }
     }
 
@@ -115,10 +115,10 @@ internal static class GpuOperationKernelsEmitter
         w.Line("/// sqrt(variance + NormEpsilon) * weight + bias. Every group computes it for itself, so the projection");
         w.Line("/// that follows needs no launch of its own. Ends with a barrier: the whole vector is ready.");
         w.Line("/// </summary>");
-        using (w.Block("private static void LayerNorm(ArrayView<float> residual, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> normalized, ArrayView<float> warpSums)"))
+        using (w.Block($"private static void LayerNorm({Names.ArrayView}<float> residual, {Names.ArrayView}<float> weight, {Names.ArrayView}<float> bias, {Names.ArrayView}<float> normalized, {Names.ArrayView}<float> warpSums)"))
         {
             w.Line("float sum = 0;");
-            using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
+            using (w.Block($"for (int i = {Names.Group}.IdxX; i < DModel; i += {Names.Group}.DimX)"))
             {
                 w.Line("float x = residual[i];");
                 w.Line("normalized[i] = x;");
@@ -127,19 +127,19 @@ internal static class GpuOperationKernelsEmitter
 
             w.Line($"float mean = {Names.GpuReductions}.GroupSum(sum, warpSums) / DModel;");
             w.Line("float squares = 0;");
-            using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
+            using (w.Block($"for (int i = {Names.Group}.IdxX; i < DModel; i += {Names.Group}.DimX)"))
             {
                 w.Line("float centered = normalized[i] - mean;");
                 w.Line("squares += centered * centered;");
             }
 
-            w.Line($"float inverseDeviation = 1.0f / MathF.Sqrt(({Names.GpuReductions}.GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
-            using (w.Block("for (int i = Group.IdxX; i < DModel; i += Group.DimX)"))
+            w.Line($"float inverseDeviation = 1.0f / {Names.MathF}.Sqrt(({Names.GpuReductions}.GroupSum(squares, warpSums) / DModel) + NormEpsilon);");
+            using (w.Block($"for (int i = {Names.Group}.IdxX; i < DModel; i += {Names.Group}.DimX)"))
             {
                 w.Line("normalized[i] = ((normalized[i] - mean) * inverseDeviation * weight[i]) + bias[i];");
             }
 
-            w.Line("Group.Barrier();");
+            w.Line($"{Names.Group}.Barrier();");
         }
     }
 
@@ -152,7 +152,7 @@ internal static class GpuOperationKernelsEmitter
         w.Line("/// Rotary positions: stores the pair (first, second) of rows <paramref name=\"row\"/>, row + 1 of a query or key,");
         w.Line("/// turned by position * RopeTheta^(-2j / HeadDim) for its pair j of the head (the model's rotary tables).");
         w.Line("/// </summary>");
-        using (w.Block("private static void StoreRotated(ArrayView<float> target, int offset, int row, float first, float second, int position, ArrayView<float> rotaryCos, ArrayView<float> rotarySin)"))
+        using (w.Block($"private static void StoreRotated({Names.ArrayView}<float> target, int offset, int row, float first, float second, int position, {Names.ArrayView}<float> rotaryCos, {Names.ArrayView}<float> rotarySin)"))
         {
             w.Line("int angle = (position * RotaryPairs) + ((row % HeadDim) / 2);");
             w.Line("float c = rotaryCos[angle];");
@@ -167,7 +167,7 @@ internal static class GpuOperationKernelsEmitter
         w.Line("/// <summary>SwiGLU of one hidden unit: silu(gate) * up.</summary>");
         using (w.Block("private static float SwiGlu(float gate, float up)"))
         {
-            w.Line("return gate * (1.0f / (1.0f + MathF.Exp(-gate))) * up;");
+            w.Line($"return gate * (1.0f / (1.0f + {Names.MathF}.Exp(-gate))) * up;");
         }
     }
 
@@ -178,7 +178,7 @@ internal static class GpuOperationKernelsEmitter
         {
             w.Line("const float SqrtTwoOverPi = 0.7978845608028654f;");
             w.Line("float u = SqrtTwoOverPi * (x + (0.044715f * x * x * x));");
-            w.Line("float tanh = 1.0f - (2.0f / (MathF.Exp(2.0f * u) + 1.0f));");
+            w.Line($"float tanh = 1.0f - (2.0f / ({Names.MathF}.Exp(2.0f * u) + 1.0f));");
             w.Line("return 0.5f * x * (1.0f + tanh);");
         }
     }
@@ -186,13 +186,13 @@ internal static class GpuOperationKernelsEmitter
     private static void EmitWarpDotPair(IndentedWriter w)
     {
         w.Line("/// <summary>Dot products of rows <paramref name=\"row\"/> and row + 1 of a matrix with DModel columns and <paramref name=\"vector\"/>, by one warp in one pass over the vector; lane 0 gets them.</summary>");
-        using (w.Block("private static GpuDotPair WarpDotPairDModel(ArrayView<float> matrix, int row, ArrayView<float> vector)"))
+        using (w.Block($"private static GpuDotPair WarpDotPairDModel({Names.ArrayView}<float> matrix, int row, {Names.ArrayView}<float> vector)"))
         {
             w.Line("long first = (long)row * DModel;");
             w.Line("long second = first + DModel;");
             w.Line("float sumFirst = 0;");
             w.Line("float sumSecond = 0;");
-            using (w.Block("for (int column = Warp.LaneIdx; column < DModel; column += Warp.WarpSize)"))
+            using (w.Block($"for (int column = {Names.Warp}.LaneIdx; column < DModel; column += {Names.Warp}.WarpSize)"))
             {
                 w.Line("float x = vector[column];");
                 w.Line("sumFirst += matrix[first + column] * x;");

@@ -65,9 +65,9 @@ internal static class GpuProjectionEmitter
     /// <summary>The final norm, then the unembedding: logits[row] = unembedding row . x, one per token of the vocabulary.</summary>
     public static void EmitUnembed(IndentedWriter w, ModelSpec spec, NormOperation norm)
     {
-        string bias = norm.Bias is null ? string.Empty : ", ArrayView<float> normBias";
+        string bias = norm.Bias is null ? string.Empty : $", {Names.ArrayView}<float> normBias";
         w.Line($"/// <summary>Final {norm.KindName}, then the unembedding: logits[row] = unembedding row . x, one per token of the vocabulary.</summary>");
-        using (w.Block($"internal static void {norm.Kind}Unembed(ArrayView<float> residual, ArrayView<float> normWeight{bias}, ArrayView<float> unembedding, ArrayView<float> logits)"))
+        using (w.Block($"internal static void {norm.Kind}Unembed({Names.ArrayView}<float> residual, {Names.ArrayView}<float> normWeight{bias}, {Names.ArrayView}<float> unembedding, {Names.ArrayView}<float> logits)"))
         {
             EmitNormIntoShared(w, norm);
             GpuKernelsEmitter.EmitProjection(w, "Vocab", spec.Vocab, "DModel", "unembedding", "normalized", (row, value) => $"logits[{row}] = {value};");
@@ -76,8 +76,8 @@ internal static class GpuProjectionEmitter
 
     private static void EmitNormIntoShared(IndentedWriter w, NormOperation norm)
     {
-        w.Line("ArrayView<float> normalized = SharedMemory.Allocate<float>(DModel);");
-        w.Line("ArrayView<float> warpSums = SharedMemory.Allocate<float>(MaxWarpsPerGroup);");
+        w.Line($"{Names.ArrayView}<float> normalized = {Names.SharedMemory}.Allocate<float>(DModel);");
+        w.Line($"{Names.ArrayView}<float> warpSums = {Names.SharedMemory}.Allocate<float>(MaxWarpsPerGroup);");
         w.Line(norm.Bias is null
             ? $"{norm.Kind}(residual, normWeight, normalized, warpSums);"
             : $"{norm.Kind}(residual, normWeight, normBias, normalized, warpSums);");
@@ -119,7 +119,7 @@ internal static class GpuProjectionEmitter
             {
                 w.Line($"{Names.GpuRows4} gates = {Names.GpuReductions}.WarpDot4({gate}, row, {vector}, {columns});");
                 w.Line($"{Names.GpuRows4} ups = {Names.GpuReductions}.WarpDot4({up}, row, {vector}, {columns});");
-                using (w.Block("if (Warp.IsFirstLane)"))
+                using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
                     w.Line("hidden[row] = SwiGlu(gates.Row0, ups.Row0);");
                     w.Line("hidden[row + 1] = SwiGlu(gates.Row1, ups.Row1);");
@@ -131,7 +131,7 @@ internal static class GpuProjectionEmitter
             {
                 w.Line($"float gate = {Names.GpuReductions}.WarpDot({gate}, row, {vector}, {columns});");
                 w.Line($"float up = {Names.GpuReductions}.WarpDot({up}, row, {vector}, {columns});");
-                using (w.Block("if (Warp.IsFirstLane)"))
+                using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
                     w.Line("hidden[row] = SwiGlu(gate, up);");
                 }
@@ -148,7 +148,7 @@ internal static class GpuProjectionEmitter
             () =>
             {
                 w.Line($"{Names.GpuRows4} dots = {Names.GpuReductions}.WarpDot4({matrix}, row, {vector}, DModel);");
-                using (w.Block("if (Warp.IsFirstLane)"))
+                using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
                     w.Line($"StoreRotated({target}, {offset}, row, dots.Row0, dots.Row1, position, rotaryCos, rotarySin);");
                     w.Line($"StoreRotated({target}, {offset}, row + 2, dots.Row2, dots.Row3, position, rotaryCos, rotarySin);");
@@ -157,7 +157,7 @@ internal static class GpuProjectionEmitter
             () =>
             {
                 w.Line($"GpuDotPair dots = WarpDotPairDModel({matrix}, row, {vector});");
-                using (w.Block("if (Warp.IsFirstLane)"))
+                using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
                     w.Line($"StoreRotated({target}, {offset}, row, dots.First, dots.Second, position, rotaryCos, rotarySin);");
                 }

@@ -29,11 +29,6 @@ internal static class GpuSessionEmitter
 
     public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        w.Line("using System;");
-        w.Line("using global::ILGPU;");
-        w.Line("using global::ILGPU.Runtime;");
-        w.Line("using Codegen;");
-        w.Line("using Codegen.Gpu;");
         w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
@@ -41,17 +36,17 @@ internal static class GpuSessionEmitter
             w.Line("/// Starts a session (its own KV cache) on <paramref name=\"device\"/>. The model's weights are uploaded to the");
             w.Line("/// device by the first session there and shared by every later one; the device keeps them until it is disposed.");
             w.Line("/// </summary>");
-            w.Line("public GpuSession CreateGpuSession(global::Codegen.Gpu.GpuDevice device) => new GpuSession(this, device ?? throw new ArgumentNullException(nameof(device)));");
+            w.Line($"public GpuSession CreateGpuSession(global::Codegen.Gpu.GpuDevice device) => new GpuSession(this, device ?? throw new {Names.ArgumentNullException}(nameof(device)));");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Starts a session on the chosen backend: the CPU kernels (<see cref=\"CreateSession()\"/>), or the GPU kernels on");
             w.Line("/// the process-wide device <see cref=\"global::Codegen.Gpu.GpuBackend.Shared\"/> (CUDA, else OpenCL, else the ILGPU CPU accelerator).");
             w.Line("/// </summary>");
-            using (w.Block("public IInferenceSession CreateSession(global::Codegen.Backend backend) => backend switch", "};"))
+            using (w.Block($"public {Names.IInferenceSession} CreateSession(global::Codegen.Backend backend) => backend switch", "};"))
             {
                 w.Line("global::Codegen.Backend.Cpu => CreateSession(),");
                 w.Line("global::Codegen.Backend.Gpu => CreateGpuSession(global::Codegen.Gpu.GpuBackend.Shared),");
-                w.Line("_ => throw new ArgumentOutOfRangeException(nameof(backend), backend, \"Choose Backend.Cpu or Backend.Gpu.\"),");
+                w.Line($"_ => throw new {Names.ArgumentOutOfRangeException}(nameof(backend), backend, \"Choose {Names.Backend}.Cpu or {Names.Backend}.Gpu.\"),");
             }
 
             w.Line();
@@ -72,7 +67,7 @@ internal static class GpuSessionEmitter
                 EmitSessionConstructor(w, spec, plan);
                 w.Line();
                 w.Line("/// <inheritdoc/>");
-                w.Line("protected override ArrayView<float> Logits => logits;");
+                w.Line($"protected override {Names.ArrayView}<float> Logits => logits;");
                 w.Line();
                 EmitRun(w, plan);
             }
@@ -88,7 +83,7 @@ internal static class GpuSessionEmitter
         w.Line("/// <summary>The model's weights on one device, uploaded once and shared by every session of the model there.</summary>");
         using (w.Block("internal sealed class GpuWeights"))
         {
-            using (w.Block($"internal GpuWeights({spec.ClassName} model, GpuDevice device)"))
+            using (w.Block($"internal GpuWeights({spec.ClassName} model, {Names.GpuDevice} device)"))
             {
                 w.Line("ModelWeights source = model.Weights;");
                 foreach (TensorDefinition tensor in global)
@@ -118,20 +113,20 @@ internal static class GpuSessionEmitter
             {
                 w.Line();
                 w.Line($"/// <summary>{tensor.Description}</summary>");
-                w.Line($"internal readonly ArrayView<float> {tensor.Member};");
+                w.Line($"internal readonly {Names.ArrayView}<float> {tensor.Member};");
             }
 
             w.Line();
             w.Line($"/// <summary>{TensorCatalog.Unembedding.Description}</summary>");
-            w.Line("internal readonly ArrayView<float> Unembedding;");
+            w.Line($"internal readonly {Names.ArrayView}<float> Unembedding;");
             if (rotary)
             {
                 w.Line();
                 w.Line("/// <summary>Rotary position table: cos of position * frequency, [Context, HeadDim / 2].</summary>");
-                w.Line("internal readonly ArrayView<float> RotaryCos;");
+                w.Line($"internal readonly {Names.ArrayView}<float> RotaryCos;");
                 w.Line();
                 w.Line("/// <summary>Rotary position table: sin of position * frequency, [Context, HeadDim / 2].</summary>");
-                w.Line("internal readonly ArrayView<float> RotarySin;");
+                w.Line($"internal readonly {Names.ArrayView}<float> RotarySin;");
             }
 
             w.Line();
@@ -143,7 +138,7 @@ internal static class GpuSessionEmitter
         w.Line("/// <summary>One layer's weights on a device.</summary>");
         using (w.Block("internal sealed class GpuLayerWeights"))
         {
-            using (w.Block("internal GpuLayerWeights(LayerWeights source, GpuDevice device)"))
+            using (w.Block($"internal GpuLayerWeights(LayerWeights source, {Names.GpuDevice} device)"))
             {
                 foreach (TensorDefinition tensor in perLayer)
                 {
@@ -155,7 +150,7 @@ internal static class GpuSessionEmitter
             {
                 w.Line();
                 w.Line($"/// <summary>{tensor.Description}</summary>");
-                w.Line($"internal readonly ArrayView<float> {tensor.Member};");
+                w.Line($"internal readonly {Names.ArrayView}<float> {tensor.Member};");
             }
         }
     }
@@ -166,11 +161,11 @@ internal static class GpuSessionEmitter
         w.Line("/// <summary>The kernels compiled for one device: loaded (and compiled by ILGPU) once per device, shared by every session there.</summary>");
         using (w.Block("internal sealed class GpuKernelSet"))
         {
-            using (w.Block("internal GpuKernelSet(Accelerator accelerator)"))
+            using (w.Block($"internal GpuKernelSet({Names.Accelerator} accelerator)"))
             {
                 foreach (GpuKernel kernel in kernels)
                 {
-                    w.Line($"{kernel.Name} = accelerator.LoadStreamKernel<{kernel.TypeArguments}>(GpuKernels.{kernel.Name});");
+                    w.Line($"{kernel.Name} = {Names.LoadStreamKernel}<{kernel.TypeArguments}>(accelerator, GpuKernels.{kernel.Name});");
                 }
             }
 
@@ -191,27 +186,27 @@ internal static class GpuSessionEmitter
         foreach ((string name, _, string comment) in Activations)
         {
             w.Line($"// {comment}");
-            w.Line($"private readonly ArrayView<float> {name};");
+            w.Line($"private readonly {Names.ArrayView}<float> {name};");
         }
 
         w.Line("// The KV cache: keys and values of every position so far, one [Context, KvDim] block per layer.");
-        w.Line("private readonly ArrayView<float>[] keyCache = new ArrayView<float>[Layers];");
-        w.Line("private readonly ArrayView<float>[] valueCache = new ArrayView<float>[Layers];");
+        w.Line($"private readonly {Names.ArrayView}<float>[] keyCache = new {Names.ArrayView}<float>[Layers];");
+        w.Line($"private readonly {Names.ArrayView}<float>[] valueCache = new {Names.ArrayView}<float>[Layers];");
         w.Line();
         w.Line("// Launch shapes: groups of the device's group size; projections compute a tile of four rows per warp.");
-        w.Line("private readonly KernelConfig embedConfig;");
-        w.Line("private readonly KernelConfig attentionConfig;");
+        w.Line($"private readonly {Names.KernelConfig} embedConfig;");
+        w.Line($"private readonly {Names.KernelConfig} attentionConfig;");
         foreach (GpuLaunch launch in GpuLaunch.Of(plan))
         {
-            w.Line($"private readonly KernelConfig {launch.ConfigField};");
+            w.Line($"private readonly {Names.KernelConfig} {launch.ConfigField};");
         }
 
-        w.Line("private readonly KernelConfig unembedConfig;");
+        w.Line($"private readonly {Names.KernelConfig} unembedConfig;");
     }
 
     private static void EmitSessionConstructor(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        w.Line($"internal GpuSession({spec.ClassName} model, GpuDevice device)");
+        w.Line($"internal GpuSession({spec.ClassName} model, {Names.GpuDevice} device)");
         using (w.Block("    : base(device, Vocab, Context)"))
         {
             w.Line("weights = device.GetOrCreate(model, d => new GpuWeights(model, d));");
@@ -260,8 +255,8 @@ internal static class GpuSessionEmitter
             using (w.Block("for (int layerIndex = 0; layerIndex < Layers; layerIndex++)"))
             {
                 w.Line("GpuLayerWeights layer = weights.ByLayer[layerIndex];");
-                w.Line("ArrayView<float> keys = keyCache[layerIndex];");
-                w.Line("ArrayView<float> values = valueCache[layerIndex];");
+                w.Line($"{Names.ArrayView}<float> keys = keyCache[layerIndex];");
+                w.Line($"{Names.ArrayView}<float> values = valueCache[layerIndex];");
                 w.Line();
                 EmitLayer(w, plan);
             }
