@@ -1,34 +1,25 @@
 using System;
 using System.Runtime.CompilerServices;
 using Codegen.Threading;
+using Codegen.Tuning;
 
 namespace Codegen.Benchmarks.Generic;
 
 /// <summary>
-/// When the baseline splits work over the worker pool: the generator's rule (a step of at least 2^16
-/// multiply-adds is split, in blocks of 8 rows), applied to sizes known only at run time.
+/// When the baseline splits work over the worker pool: the generator's own rule and constants
+/// (generator/Tuning.cs, compiled into this project too), applied to sizes known only at run time.
 /// </summary>
 internal static class ParallelSplit
 {
-    /// <summary>Steps smaller than this run on the calling thread: a split costs more than it saves.</summary>
-    public const long MinimumMultiplyAdds = 1 << 16;
+    public const int RowGranularity = TuningConstants.RowGranularity;
 
-    /// <summary>Rows per piece of a split, so each thread gets whole blocks of rows.</summary>
-    public const int RowGranularity = 8;
+    public const int PrefillChunkTokens = TuningConstants.PrefillChunkTokens;
 
-    /// <summary>Prompt tokens a batched prefill takes through the model at once (the generated code's chunk).</summary>
-    public const int PrefillChunkTokens = 64;
+    public const int PrefillPiecesPerThread = TuningConstants.PrefillPiecesPerThread;
 
-    /// <summary>Pieces per thread of prefill's split steps, taken one at a time (the generated code's choice).</summary>
-    public const int PrefillPiecesPerThread = 4;
+    public static bool WorthSplitting(long multiplyAdds) => TuningConstants.WorthSplitting(multiplyAdds);
 
-    public static bool WorthSplitting(long multiplyAdds) => multiplyAdds >= MinimumMultiplyAdds;
-
-    /// <summary>
-    /// The first position from which decode attention is split over heads: attention at position p
-    /// does about 2 (p + 1) dim multiply-adds.
-    /// </summary>
-    public static int AttentionFromPosition(int dim) => (int)Math.Min(MinimumMultiplyAdds / (2L * dim), int.MaxValue);
+    public static int AttentionFromPosition(int dim) => TuningConstants.AttentionSplitFromPosition(dim);
 }
 
 /// <summary>
@@ -61,7 +52,7 @@ internal sealed class RowStep(RowRangeAction action, int rows, long multiplyAdds
 /// </summary>
 internal sealed class TokenStep(RowRangeAction action, long valuesPerToken)
 {
-    private readonly bool split = ParallelSplit.WorthSplitting(4 * valuesPerToken * ParallelSplit.PrefillChunkTokens);
+    private readonly bool split = ParallelSplit.WorthSplitting(TuningConstants.TokenStepCostPerValue * valuesPerToken * ParallelSplit.PrefillChunkTokens);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(WorkerPool pool, int tokens)

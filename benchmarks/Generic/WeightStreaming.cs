@@ -1,3 +1,5 @@
+using Codegen.Tuning;
+
 namespace Codegen.Benchmarks.Generic;
 
 /// <summary>
@@ -7,9 +9,6 @@ namespace Codegen.Benchmarks.Generic;
 /// </summary>
 internal static class WeightStreaming
 {
-    /// <summary>Float32 matrices larger than this are read from DRAM on every token, not from cache.</summary>
-    public const long CachedWeightBytes = 8L << 20;
-
     /// <summary>
     /// Whether a model streams rows, from its sizes: every layer's query, key, value, output and three
     /// MLP-sized matrices (SwiGLU's gate, up, down; GPT-2 counts the same three), plus the unembedding.
@@ -18,6 +17,6 @@ internal static class WeightStreaming
     {
         long perLayer = (2L * dim * dim) + (2L * kvDim * dim) + (3L * dim * hiddenDim);
         long values = (layers * perLayer) + ((long)vocab * dim);
-        return values * sizeof(float) > CachedWeightBytes;
+        return values * sizeof(float) > TuningConstants.CachedWeightBytes;
     }
 }

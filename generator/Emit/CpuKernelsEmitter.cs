@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
 using Codegen.Generator.Plan;
+using Codegen.Tuning;
 
 namespace Codegen.Generator.Emit;
 
@@ -63,9 +64,6 @@ internal static class CpuKernelsEmitter
         }
     }
 
-    /// <summary>Float32 matrices larger than this are read from DRAM on every token, not from cache.</summary>
-    private const long CachedWeightBytes = 8L << 20;
-
     /// <summary>
     /// Whether the Vector256 matrix-vector products read rows one after another with a prefetch
     /// (models whose float32 matrices, <see cref="ModelSpec.MatrixValues"/>, outgrow the caches) or four
@@ -73,7 +71,7 @@ internal static class CpuKernelsEmitter
     /// Measured: the 15M shape decodes about 30% faster streaming rows; stories260K, whose weights
     /// stay in cache, about 10% slower.
     /// </summary>
-    internal static bool StreamsRows(ModelSpec spec) => spec.MatrixValues * sizeof(float) > CachedWeightBytes;
+    internal static bool StreamsRows(ModelSpec spec) => spec.MatrixValues * sizeof(float) > TuningConstants.CachedWeightBytes;
 
     private static void EmitDot(IndentedWriter w, string name, int length)
     {

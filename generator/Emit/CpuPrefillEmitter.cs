@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
 using Codegen.Generator.Plan;
+using Codegen.Tuning;
 
 namespace Codegen.Generator.Emit;
 
@@ -11,23 +12,18 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class CpuPrefillEmitter
 {
-    /// <summary>Tokens a prefill chunk holds: the batch buffers are sized for it.</summary>
-    public const int ChunkTokens = 64;
-
-    /// <summary>Pieces per thread of prefill's split steps (see <see cref="CpuStep.PiecesPerThread"/>).</summary>
-    public const int PiecesPerThread = 4;
 
     /// <summary>
     /// A loop over the chunk's tokens (a norm, rotary positions, the cache stores), split over the pool
     /// when the chunk is big enough. Its size counts four multiply-adds per value it touches: a norm
     /// reads every value twice and divides, which measured about four times a product's time per value.
     /// </summary>
-    public static CpuStep TokenStep(string field, string call, long valuesPerToken) => new(field, call, "batchCount", 4 * valuesPerToken * ChunkTokens, PiecesPerThread);
+    public static CpuStep TokenStep(string field, string call, long valuesPerToken) => new(field, call, "batchCount", TuningConstants.TokenStepCostPerValue * valuesPerToken * TuningConstants.PrefillChunkTokens, TuningConstants.PrefillPiecesPerThread);
 
     public static void EmitAttentionDispatch(IndentedWriter w)
     {
         w.Line("// Causal attention of every token of the chunk, heads split over the pool.");
-        w.Line($"pool.Run(attendBatch, Heads, granularity: 1, piecesPerThread: {PiecesPerThread});");
+        w.Line($"pool.Run(attendBatch, Heads, granularity: 1, piecesPerThread: {TuningConstants.PrefillPiecesPerThread});");
     }
 
     public static void EmitFields(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)

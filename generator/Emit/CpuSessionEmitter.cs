@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
 using Codegen.Generator.Plan;
+using Codegen.Tuning;
 
 namespace Codegen.Generator.Emit;
 
@@ -27,7 +28,7 @@ internal static class CpuSessionEmitter
             }
 
             w.Line("/// <summary>Prompt tokens prefill takes through the model at once.</summary>");
-            w.Line($"private const int PrefillChunkTokens = {CpuPrefillEmitter.ChunkTokens};");
+            w.Line($"private const int PrefillChunkTokens = {TuningConstants.PrefillChunkTokens};");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// One sequence on the CPU: the KV cache and every scratch buffer, allocated once, so Forward allocates");
@@ -73,8 +74,7 @@ internal static class CpuSessionEmitter
     private static int AttentionParallelFromPosition(ModelSpec spec)
     {
         // Attention at position p does about 2 (p + 1) DModel multiply-adds.
-        long positions = CpuStep.ParallelThreshold / (2L * spec.DModel);
-        return (int)System.Math.Min(positions, int.MaxValue);
+        return TuningConstants.AttentionSplitFromPosition(spec.DModel);
     }
 
     private static void EmitFields(IndentedWriter w, ModelSpec spec, IReadOnlyList<CpuStep> steps, bool parallelAttention)

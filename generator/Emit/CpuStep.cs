@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
+using Codegen.Tuning;
 
 namespace Codegen.Generator.Emit;
 
@@ -17,13 +18,7 @@ namespace Codegen.Generator.Emit;
 /// </param>
 internal sealed record CpuStep(string Field, string Call, string Rows, long MultiplyAdds, int PiecesPerThread = 1)
 {
-    /// <summary>Steps smaller than this run on the calling thread: a split costs more than it saves.</summary>
-    public const long ParallelThreshold = 1 << 16;
-
-    /// <summary>Rows per piece of a split, so each thread gets whole blocks of rows.</summary>
-    public const int Granularity = 8;
-
-    public bool Parallel => MultiplyAdds >= ParallelThreshold;
+    public bool Parallel => TuningConstants.WorthSplitting(MultiplyAdds);
 
     /// <summary>Writes the call: a dispatch over the pool when split, the plain kernel call otherwise.</summary>
     public void EmitDispatch(IndentedWriter w)
@@ -34,11 +29,11 @@ internal sealed record CpuStep(string Field, string Call, string Rows, long Mult
         }
         else if (PiecesPerThread > 1)
         {
-            w.Line($"pool.Run({Field}, {Rows}, granularity: {Granularity}, piecesPerThread: {PiecesPerThread});");
+            w.Line($"pool.Run({Field}, {Rows}, granularity: {TuningConstants.RowGranularity}, piecesPerThread: {PiecesPerThread});");
         }
         else
         {
-            w.Line($"pool.Run({Field}, {Rows}, granularity: {Granularity});");
+            w.Line($"pool.Run({Field}, {Rows}, granularity: {TuningConstants.RowGranularity});");
         }
     }
 

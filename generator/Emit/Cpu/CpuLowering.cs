@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Codegen.Generator.Model;
 using Codegen.Generator.Plan;
+using Codegen.Tuning;
 
 namespace Codegen.Generator.Emit;
 
@@ -58,8 +59,8 @@ internal static class CpuLowering
             "prefill" + projection.Name.Replace("Project", string.Empty),
             CpuProjectionEmitter.BatchCall(projection),
             projection.RowsExpression,
-            projection.MultiplyAdds(spec) * CpuPrefillEmitter.ChunkTokens,
-            CpuPrefillEmitter.PiecesPerThread),
+            projection.MultiplyAdds(spec) * TuningConstants.PrefillChunkTokens,
+            TuningConstants.PrefillPiecesPerThread),
         CacheKeyValueOperation => CpuPrefillEmitter.TokenStep(
             plan.Has<RotaryOperation>() ? "prefillRotateAndStore" : "prefillStore",
             plan.Has<RotaryOperation>() ? "RotateAndStoreBatch({0}, {1})" : "StoreKeysAndValuesBatch({0}, {1})",

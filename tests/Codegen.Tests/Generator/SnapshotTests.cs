@@ -28,7 +28,7 @@ public sealed class SnapshotTests
     [Fact]
     public void OddGroupedQuerySplitsStepsOverTheWorkerPool()
     {
-        string split = $"granularity: {CpuStep.Granularity});";
+        string split = $"granularity: {Codegen.Tuning.TuningConstants.RowGranularity});";
         Assert.Contains(Generate(ModelShapes.OddGroupedQuery), file => file.Text.Contains(split));
     }
 
