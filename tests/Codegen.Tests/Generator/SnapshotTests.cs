@@ -17,24 +17,26 @@ namespace Codegen.Tests.Generator;
 public sealed class SnapshotTests
 {
     [Fact]
-    public Task Stories260K() => VerifyAsync(nameof(ModelShapes.Stories260K), ModelShapes.Stories260K);
+    public Task Stories260K() => VerifyAsync(nameof(ModelShapes.Stories260K), ModelShapes.Stories260K, gpu: true);
 
     [Fact]
-    public Task OddGroupedQuery() => VerifyAsync(nameof(ModelShapes.OddGroupedQuery), ModelShapes.OddGroupedQuery);
+    public Task OddGroupedQuery() => VerifyAsync(nameof(ModelShapes.OddGroupedQuery), ModelShapes.OddGroupedQuery, gpu: false);
 
     [Fact]
-    public Task Gpt2Small() => VerifyAsync(nameof(ModelShapes.Gpt2Small), ModelShapes.Gpt2Small);
+    public Task Gpt2Small() => VerifyAsync(nameof(ModelShapes.Gpt2Small), ModelShapes.Gpt2Small, gpu: true);
 
     [Fact]
     public void OddGroupedQuerySplitsStepsOverTheWorkerPool()
     {
         string split = $"granularity: {Codegen.Tuning.TuningConstants.RowGranularity});";
-        Assert.Contains(Generate(ModelShapes.OddGroupedQuery), file => file.Text.Contains(split));
+        Assert.Contains(Generate(ModelShapes.OddGroupedQuery, gpu: false), file => file.Text.Contains(split));
     }
 
-    private static async Task VerifyAsync(string shape, string source)
+    /// <param name="gpu">Whether the consumer references the GPU runtime: then the ILGPU files are part of the snapshot.</param>
+    private static async Task VerifyAsync(string shape, string source, bool gpu)
     {
-        IReadOnlyList<(string HintName, string Text)> actual = Generate(source);
+        IReadOnlyList<(string HintName, string Text)> actual = Generate(source, gpu);
+        Assert.Equal(gpu, actual.Any(file => file.HintName.EndsWith(".GpuKernels.g.cs")));
         if (Snapshots.Updating)
         {
             Snapshots.Write(shape, actual);
@@ -48,6 +50,12 @@ public sealed class SnapshotTests
         Assert.NotEmpty(expected);
 
         var test = new ModelGeneratorTest();
+        if (gpu)
+        {
+            test.TestState.AdditionalReferences.Clear();
+            test.TestState.AdditionalReferences.AddRange(GpuTestReferences.All);
+        }
+
         test.TestState.Sources.Add(source);
         foreach ((string hintName, string text) in expected)
         {
@@ -57,9 +65,15 @@ public sealed class SnapshotTests
         await test.RunAsync();
     }
 
-    private static IReadOnlyList<(string HintName, string Text)> Generate(string source)
+    private static IReadOnlyList<(string HintName, string Text)> Generate(string source, bool gpu)
     {
-        GeneratorRunResult result = GeneratorHarness.Run(source).Result;
+        Compilation compilation = GeneratorHarness.Compile(source);
+        if (gpu)
+        {
+            compilation = compilation.WithReferences(GpuTestReferences.All);
+        }
+
+        GeneratorRunResult result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
         Assert.Empty(result.Diagnostics);
         return result.GeneratedSources
             .Select(generated => (generated.HintName, generated.SourceText.ToString()))
