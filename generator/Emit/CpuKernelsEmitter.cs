@@ -23,6 +23,7 @@ internal static class CpuKernelsEmitter
             w.Line("/// Vector128 next, plain scalar code last. Matrices are row-major [out, in]; row ranges let the");
             w.Line("/// session split one product over the worker pool.");
             w.Line("/// </summary>");
+            w.Line(Names.GeneratedCodeAttribute);
             using (w.Block("internal static class CpuKernels"))
             {
                 w.Line("/// <summary>Positions the CPU KV cache holds: Context rounded up to two whole vectors of eight.</summary>");

@@ -34,6 +34,7 @@ internal static class CpuSessionEmitter
             w.Line("/// One sequence on the CPU: the KV cache and every scratch buffer, allocated once, so Forward allocates");
             w.Line("/// nothing. Not thread-safe; create one session per concurrent sequence (they share the weights).");
             w.Line("/// </summary>");
+            w.Line(Names.GeneratedCodeAttribute);
             using (w.Block("public sealed class CpuSession : global::Codegen.Sessions.CpuSessionBase"))
             {
                 EmitFields(w, spec, steps, parallelAttention);

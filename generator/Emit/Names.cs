@@ -70,6 +70,10 @@ internal static class Names
     public const string GpuReductions = "global::Codegen.Gpu.GpuReductions";
     public const string GpuRows4 = "global::Codegen.Gpu.GpuRows4";
 
+    /// <summary>On every generated type: tools (coverage, analyzers) see the code as generated, and by which generator version.</summary>
+    public static readonly string GeneratedCodeAttribute =
+        $"[{GeneratedCode}(\"Codegen.Generator\", \"{typeof(Names).Assembly.GetName().Version}\")]";
+
     /// <summary>The method attribute that keeps the JIT from tiering a hot method: straight to full optimization.</summary>
     public const string AggressiveOptimization = "[" + MethodImpl + "(" + MethodImplOptions + ".AggressiveOptimization)]";
 

@@ -19,6 +19,7 @@ internal static class WeightsEmitter
         using (w.Block($"partial class {spec.ClassName}"))
         {
             w.Line("/// <summary>The weights of one transformer layer, immutable after load.</summary>");
+            w.Line(Names.GeneratedCodeAttribute);
             using (w.Block("public sealed class LayerWeights"))
             {
                 w.Line("/// <summary>Wraps one layer's tensors, checking that each has its declared shape.</summary>");
@@ -41,6 +42,7 @@ internal static class WeightsEmitter
 
             w.Line();
             w.Line("/// <summary>All weights of the model, immutable after load and shareable by many sessions.</summary>");
+            w.Line(Names.GeneratedCodeAttribute);
             using (w.Block("public sealed class ModelWeights"))
             {
                 string unembeddingParameter = spec.TiedEmbeddings ? string.Empty : ", global::Codegen.WeightTensor unembedding";

@@ -48,6 +48,7 @@ internal static class GpuKernelsEmitter
             w.Line("/// and one shuffle reduction adds the lanes up for all four. Norms and softmax reduce over the whole group");
             w.Line("/// through shared memory. Matrices are row-major [out, in] as on the CPU.");
             w.Line("/// </summary>");
+            w.Line(Names.GeneratedCodeAttribute);
             using (w.Block("internal static class GpuKernels"))
             {
                 w.Line("/// <summary>Shared slots for one partial result per warp of a group.</summary>");

@@ -207,6 +207,7 @@ internal static class GpuOperationKernelsEmitter
 
         w.Line();
         w.Line("/// <summary>Two dot products computed together by one warp: the two rows of a rotary pair.</summary>");
+        w.Line(Names.GeneratedCodeAttribute);
         using (w.Block("internal struct GpuDotPair"))
         {
             w.Line("public float First;");

@@ -60,6 +60,7 @@ internal static class GpuSessionEmitter
             w.Line("/// most likely token). Not thread-safe; sessions on one device take turns on it. Dispose releases the");
             w.Line("/// session's device memory (the shared weights stay with the device).");
             w.Line("/// </summary>");
+            w.Line(Names.GeneratedCodeAttribute);
             using (w.Block("public sealed class GpuSession : global::Codegen.Gpu.GpuSessionBase"))
             {
                 EmitSessionFields(w, plan);
@@ -81,6 +82,7 @@ internal static class GpuSessionEmitter
         bool rotary = plan.Has<RotaryOperation>();
 
         w.Line("/// <summary>The model's weights on one device, uploaded once and shared by every session of the model there.</summary>");
+        w.Line(Names.GeneratedCodeAttribute);
         using (w.Block("internal sealed class GpuWeights"))
         {
             using (w.Block($"internal GpuWeights({spec.ClassName} model, {Names.GpuDevice} device)"))
@@ -136,6 +138,7 @@ internal static class GpuSessionEmitter
 
         w.Line();
         w.Line("/// <summary>One layer's weights on a device.</summary>");
+        w.Line(Names.GeneratedCodeAttribute);
         using (w.Block("internal sealed class GpuLayerWeights"))
         {
             using (w.Block($"internal GpuLayerWeights(LayerWeights source, {Names.GpuDevice} device)"))
@@ -159,6 +162,7 @@ internal static class GpuSessionEmitter
     {
         IReadOnlyList<GpuKernel> kernels = GpuKernelsEmitter.Kernels(plan);
         w.Line("/// <summary>The kernels compiled for one device: loaded (and compiled by ILGPU) once per device, shared by every session there.</summary>");
+        w.Line(Names.GeneratedCodeAttribute);
         using (w.Block("internal sealed class GpuKernelSet"))
         {
             using (w.Block($"internal GpuKernelSet({Names.Accelerator} accelerator)"))
