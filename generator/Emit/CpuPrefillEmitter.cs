@@ -23,7 +23,7 @@ internal static class CpuPrefillEmitter
     public static void EmitAttentionDispatch(IndentedWriter w)
     {
         w.Line("// Causal attention of every token of the chunk, heads split over the pool.");
-        w.Line($"pool.Run(attendBatch, Heads, granularity: 1, piecesPerThread: {TuningConstants.PrefillPiecesPerThread});");
+        w.Line($"pool.Run(attendBatch[layerIndex], Heads, granularity: 1, piecesPerThread: {TuningConstants.PrefillPiecesPerThread});");
     }
 
     public static void EmitFields(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
@@ -45,13 +45,13 @@ internal static class CpuPrefillEmitter
         w.Line("private int batchStart;");
         w.Line("private int batchCount;");
         CpuStep.EmitFields(w, steps);
-        w.Line($"private readonly {Names.RowRangeAction} attendBatch;");
+        w.Line($"private readonly {Names.RowRangeAction}[] attendBatch = new {Names.RowRangeAction}[Layers];");
     }
 
     public static void EmitBindings(IndentedWriter w, IReadOnlyList<CpuStep> steps)
     {
-        CpuStep.EmitBindings(w, steps);
-        w.Line("attendBatch = (startHead, endHead) => CpuKernels.AttentionBatch(queryBatch, keys, values, batchStart, batchCount, scores, attentionBatch, startHead, endHead);");
+        CpuStep.EmitBindings(w, steps, perLayer: true);
+        w.Line("attendBatch[i] = (startHead, endHead) => CpuKernels.AttentionBatch(queryBatch, keys, values, batchStart, batchCount, scores, attentionBatch, startHead, endHead);");
     }
 
     public static void EmitMethods(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
@@ -92,9 +92,9 @@ internal static class CpuPrefillEmitter
             w.Line();
             using (w.Block("for (int layerIndex = 0; layerIndex < Layers; layerIndex++)"))
             {
-                w.Line("layer = weights.Layers[layerIndex];");
-                w.Line("keys = keyCache[layerIndex];");
-                w.Line("values = valueCache[layerIndex];");
+                w.Line("LayerWeights layer = weights.Layers[layerIndex];");
+                w.Line("float[] keys = keyCache[layerIndex];");
+                w.Line("float[] values = valueCache[layerIndex];");
                 w.Line();
                 CpuLowering.EmitPrefillLayer(w, plan, steps);
             }
@@ -102,7 +102,7 @@ internal static class CpuPrefillEmitter
 
         w.Line();
         w.Line("/// <summary>The keys and values of the chunk's tokens [first, end) into the layer's cache at their positions.</summary>");
-        using (w.Block("private void StoreKeysAndValuesBatch(int first, int end)"))
+        using (w.Block("private void StoreKeysAndValuesBatch(float[] keys, float[] values, int first, int end)"))
         {
             using (w.Block("for (int t = first; t < end; t++)"))
             {
@@ -164,7 +164,7 @@ internal static class CpuPrefillEmitter
         {
             w.Line();
             w.Line("/// <summary>Rotary positions on the query and key rows of the chunk's tokens [first, end), then their keys and values into the cache.</summary>");
-            using (w.Block("private void RotateAndStoreBatch(int first, int end)"))
+            using (w.Block("private void RotateAndStoreBatch(float[] keys, float[] values, int first, int end)"))
             {
                 using (w.Block("for (int t = first; t < end; t++)"))
                 {
@@ -172,7 +172,7 @@ internal static class CpuPrefillEmitter
                 }
 
                 w.Line();
-                w.Line("StoreKeysAndValuesBatch(first, end);");
+                w.Line("StoreKeysAndValuesBatch(keys, values, first, end);");
             }
         }
     }

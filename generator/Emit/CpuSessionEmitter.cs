@@ -58,7 +58,7 @@ internal static class CpuSessionEmitter
         {
             using (w.Block("if (currentPosition >= ParallelAttentionFromPosition)"))
             {
-                w.Line("pool.Run(attend, Heads);");
+                w.Line("pool.Run(attend[layerIndex], Heads);");
             }
 
             using (w.Block("else"))
@@ -103,18 +103,15 @@ internal static class CpuSessionEmitter
         w.Line("private readonly float[][] keyCache = new float[Layers][];");
         w.Line("private readonly float[][] valueCache = new float[Layers][];");
         w.Line();
-        w.Line("// The layer being computed; the split steps below read it.");
-        w.Line("private LayerWeights layer = null!;");
-        w.Line("private float[] keys = null!;");
-        w.Line("private float[] values = null!;");
+        w.Line("// The position of the token going through the model; the split steps below read it.");
         w.Line("private int currentPosition;");
         w.Line();
-        w.Line("// Steps large enough to split over the worker pool, bound once to the fields above.");
+        w.Line("// Steps large enough to split over the worker pool, bound once (per layer: to that layer's weights and cache).");
         w.Line($"private readonly {Names.RowRangeAction} unembedRows;");
         CpuStep.EmitFields(w, steps);
         if (parallelAttention)
         {
-            w.Line($"private readonly {Names.RowRangeAction} attend;");
+            w.Line($"private readonly {Names.RowRangeAction}[] attend = new {Names.RowRangeAction}[Layers];");
         }
     }
 
@@ -132,12 +129,21 @@ internal static class CpuSessionEmitter
                 w.Line("valueCache[i] = new float[CpuKernels.CachePositions * KvDim];");
             }
 
-            CpuStep.EmitBindings(w, steps);
+            CpuStep.EmitBindings(w, steps, perLayer: false);
             w.Line("unembedRows = (start, end) => CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], start, end);");
-            CpuPrefillEmitter.EmitBindings(w, prefillSteps);
-            if (parallelAttention)
+            w.Line();
+            w.Line("// Each layer's split steps, bound once to that layer's weights and cache.");
+            using (w.Block("for (int i = 0; i < Layers; i++)"))
             {
-                w.Line("attend = (startHead, endHead) => CpuKernels.Attention(query, keys, values, currentPosition, scores, attention, startHead, endHead);");
+                w.Line("LayerWeights layer = weights.Layers[i];");
+                w.Line("float[] keys = keyCache[i];");
+                w.Line("float[] values = valueCache[i];");
+                CpuStep.EmitBindings(w, steps, perLayer: true);
+                CpuPrefillEmitter.EmitBindings(w, prefillSteps);
+                if (parallelAttention)
+                {
+                    w.Line("attend[i] = (startHead, endHead) => CpuKernels.Attention(query, keys, values, currentPosition, scores, attention, startHead, endHead);");
+                }
             }
         }
     }
@@ -168,9 +174,9 @@ internal static class CpuSessionEmitter
             w.Line();
             using (w.Block("for (int layerIndex = 0; layerIndex < Layers; layerIndex++)"))
             {
-                w.Line("layer = weights.Layers[layerIndex];");
-                w.Line("keys = keyCache[layerIndex];");
-                w.Line("values = valueCache[layerIndex];");
+                w.Line("LayerWeights layer = weights.Layers[layerIndex];");
+                w.Line("float[] keys = keyCache[layerIndex];");
+                w.Line("float[] values = valueCache[layerIndex];");
                 w.Line();
                 CpuLowering.EmitDecodeLayer(w, spec, plan, steps);
             }

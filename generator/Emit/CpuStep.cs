@@ -16,7 +16,11 @@ namespace Codegen.Generator.Emit;
 /// Pieces per thread the pool hands out one at a time (1: one fixed part per thread). Prefill's long steps
 /// use several, so a thread slowed by another process on its core takes fewer instead of holding up the rest.
 /// </param>
-internal sealed record CpuStep(string Field, string Call, string Rows, long MultiplyAdds, int PiecesPerThread = 1)
+/// <param name="PerLayer">
+/// Whether the call reads a layer's weights or cache (<c>layer</c>, <c>keys</c>, <c>values</c>): such a step is bound
+/// once per layer, so no field has to say which layer is being computed.
+/// </param>
+internal sealed record CpuStep(string Field, string Call, string Rows, long MultiplyAdds, int PiecesPerThread = 1, bool PerLayer = true)
 {
     public bool Parallel => TuningConstants.WorthSplitting(MultiplyAdds);
 
@@ -29,13 +33,16 @@ internal sealed record CpuStep(string Field, string Call, string Rows, long Mult
         }
         else if (PiecesPerThread > 1)
         {
-            w.Line($"pool.Run({Field}, {Rows}, granularity: {TuningConstants.RowGranularity}, piecesPerThread: {PiecesPerThread});");
+            w.Line($"pool.Run({Target}, {Rows}, granularity: {TuningConstants.RowGranularity}, piecesPerThread: {PiecesPerThread});");
         }
         else
         {
-            w.Line($"pool.Run({Field}, {Rows}, granularity: {TuningConstants.RowGranularity});");
+            w.Line($"pool.Run({Target}, {Rows}, granularity: {TuningConstants.RowGranularity});");
         }
     }
+
+    /// <summary>The bound step the pool runs: this layer's when it is bound per layer.</summary>
+    private string Target => PerLayer ? $"{Field}[layerIndex]" : Field;
 
     /// <summary>Writes the field declarations of the steps that are split.</summary>
     public static void EmitFields(IndentedWriter w, IEnumerable<CpuStep> steps)
@@ -44,19 +51,25 @@ internal sealed record CpuStep(string Field, string Call, string Rows, long Mult
         {
             if (step.Parallel)
             {
-                w.Line($"private readonly global::Codegen.Threading.RowRangeAction {step.Field};");
+                w.Line(step.PerLayer
+                    ? $"private readonly {Names.RowRangeAction}[] {step.Field} = new {Names.RowRangeAction}[Layers];"
+                    : $"private readonly {Names.RowRangeAction} {step.Field};");
             }
         }
     }
 
-    /// <summary>Writes the constructor lines that bind the split steps to the session's state.</summary>
-    public static void EmitBindings(IndentedWriter w, IEnumerable<CpuStep> steps)
+    /// <summary>
+    /// Writes the constructor lines that bind the split steps to the session's state: the per-layer ones inside the
+    /// constructor's loop over layers (<paramref name="perLayer"/>, with locals <c>i</c>, <c>layer</c>, <c>keys</c>,
+    /// <c>values</c>), the others once.
+    /// </summary>
+    public static void EmitBindings(IndentedWriter w, IEnumerable<CpuStep> steps, bool perLayer)
     {
         foreach (CpuStep step in steps)
         {
-            if (step.Parallel)
+            if (step.Parallel && step.PerLayer == perLayer)
             {
-                w.Line($"{step.Field} = (start, end) => {string.Format(step.Call, "start", "end")};");
+                w.Line($"{step.Field}{(perLayer ? "[i]" : string.Empty)} = (start, end) => {string.Format(step.Call, "start", "end")};");
             }
         }
     }

@@ -31,7 +31,8 @@ internal static class CpuLowering
         "unembed",
         "CpuKernels.MultiplyRowsDModel(weights.Unembedding, ref normalized[0], ref logits[0], {0}, {1})",
         "Vocab",
-        (long)spec.Vocab * spec.DModel);
+        (long)spec.Vocab * spec.DModel,
+        PerLayer: false);
 
     /// <summary>The prefill steps of a layer: one per operation that has a step (the cache stores ride on the step before attention).</summary>
     public static IReadOnlyList<CpuStep> PrefillSteps(ModelSpec spec, ModelPlan plan)
@@ -63,7 +64,7 @@ internal static class CpuLowering
             TuningConstants.PrefillPiecesPerThread),
         CacheKeyValueOperation => CpuPrefillEmitter.TokenStep(
             plan.Has<RotaryOperation>() ? "prefillRotateAndStore" : "prefillStore",
-            plan.Has<RotaryOperation>() ? "RotateAndStoreBatch({0}, {1})" : "StoreKeysAndValuesBatch({0}, {1})",
+            plan.Has<RotaryOperation>() ? "RotateAndStoreBatch(keys, values, {0}, {1})" : "StoreKeysAndValuesBatch(keys, values, {0}, {1})",
             spec.DModel + (2L * spec.KvDim)),
         _ => null,
     };
