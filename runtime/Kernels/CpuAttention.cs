@@ -18,20 +18,22 @@ namespace Codegen.Kernels;
 /// multiply-adds down the transposed keys, even dimensions into one chain and odd into another; the
 /// softmax runs on the score row padded to whole vectors with -infinity, with vector exp, and its weights
 /// stay unnormalized until the weighted sum is divided by their total. The weighted sum keeps one
-/// accumulator per vector of the head; with one or two vectors a head it takes four positions a step into
-/// four sets of accumulators, so the multiply-adds do not wait on each other. The values of a head past
-/// its last whole vector are summed one dimension at a time. Without SIMD, plain scalar loops.
+/// accumulator per vector of the head (up to sixteen a pass over the positions); with one or two vectors
+/// a head it takes four positions a step into four sets of accumulators, so the multiply-adds do not wait
+/// on each other. The dimensions of a head past its last whole vector are summed one at a time. Without
+/// SIMD, plain scalar loops.
 /// </para>
 /// <para>
-/// Every sum is accumulated in the same order as in the per-model generated kernels this replaces (the
-/// results are bitwise the same): an accumulator receives the same terms in the same order, and
-/// accumulators are combined in the same order; only independent accumulators may be filled in separate
-/// passes.
+/// Every sum is accumulated in the same order as in the per-model generated kernels this replaces, so the
+/// results are bitwise the same: each accumulator receives the same terms in the same order, and
+/// accumulators are combined in the same order; independent accumulators may be filled in separate passes.
+/// The sizes reach the head code as arguments, so the JIT drops the code for other sizes before inlining
+/// (see the remarks on <see cref="F32Products"/>).
 /// </para>
 /// </remarks>
 public static class CpuAttention
 {
-    /// <summary>Vectors of a head whose value sums one pass over the positions keeps in registers.</summary>
+    /// <summary>Vectors of a head whose weighted sums one pass over the positions keeps in registers.</summary>
     private const int VectorsAPass = 16;
 
     /// <summary>
@@ -43,33 +45,8 @@ public static class CpuAttention
     /// <typeparam name="TShape">The model's shape.</typeparam>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Attention<TShape>(Span<float> query, float[] keys, float[] values, int position, float[] scores, Span<float> output, int startHead, int endHead)
-        where TShape : IModelShape
-    {
-        int count = position + 1;
-        // Scores are scaled by 1/sqrt(HeadDim) with a multiply, as llama.cpp and PyTorch scale them.
-        float scoreScale = 1.0f / MathF.Sqrt(TShape.HeadDim);
-        for (int head = startHead; head < endHead; head++)
-        {
-            int kvHead = head / TShape.QueriesPerKvHead;
-            ref float headQuery = ref Unsafe.Add(ref MemoryMarshal.GetReference(query), head * TShape.HeadDim);
-            ref float headKeys = ref keys[kvHead * TShape.HeadDim * TShape.CachePositions];
-            ref float headValues = ref values[kvHead * TShape.HeadDim];
-            ref float headScores = ref scores[head * TShape.CachePositions];
-            ref float headOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), head * TShape.HeadDim);
-            if (Vector256.IsHardwareAccelerated)
-            {
-                Head256<TShape>(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale);
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                Head128<TShape>(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale);
-            }
-            else
-            {
-                HeadScalar<TShape>(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale);
-            }
-        }
-    }
+        where TShape : IModelShape =>
+        AttentionOf<TShape>(query, keys, values, position, scores, output, startHead, endHead, TShape.HeadDim);
 
     /// <summary>
     /// Attention for each token of a prefill chunk, query heads [<paramref name="startHead"/>,
@@ -88,16 +65,51 @@ public static class CpuAttention
         }
     }
 
-    /// <summary>One head with Vector256: scores, softmax, weighted sum of the values.</summary>
+    /// <summary>
+    /// <see cref="Attention{TShape}"/> with HeadDim, which every branch of the head code tests, as a (constant)
+    /// argument; the other sizes only scale offsets. One size a call: see the remarks on <see cref="F32Products"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Head256<TShape>(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale)
+    private static void AttentionOf<TShape>(Span<float> query, float[] keys, float[] values, int position, float[] scores, Span<float> output, int startHead, int endHead, int headDim)
         where TShape : IModelShape
     {
+        int kvDim = TShape.KvDim;
+        int queriesPerKvHead = TShape.QueriesPerKvHead;
+        int cachePositions = TShape.CachePositions;
+        int count = position + 1;
+        // Scores are scaled by 1/sqrt(HeadDim) with a multiply, as llama.cpp and PyTorch scale them.
+        float scoreScale = 1.0f / MathF.Sqrt(headDim);
+        for (int head = startHead; head < endHead; head++)
+        {
+            int kvHead = head / queriesPerKvHead;
+            ref float headQuery = ref Unsafe.Add(ref MemoryMarshal.GetReference(query), head * headDim);
+            ref float headKeys = ref keys[kvHead * headDim * cachePositions];
+            ref float headValues = ref values[kvHead * headDim];
+            ref float headScores = ref scores[head * cachePositions];
+            ref float headOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), head * headDim);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Head256(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, kvDim);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                Head128(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, kvDim);
+            }
+            else
+            {
+                HeadScalar(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, kvDim);
+            }
+        }
+    }
+
+    /// <summary>One head with Vector256: the scores, their softmax, the weighted sum of the values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Head256(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale, int headDim, int kvDim)
+    {
         const int Lanes = 8;
-        int headDim = TShape.HeadDim;
-        // Scores, 8 positions a vector down the transposed keys; 16 positions a step, four multiply-add
-        // chains. CachePositions is a multiple of 16, so no step leaves this head's part of the cache;
-        // positions past count are padding.
+        // Scores, eight positions a vector down the transposed keys, sixteen a step in four multiply-add
+        // chains. CachePositions is a multiple of 16, so no step leaves this head's part of the cache; the
+        // scores past count are padding.
         for (int t = 0; t < count; t += 2 * Lanes)
         {
             ref float block = ref Unsafe.Add(ref headKeys, t * headDim);
@@ -105,22 +117,30 @@ public static class CpuAttention
             Vector256<float> odd0 = Vector256<float>.Zero;
             Vector256<float> even1 = Vector256<float>.Zero;
             Vector256<float> odd1 = Vector256<float>.Zero;
-            nuint d = 0;
-            for (; d + 2 <= (nuint)headDim; d += 2)
+            // Dimension d's sixteen keys lie at block + d * KeyBlock; four dimensions a step, then a pair, then one.
+            ref float keys = ref block;
+            ref float queryAt = ref headQuery;
+            for (int d = 0; d < headDim / 4 * 4; d += 4)
             {
-                Vector256<float> queryEven = Vector256.Create(Unsafe.Add(ref headQuery, d));
-                even0 = SimdMath.MultiplyAdd(queryEven, Vector256.LoadUnsafe(ref block, d * KeyCache.KeyBlock), even0);
-                even1 = SimdMath.MultiplyAdd(queryEven, Vector256.LoadUnsafe(ref block, (d * KeyCache.KeyBlock) + Lanes), even1);
-                Vector256<float> queryOdd = Vector256.Create(Unsafe.Add(ref headQuery, d + 1));
-                odd0 = SimdMath.MultiplyAdd(queryOdd, Vector256.LoadUnsafe(ref block, (d + 1) * KeyCache.KeyBlock), odd0);
-                odd1 = SimdMath.MultiplyAdd(queryOdd, Vector256.LoadUnsafe(ref block, ((d + 1) * KeyCache.KeyBlock) + Lanes), odd1);
+                ScoreStep256(ref queryAt, ref keys, 0, ref even0, ref even1);
+                ScoreStep256(ref queryAt, ref keys, 1, ref odd0, ref odd1);
+                ScoreStep256(ref queryAt, ref keys, 2, ref even0, ref even1);
+                ScoreStep256(ref queryAt, ref keys, 3, ref odd0, ref odd1);
+                keys = ref Unsafe.Add(ref keys, 4 * KeyCache.KeyBlock);
+                queryAt = ref Unsafe.Add(ref queryAt, 4);
+            }
+
+            if (headDim % 4 >= 2)
+            {
+                ScoreStep256(ref queryAt, ref keys, 0, ref even0, ref even1);
+                ScoreStep256(ref queryAt, ref keys, 1, ref odd0, ref odd1);
+                keys = ref Unsafe.Add(ref keys, 2 * KeyCache.KeyBlock);
+                queryAt = ref Unsafe.Add(ref queryAt, 2);
             }
 
             if (headDim % 2 != 0)
             {
-                Vector256<float> queryLast = Vector256.Create(Unsafe.Add(ref headQuery, d));
-                even0 = SimdMath.MultiplyAdd(queryLast, Vector256.LoadUnsafe(ref block, d * KeyCache.KeyBlock), even0);
-                even1 = SimdMath.MultiplyAdd(queryLast, Vector256.LoadUnsafe(ref block, (d * KeyCache.KeyBlock) + Lanes), even1);
+                ScoreStep256(ref queryAt, ref keys, 0, ref even0, ref even1);
             }
 
             Vector256.StoreUnsafe((even0 + odd0) * Vector256.Create(scoreScale), ref headScores, (nuint)t);
@@ -151,30 +171,47 @@ public static class CpuAttention
 
         float inverseTotal = 1.0f / Vector256.Sum(totals);
 
-        // Weighted sum of the values, kept in registers across positions.
-        int vectors = headDim / Lanes;
-        if (vectors is > 0 and <= 2)
+        // The weighted sum of the values: whole vectors (a head of one or two, four positions a step), then
+        // the dimensions past them. Conditions on the sizes only, so the JIT folds them as it imports.
+        if (headDim / Lanes is > 0 and <= 2)
         {
-            ValuesFourPositions256<TShape>(ref headValues, ref headScores, ref headOutput, count, inverseTotal);
+            ValuesFourPositions256(ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
         }
-        else if (vectors > 0)
-        {
-            ValuesPass256<TShape>(0, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
-            if (vectors > VectorsAPass)
-            {
-                ValuesPass256<TShape>(VectorsAPass, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
-            }
 
-            for (int first = 2 * VectorsAPass; first < vectors; first += VectorsAPass)
+        if (headDim / Lanes > 2)
+        {
+            ValuesPass256(0, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
+        }
+
+        if (headDim / Lanes > VectorsAPass)
+        {
+            ValuesPass256(VectorsAPass, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
+        }
+
+        if (headDim / Lanes > 2 * VectorsAPass)
+        {
+            for (int first = 2 * VectorsAPass; first < headDim / Lanes; first += VectorsAPass)
             {
-                ValuesPass256<TShape>(first, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
+                ValuesPass256(first, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
             }
         }
 
         if (headDim % Lanes != 0)
         {
-            TailValues<TShape>(vectors * Lanes, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
+            TailValues(headDim / Lanes * Lanes, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
         }
+    }
+
+    /// <summary>
+    /// Dimension <paramref name="dimension"/> (past <paramref name="query"/>) of the scores of sixteen positions: its query value times the keys of the two vectors of eight positions, into one multiply-add chain each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScoreStep256(ref float query, ref float keys, int dimension, ref Vector256<float> first, ref Vector256<float> second)
+    {
+        const int Lanes = 8;
+        Vector256<float> queryValue = Vector256.Create(Unsafe.Add(ref query, dimension));
+        first = SimdMath.MultiplyAdd(queryValue, Vector256.LoadUnsafe(ref keys, (nuint)(dimension * KeyCache.KeyBlock)), first);
+        second = SimdMath.MultiplyAdd(queryValue, Vector256.LoadUnsafe(ref keys, (nuint)((dimension * KeyCache.KeyBlock) + Lanes)), second);
     }
 
     /// <summary>
@@ -182,16 +219,9 @@ public static class CpuAttention
     /// (fewer at its end), one accumulator a vector, one position after another, normalized into the output.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ValuesPass256<TShape>(int first, ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal)
-        where TShape : IModelShape
+    private static void ValuesPass256(int first, ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal, int headDim, int kvDim)
     {
         const int Lanes = 8;
-        int vectors = (TShape.HeadDim / Lanes) - first;
-        if (vectors > VectorsAPass)
-        {
-            vectors = VectorsAPass;
-        }
-
         Vector256<float> sum0 = Vector256<float>.Zero, sum1 = Vector256<float>.Zero, sum2 = Vector256<float>.Zero, sum3 = Vector256<float>.Zero;
         Vector256<float> sum4 = Vector256<float>.Zero, sum5 = Vector256<float>.Zero, sum6 = Vector256<float>.Zero, sum7 = Vector256<float>.Zero;
         Vector256<float> sum8 = Vector256<float>.Zero, sum9 = Vector256<float>.Zero, sum10 = Vector256<float>.Zero, sum11 = Vector256<float>.Zero;
@@ -200,43 +230,43 @@ public static class CpuAttention
         for (int t = 0; t < count; t++)
         {
             Vector256<float> broadcast = Vector256.Create(Unsafe.Add(ref weights, t));
-            sum0 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 0), sum0);
-            if (vectors > 1) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 8), sum1); }
-            if (vectors > 2) { sum2 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 16), sum2); }
-            if (vectors > 3) { sum3 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 24), sum3); }
-            if (vectors > 4) { sum4 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 32), sum4); }
-            if (vectors > 5) { sum5 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 40), sum5); }
-            if (vectors > 6) { sum6 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 48), sum6); }
-            if (vectors > 7) { sum7 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 56), sum7); }
-            if (vectors > 8) { sum8 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 64), sum8); }
-            if (vectors > 9) { sum9 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 72), sum9); }
-            if (vectors > 10) { sum10 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 80), sum10); }
-            if (vectors > 11) { sum11 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 88), sum11); }
-            if (vectors > 12) { sum12 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 96), sum12); }
-            if (vectors > 13) { sum13 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 104), sum13); }
-            if (vectors > 14) { sum14 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 112), sum14); }
-            if (vectors > 15) { sum15 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 120), sum15); }
-            row = ref Unsafe.Add(ref row, TShape.KvDim);
+            sum0 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row), sum0);
+            if (first + 1 < headDim / Lanes) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 8), sum1); }
+            if (first + 2 < headDim / Lanes) { sum2 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 16), sum2); }
+            if (first + 3 < headDim / Lanes) { sum3 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 24), sum3); }
+            if (first + 4 < headDim / Lanes) { sum4 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 32), sum4); }
+            if (first + 5 < headDim / Lanes) { sum5 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 40), sum5); }
+            if (first + 6 < headDim / Lanes) { sum6 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 48), sum6); }
+            if (first + 7 < headDim / Lanes) { sum7 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 56), sum7); }
+            if (first + 8 < headDim / Lanes) { sum8 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 64), sum8); }
+            if (first + 9 < headDim / Lanes) { sum9 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 72), sum9); }
+            if (first + 10 < headDim / Lanes) { sum10 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 80), sum10); }
+            if (first + 11 < headDim / Lanes) { sum11 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 88), sum11); }
+            if (first + 12 < headDim / Lanes) { sum12 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 96), sum12); }
+            if (first + 13 < headDim / Lanes) { sum13 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 104), sum13); }
+            if (first + 14 < headDim / Lanes) { sum14 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 112), sum14); }
+            if (first + 15 < headDim / Lanes) { sum15 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 120), sum15); }
+            row = ref Unsafe.Add(ref row, kvDim);
         }
 
         Vector256<float> normalize = Vector256.Create(inverseTotal);
         ref float output = ref Unsafe.Add(ref headOutput, first * Lanes);
-        Vector256.StoreUnsafe(sum0 * normalize, ref output, 0);
-        if (vectors > 1) { Vector256.StoreUnsafe(sum1 * normalize, ref output, 8); }
-        if (vectors > 2) { Vector256.StoreUnsafe(sum2 * normalize, ref output, 16); }
-        if (vectors > 3) { Vector256.StoreUnsafe(sum3 * normalize, ref output, 24); }
-        if (vectors > 4) { Vector256.StoreUnsafe(sum4 * normalize, ref output, 32); }
-        if (vectors > 5) { Vector256.StoreUnsafe(sum5 * normalize, ref output, 40); }
-        if (vectors > 6) { Vector256.StoreUnsafe(sum6 * normalize, ref output, 48); }
-        if (vectors > 7) { Vector256.StoreUnsafe(sum7 * normalize, ref output, 56); }
-        if (vectors > 8) { Vector256.StoreUnsafe(sum8 * normalize, ref output, 64); }
-        if (vectors > 9) { Vector256.StoreUnsafe(sum9 * normalize, ref output, 72); }
-        if (vectors > 10) { Vector256.StoreUnsafe(sum10 * normalize, ref output, 80); }
-        if (vectors > 11) { Vector256.StoreUnsafe(sum11 * normalize, ref output, 88); }
-        if (vectors > 12) { Vector256.StoreUnsafe(sum12 * normalize, ref output, 96); }
-        if (vectors > 13) { Vector256.StoreUnsafe(sum13 * normalize, ref output, 104); }
-        if (vectors > 14) { Vector256.StoreUnsafe(sum14 * normalize, ref output, 112); }
-        if (vectors > 15) { Vector256.StoreUnsafe(sum15 * normalize, ref output, 120); }
+        Vector256.StoreUnsafe(sum0 * normalize, ref output);
+        if (first + 1 < headDim / Lanes) { Vector256.StoreUnsafe(sum1 * normalize, ref output, 8); }
+        if (first + 2 < headDim / Lanes) { Vector256.StoreUnsafe(sum2 * normalize, ref output, 16); }
+        if (first + 3 < headDim / Lanes) { Vector256.StoreUnsafe(sum3 * normalize, ref output, 24); }
+        if (first + 4 < headDim / Lanes) { Vector256.StoreUnsafe(sum4 * normalize, ref output, 32); }
+        if (first + 5 < headDim / Lanes) { Vector256.StoreUnsafe(sum5 * normalize, ref output, 40); }
+        if (first + 6 < headDim / Lanes) { Vector256.StoreUnsafe(sum6 * normalize, ref output, 48); }
+        if (first + 7 < headDim / Lanes) { Vector256.StoreUnsafe(sum7 * normalize, ref output, 56); }
+        if (first + 8 < headDim / Lanes) { Vector256.StoreUnsafe(sum8 * normalize, ref output, 64); }
+        if (first + 9 < headDim / Lanes) { Vector256.StoreUnsafe(sum9 * normalize, ref output, 72); }
+        if (first + 10 < headDim / Lanes) { Vector256.StoreUnsafe(sum10 * normalize, ref output, 80); }
+        if (first + 11 < headDim / Lanes) { Vector256.StoreUnsafe(sum11 * normalize, ref output, 88); }
+        if (first + 12 < headDim / Lanes) { Vector256.StoreUnsafe(sum12 * normalize, ref output, 96); }
+        if (first + 13 < headDim / Lanes) { Vector256.StoreUnsafe(sum13 * normalize, ref output, 104); }
+        if (first + 14 < headDim / Lanes) { Vector256.StoreUnsafe(sum14 * normalize, ref output, 112); }
+        if (first + 15 < headDim / Lanes) { Vector256.StoreUnsafe(sum15 * normalize, ref output, 120); }
     }
 
     /// <summary>
@@ -245,12 +275,10 @@ public static class CpuAttention
     /// sum + ((sum_1 + sum_2) + sum_3).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ValuesFourPositions256<TShape>(ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal)
-        where TShape : IModelShape
+    private static void ValuesFourPositions256(ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal, int headDim, int kvDim)
     {
         const int Lanes = 8;
-        bool two = TShape.HeadDim / Lanes == 2;
-        nuint kvDim = (nuint)TShape.KvDim;
+        nuint stride = (nuint)kvDim;
         Vector256<float> sum0 = Vector256<float>.Zero, sum0_1 = Vector256<float>.Zero, sum0_2 = Vector256<float>.Zero, sum0_3 = Vector256<float>.Zero;
         Vector256<float> sum1 = Vector256<float>.Zero, sum1_1 = Vector256<float>.Zero, sum1_2 = Vector256<float>.Zero, sum1_3 = Vector256<float>.Zero;
         ref float row = ref headValues;
@@ -259,44 +287,43 @@ public static class CpuAttention
         {
             Vector256<float> broadcast = Vector256.Create(Unsafe.Add(ref weights, t));
             sum0 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row), sum0);
-            if (two) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, Lanes), sum1); }
+            if (headDim / Lanes == 2) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, Lanes), sum1); }
             broadcast = Vector256.Create(Unsafe.Add(ref weights, t + 1));
-            sum0_1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, kvDim), sum0_1);
-            if (two) { sum1_1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, kvDim + Lanes), sum1_1); }
+            sum0_1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, stride), sum0_1);
+            if (headDim / Lanes == 2) { sum1_1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, stride + Lanes), sum1_1); }
             broadcast = Vector256.Create(Unsafe.Add(ref weights, t + 2));
-            sum0_2 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 2 * kvDim), sum0_2);
-            if (two) { sum1_2 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, (2 * kvDim) + Lanes), sum1_2); }
+            sum0_2 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 2 * stride), sum0_2);
+            if (headDim / Lanes == 2) { sum1_2 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, (2 * stride) + Lanes), sum1_2); }
             broadcast = Vector256.Create(Unsafe.Add(ref weights, t + 3));
-            sum0_3 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 3 * kvDim), sum0_3);
-            if (two) { sum1_3 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, (3 * kvDim) + Lanes), sum1_3); }
-            row = ref Unsafe.Add(ref row, 4 * kvDim);
+            sum0_3 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, 3 * stride), sum0_3);
+            if (headDim / Lanes == 2) { sum1_3 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, (3 * stride) + Lanes), sum1_3); }
+            row = ref Unsafe.Add(ref row, 4 * stride);
         }
 
         for (; t < count; t++)
         {
             Vector256<float> broadcast = Vector256.Create(Unsafe.Add(ref weights, t));
             sum0 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row), sum0);
-            if (two) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, Lanes), sum1); }
-            row = ref Unsafe.Add(ref row, kvDim);
+            if (headDim / Lanes == 2) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector256.LoadUnsafe(ref row, Lanes), sum1); }
+            row = ref Unsafe.Add(ref row, stride);
         }
 
         sum0 += (sum0_1 + sum0_2) + sum0_3;
         Vector256<float> normalize = Vector256.Create(inverseTotal);
         Vector256.StoreUnsafe(sum0 * normalize, ref headOutput);
-        if (two)
+        if (headDim / Lanes == 2)
         {
             sum1 += (sum1_1 + sum1_2) + sum1_3;
             Vector256.StoreUnsafe(sum1 * normalize, ref headOutput, Lanes);
         }
     }
 
-    /// <summary>One head with Vector128; see <see cref="Head256{TShape}"/>.</summary>
+    /// <summary>One head with Vector128; see <see cref="Head256"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Head128<TShape>(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale)
-        where TShape : IModelShape
+    private static void Head128(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale, int headDim, int kvDim)
     {
         const int Lanes = 4;
-        int headDim = TShape.HeadDim;
+        // Scores, four positions a vector, eight a step in four multiply-add chains.
         for (int t = 0; t < count; t += 2 * Lanes)
         {
             ref float block = ref Unsafe.Add(ref headKeys, ((t & ~(KeyCache.KeyBlock - 1)) * headDim) + (t & (KeyCache.KeyBlock - 1)));
@@ -304,22 +331,30 @@ public static class CpuAttention
             Vector128<float> odd0 = Vector128<float>.Zero;
             Vector128<float> even1 = Vector128<float>.Zero;
             Vector128<float> odd1 = Vector128<float>.Zero;
-            nuint d = 0;
-            for (; d + 2 <= (nuint)headDim; d += 2)
+            // Dimension d's sixteen keys lie at block + d * KeyBlock; four dimensions a step, then a pair, then one.
+            ref float keys = ref block;
+            ref float queryAt = ref headQuery;
+            for (int d = 0; d < headDim / 4 * 4; d += 4)
             {
-                Vector128<float> queryEven = Vector128.Create(Unsafe.Add(ref headQuery, d));
-                even0 = SimdMath.MultiplyAdd(queryEven, Vector128.LoadUnsafe(ref block, d * KeyCache.KeyBlock), even0);
-                even1 = SimdMath.MultiplyAdd(queryEven, Vector128.LoadUnsafe(ref block, (d * KeyCache.KeyBlock) + Lanes), even1);
-                Vector128<float> queryOdd = Vector128.Create(Unsafe.Add(ref headQuery, d + 1));
-                odd0 = SimdMath.MultiplyAdd(queryOdd, Vector128.LoadUnsafe(ref block, (d + 1) * KeyCache.KeyBlock), odd0);
-                odd1 = SimdMath.MultiplyAdd(queryOdd, Vector128.LoadUnsafe(ref block, ((d + 1) * KeyCache.KeyBlock) + Lanes), odd1);
+                ScoreStep128(ref queryAt, ref keys, 0, ref even0, ref even1);
+                ScoreStep128(ref queryAt, ref keys, 1, ref odd0, ref odd1);
+                ScoreStep128(ref queryAt, ref keys, 2, ref even0, ref even1);
+                ScoreStep128(ref queryAt, ref keys, 3, ref odd0, ref odd1);
+                keys = ref Unsafe.Add(ref keys, 4 * KeyCache.KeyBlock);
+                queryAt = ref Unsafe.Add(ref queryAt, 4);
+            }
+
+            if (headDim % 4 >= 2)
+            {
+                ScoreStep128(ref queryAt, ref keys, 0, ref even0, ref even1);
+                ScoreStep128(ref queryAt, ref keys, 1, ref odd0, ref odd1);
+                keys = ref Unsafe.Add(ref keys, 2 * KeyCache.KeyBlock);
+                queryAt = ref Unsafe.Add(ref queryAt, 2);
             }
 
             if (headDim % 2 != 0)
             {
-                Vector128<float> queryLast = Vector128.Create(Unsafe.Add(ref headQuery, d));
-                even0 = SimdMath.MultiplyAdd(queryLast, Vector128.LoadUnsafe(ref block, d * KeyCache.KeyBlock), even0);
-                even1 = SimdMath.MultiplyAdd(queryLast, Vector128.LoadUnsafe(ref block, (d * KeyCache.KeyBlock) + Lanes), even1);
+                ScoreStep128(ref queryAt, ref keys, 0, ref even0, ref even1);
             }
 
             Vector128.StoreUnsafe((even0 + odd0) * Vector128.Create(scoreScale), ref headScores, (nuint)t);
@@ -332,6 +367,7 @@ public static class CpuAttention
             Unsafe.Add(ref headScores, t) = float.NegativeInfinity;
         }
 
+        // Softmax weights, left unnormalized: the weighted sum is divided by their total at the end.
         Vector128<float> maxima = Vector128.Create(float.NegativeInfinity);
         for (int t = 0; t < padded; t += Lanes)
         {
@@ -349,43 +385,54 @@ public static class CpuAttention
 
         float inverseTotal = 1.0f / Vector128.Sum(totals);
 
-        int vectors = headDim / Lanes;
-        if (vectors is > 0 and <= 2)
+        // The weighted sum of the values: whole vectors (a head of one or two, four positions a step), then
+        // the dimensions past them. Conditions on the sizes only, so the JIT folds them as it imports.
+        if (headDim / Lanes is > 0 and <= 2)
         {
-            ValuesFourPositions128<TShape>(ref headValues, ref headScores, ref headOutput, count, inverseTotal);
+            ValuesFourPositions128(ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
         }
-        else if (vectors > 0)
-        {
-            ValuesPass128<TShape>(0, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
-            if (vectors > VectorsAPass)
-            {
-                ValuesPass128<TShape>(VectorsAPass, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
-            }
 
-            for (int first = 2 * VectorsAPass; first < vectors; first += VectorsAPass)
+        if (headDim / Lanes > 2)
+        {
+            ValuesPass128(0, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
+        }
+
+        if (headDim / Lanes > VectorsAPass)
+        {
+            ValuesPass128(VectorsAPass, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
+        }
+
+        if (headDim / Lanes > 2 * VectorsAPass)
+        {
+            for (int first = 2 * VectorsAPass; first < headDim / Lanes; first += VectorsAPass)
             {
-                ValuesPass128<TShape>(first, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
+                ValuesPass128(first, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
             }
         }
 
         if (headDim % Lanes != 0)
         {
-            TailValues<TShape>(vectors * Lanes, ref headValues, ref headScores, ref headOutput, count, inverseTotal);
+            TailValues(headDim / Lanes * Lanes, ref headValues, ref headScores, ref headOutput, count, inverseTotal, headDim, kvDim);
         }
     }
 
-    /// <summary>The Vector128 weighted sum of up to 16 vectors of a head; see <see cref="ValuesPass256{TShape}"/>.</summary>
+    /// <summary>
+    /// The Vector128 score step: dimension <paramref name="dimension"/> of eight positions; see <see cref="ScoreStep256"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ValuesPass128<TShape>(int first, ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal)
-        where TShape : IModelShape
+    private static void ScoreStep128(ref float query, ref float keys, int dimension, ref Vector128<float> first, ref Vector128<float> second)
     {
         const int Lanes = 4;
-        int vectors = (TShape.HeadDim / Lanes) - first;
-        if (vectors > VectorsAPass)
-        {
-            vectors = VectorsAPass;
-        }
+        Vector128<float> queryValue = Vector128.Create(Unsafe.Add(ref query, dimension));
+        first = SimdMath.MultiplyAdd(queryValue, Vector128.LoadUnsafe(ref keys, (nuint)(dimension * KeyCache.KeyBlock)), first);
+        second = SimdMath.MultiplyAdd(queryValue, Vector128.LoadUnsafe(ref keys, (nuint)((dimension * KeyCache.KeyBlock) + Lanes)), second);
+    }
 
+    /// <summary>The Vector128 weighted sum of up to 16 vectors of a head; see <see cref="ValuesPass256"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ValuesPass128(int first, ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal, int headDim, int kvDim)
+    {
+        const int Lanes = 4;
         Vector128<float> sum0 = Vector128<float>.Zero, sum1 = Vector128<float>.Zero, sum2 = Vector128<float>.Zero, sum3 = Vector128<float>.Zero;
         Vector128<float> sum4 = Vector128<float>.Zero, sum5 = Vector128<float>.Zero, sum6 = Vector128<float>.Zero, sum7 = Vector128<float>.Zero;
         Vector128<float> sum8 = Vector128<float>.Zero, sum9 = Vector128<float>.Zero, sum10 = Vector128<float>.Zero, sum11 = Vector128<float>.Zero;
@@ -394,53 +441,51 @@ public static class CpuAttention
         for (int t = 0; t < count; t++)
         {
             Vector128<float> broadcast = Vector128.Create(Unsafe.Add(ref weights, t));
-            sum0 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 0), sum0);
-            if (vectors > 1) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 4), sum1); }
-            if (vectors > 2) { sum2 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 8), sum2); }
-            if (vectors > 3) { sum3 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 12), sum3); }
-            if (vectors > 4) { sum4 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 16), sum4); }
-            if (vectors > 5) { sum5 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 20), sum5); }
-            if (vectors > 6) { sum6 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 24), sum6); }
-            if (vectors > 7) { sum7 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 28), sum7); }
-            if (vectors > 8) { sum8 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 32), sum8); }
-            if (vectors > 9) { sum9 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 36), sum9); }
-            if (vectors > 10) { sum10 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 40), sum10); }
-            if (vectors > 11) { sum11 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 44), sum11); }
-            if (vectors > 12) { sum12 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 48), sum12); }
-            if (vectors > 13) { sum13 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 52), sum13); }
-            if (vectors > 14) { sum14 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 56), sum14); }
-            if (vectors > 15) { sum15 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 60), sum15); }
-            row = ref Unsafe.Add(ref row, TShape.KvDim);
+            sum0 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row), sum0);
+            if (first + 1 < headDim / Lanes) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 4), sum1); }
+            if (first + 2 < headDim / Lanes) { sum2 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 8), sum2); }
+            if (first + 3 < headDim / Lanes) { sum3 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 12), sum3); }
+            if (first + 4 < headDim / Lanes) { sum4 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 16), sum4); }
+            if (first + 5 < headDim / Lanes) { sum5 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 20), sum5); }
+            if (first + 6 < headDim / Lanes) { sum6 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 24), sum6); }
+            if (first + 7 < headDim / Lanes) { sum7 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 28), sum7); }
+            if (first + 8 < headDim / Lanes) { sum8 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 32), sum8); }
+            if (first + 9 < headDim / Lanes) { sum9 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 36), sum9); }
+            if (first + 10 < headDim / Lanes) { sum10 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 40), sum10); }
+            if (first + 11 < headDim / Lanes) { sum11 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 44), sum11); }
+            if (first + 12 < headDim / Lanes) { sum12 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 48), sum12); }
+            if (first + 13 < headDim / Lanes) { sum13 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 52), sum13); }
+            if (first + 14 < headDim / Lanes) { sum14 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 56), sum14); }
+            if (first + 15 < headDim / Lanes) { sum15 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 60), sum15); }
+            row = ref Unsafe.Add(ref row, kvDim);
         }
 
         Vector128<float> normalize = Vector128.Create(inverseTotal);
         ref float output = ref Unsafe.Add(ref headOutput, first * Lanes);
-        Vector128.StoreUnsafe(sum0 * normalize, ref output, 0);
-        if (vectors > 1) { Vector128.StoreUnsafe(sum1 * normalize, ref output, 4); }
-        if (vectors > 2) { Vector128.StoreUnsafe(sum2 * normalize, ref output, 8); }
-        if (vectors > 3) { Vector128.StoreUnsafe(sum3 * normalize, ref output, 12); }
-        if (vectors > 4) { Vector128.StoreUnsafe(sum4 * normalize, ref output, 16); }
-        if (vectors > 5) { Vector128.StoreUnsafe(sum5 * normalize, ref output, 20); }
-        if (vectors > 6) { Vector128.StoreUnsafe(sum6 * normalize, ref output, 24); }
-        if (vectors > 7) { Vector128.StoreUnsafe(sum7 * normalize, ref output, 28); }
-        if (vectors > 8) { Vector128.StoreUnsafe(sum8 * normalize, ref output, 32); }
-        if (vectors > 9) { Vector128.StoreUnsafe(sum9 * normalize, ref output, 36); }
-        if (vectors > 10) { Vector128.StoreUnsafe(sum10 * normalize, ref output, 40); }
-        if (vectors > 11) { Vector128.StoreUnsafe(sum11 * normalize, ref output, 44); }
-        if (vectors > 12) { Vector128.StoreUnsafe(sum12 * normalize, ref output, 48); }
-        if (vectors > 13) { Vector128.StoreUnsafe(sum13 * normalize, ref output, 52); }
-        if (vectors > 14) { Vector128.StoreUnsafe(sum14 * normalize, ref output, 56); }
-        if (vectors > 15) { Vector128.StoreUnsafe(sum15 * normalize, ref output, 60); }
+        Vector128.StoreUnsafe(sum0 * normalize, ref output);
+        if (first + 1 < headDim / Lanes) { Vector128.StoreUnsafe(sum1 * normalize, ref output, 4); }
+        if (first + 2 < headDim / Lanes) { Vector128.StoreUnsafe(sum2 * normalize, ref output, 8); }
+        if (first + 3 < headDim / Lanes) { Vector128.StoreUnsafe(sum3 * normalize, ref output, 12); }
+        if (first + 4 < headDim / Lanes) { Vector128.StoreUnsafe(sum4 * normalize, ref output, 16); }
+        if (first + 5 < headDim / Lanes) { Vector128.StoreUnsafe(sum5 * normalize, ref output, 20); }
+        if (first + 6 < headDim / Lanes) { Vector128.StoreUnsafe(sum6 * normalize, ref output, 24); }
+        if (first + 7 < headDim / Lanes) { Vector128.StoreUnsafe(sum7 * normalize, ref output, 28); }
+        if (first + 8 < headDim / Lanes) { Vector128.StoreUnsafe(sum8 * normalize, ref output, 32); }
+        if (first + 9 < headDim / Lanes) { Vector128.StoreUnsafe(sum9 * normalize, ref output, 36); }
+        if (first + 10 < headDim / Lanes) { Vector128.StoreUnsafe(sum10 * normalize, ref output, 40); }
+        if (first + 11 < headDim / Lanes) { Vector128.StoreUnsafe(sum11 * normalize, ref output, 44); }
+        if (first + 12 < headDim / Lanes) { Vector128.StoreUnsafe(sum12 * normalize, ref output, 48); }
+        if (first + 13 < headDim / Lanes) { Vector128.StoreUnsafe(sum13 * normalize, ref output, 52); }
+        if (first + 14 < headDim / Lanes) { Vector128.StoreUnsafe(sum14 * normalize, ref output, 56); }
+        if (first + 15 < headDim / Lanes) { Vector128.StoreUnsafe(sum15 * normalize, ref output, 60); }
     }
 
-    /// <summary>The Vector128 weighted sum of a head of one or two vectors; see <see cref="ValuesFourPositions256{TShape}"/>.</summary>
+    /// <summary>The Vector128 weighted sum of a head of one or two vectors; see <see cref="ValuesFourPositions256"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ValuesFourPositions128<TShape>(ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal)
-        where TShape : IModelShape
+    private static void ValuesFourPositions128(ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal, int headDim, int kvDim)
     {
         const int Lanes = 4;
-        bool two = TShape.HeadDim / Lanes == 2;
-        nuint kvDim = (nuint)TShape.KvDim;
+        nuint stride = (nuint)kvDim;
         Vector128<float> sum0 = Vector128<float>.Zero, sum0_1 = Vector128<float>.Zero, sum0_2 = Vector128<float>.Zero, sum0_3 = Vector128<float>.Zero;
         Vector128<float> sum1 = Vector128<float>.Zero, sum1_1 = Vector128<float>.Zero, sum1_2 = Vector128<float>.Zero, sum1_3 = Vector128<float>.Zero;
         ref float row = ref headValues;
@@ -449,31 +494,31 @@ public static class CpuAttention
         {
             Vector128<float> broadcast = Vector128.Create(Unsafe.Add(ref weights, t));
             sum0 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row), sum0);
-            if (two) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, Lanes), sum1); }
+            if (headDim / Lanes == 2) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, Lanes), sum1); }
             broadcast = Vector128.Create(Unsafe.Add(ref weights, t + 1));
-            sum0_1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, kvDim), sum0_1);
-            if (two) { sum1_1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, kvDim + Lanes), sum1_1); }
+            sum0_1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, stride), sum0_1);
+            if (headDim / Lanes == 2) { sum1_1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, stride + Lanes), sum1_1); }
             broadcast = Vector128.Create(Unsafe.Add(ref weights, t + 2));
-            sum0_2 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 2 * kvDim), sum0_2);
-            if (two) { sum1_2 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, (2 * kvDim) + Lanes), sum1_2); }
+            sum0_2 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 2 * stride), sum0_2);
+            if (headDim / Lanes == 2) { sum1_2 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, (2 * stride) + Lanes), sum1_2); }
             broadcast = Vector128.Create(Unsafe.Add(ref weights, t + 3));
-            sum0_3 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 3 * kvDim), sum0_3);
-            if (two) { sum1_3 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, (3 * kvDim) + Lanes), sum1_3); }
-            row = ref Unsafe.Add(ref row, 4 * kvDim);
+            sum0_3 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, 3 * stride), sum0_3);
+            if (headDim / Lanes == 2) { sum1_3 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, (3 * stride) + Lanes), sum1_3); }
+            row = ref Unsafe.Add(ref row, 4 * stride);
         }
 
         for (; t < count; t++)
         {
             Vector128<float> broadcast = Vector128.Create(Unsafe.Add(ref weights, t));
             sum0 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row), sum0);
-            if (two) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, Lanes), sum1); }
-            row = ref Unsafe.Add(ref row, kvDim);
+            if (headDim / Lanes == 2) { sum1 = SimdMath.MultiplyAdd(broadcast, Vector128.LoadUnsafe(ref row, Lanes), sum1); }
+            row = ref Unsafe.Add(ref row, stride);
         }
 
         sum0 += (sum0_1 + sum0_2) + sum0_3;
         Vector128<float> normalize = Vector128.Create(inverseTotal);
         Vector128.StoreUnsafe(sum0 * normalize, ref headOutput);
-        if (two)
+        if (headDim / Lanes == 2)
         {
             sum1 += (sum1_1 + sum1_2) + sum1_3;
             Vector128.StoreUnsafe(sum1 * normalize, ref headOutput, Lanes);
@@ -485,17 +530,16 @@ public static class CpuAttention
     /// HeadDim), each its own scalar sum over the positions, normalized into the output.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TailValues<TShape>(int first, ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal)
-        where TShape : IModelShape
+    private static void TailValues(int first, ref float headValues, ref float weights, ref float headOutput, int count, float inverseTotal, int headDim, int kvDim)
     {
-        for (int d = first; d < TShape.HeadDim; d++)
+        for (int d = first; d < headDim; d++)
         {
             float sum = 0;
             ref float value = ref Unsafe.Add(ref headValues, d);
             for (int t = 0; t < count; t++)
             {
                 sum += Unsafe.Add(ref weights, t) * value;
-                value = ref Unsafe.Add(ref value, TShape.KvDim);
+                value = ref Unsafe.Add(ref value, kvDim);
             }
 
             Unsafe.Add(ref headOutput, d) = sum * inverseTotal;
@@ -504,17 +548,16 @@ public static class CpuAttention
 
     /// <summary>One head without SIMD: scores and their maximum, exponentials and their total, then each dimension's weighted sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void HeadScalar<TShape>(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale)
-        where TShape : IModelShape
+    private static void HeadScalar(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale, int headDim, int kvDim)
     {
         const int KeyBlock = KeyCache.KeyBlock;
         float max = float.NegativeInfinity;
         for (int t = 0; t < count; t++)
         {
             float score = 0;
-            for (int d = 0; d < TShape.HeadDim; d++)
+            for (int d = 0; d < headDim; d++)
             {
-                score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * TShape.HeadDim) + (d * KeyBlock) + (t & (KeyBlock - 1)));
+                score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * headDim) + (d * KeyBlock) + (t & (KeyBlock - 1)));
             }
 
             score *= scoreScale;
@@ -530,12 +573,12 @@ public static class CpuAttention
             total += weight;
         }
 
-        for (int d = 0; d < TShape.HeadDim; d++)
+        for (int d = 0; d < headDim; d++)
         {
             float sum = 0;
             for (int t = 0; t < count; t++)
             {
-                sum += Unsafe.Add(ref headScores, t) * Unsafe.Add(ref headValues, (t * TShape.KvDim) + d);
+                sum += Unsafe.Add(ref headScores, t) * Unsafe.Add(ref headValues, (t * kvDim) + d);
             }
 
             Unsafe.Add(ref headOutput, d) = sum / total;

@@ -24,9 +24,20 @@ public static class F32BatchProducts
     /// <typeparam name="TColumns">The column count.</typeparam>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyRowsBatch<TColumns>(WeightTensor weights, ref float input, ref float output, int outputStride, int tokens, int start, int end)
-        where TColumns : IColumns
+        where TColumns : IColumns => MultiplyRowsBatchInOrder<TColumns>(weights, ref input, ref output, outputStride, tokens, start, end, TColumns.StreamRows);
+
+    /// <summary>Passes the column count on as a second argument: one size a call (see the remarks on <see cref="F32Products"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyRowsBatchInOrder<TColumns>(WeightTensor weights, ref float input, ref float output, int outputStride, int tokens, int start, int end, bool streamRows)
+        where TColumns : IColumns => MultiplyRowsBatchOf(weights, ref input, ref output, outputStride, tokens, start, end, TColumns.Count, streamRows);
+
+    /// <summary>
+    /// <see cref="MultiplyRowsBatch{TColumns}"/> with the column count and row order as (constant) arguments
+    /// (see the remarks on <see cref="F32Products"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyRowsBatchOf(WeightTensor weights, ref float input, ref float output, int outputStride, int tokens, int start, int end, int n, bool streamRows)
     {
-        int n = TColumns.Count;
         ref float matrix = ref weights.Data;
         int row = start;
         for (; row + 4 <= end; row += 4)
@@ -38,7 +49,7 @@ public static class F32BatchProducts
                 // Tiles of four weight rows by three tokens, then two: each weight vector loaded serves every token.
                 for (; t + 3 <= tokens; t += 3)
                 {
-                    FourRowsThreeTokens<TColumns>(ref rows, ref Unsafe.Add(ref input, t * n), ref Unsafe.Add(ref input, (t + 1) * n), ref Unsafe.Add(ref input, (t + 2) * n), out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);
+                    FourRowsThreeTokens(ref rows, ref Unsafe.Add(ref input, t * n), ref Unsafe.Add(ref input, (t + 1) * n), ref Unsafe.Add(ref input, (t + 2) * n), n, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);
                     Vector128.StoreUnsafe(sums0, ref Unsafe.Add(ref output, (t * outputStride) + row));
                     Vector128.StoreUnsafe(sums1, ref Unsafe.Add(ref output, ((t + 1) * outputStride) + row));
                     Vector128.StoreUnsafe(sums2, ref Unsafe.Add(ref output, ((t + 2) * outputStride) + row));
@@ -46,7 +57,7 @@ public static class F32BatchProducts
 
                 if (t + 2 <= tokens)
                 {
-                    FourRowsTwoTokens<TColumns>(ref rows, ref Unsafe.Add(ref input, t * n), ref Unsafe.Add(ref input, (t + 1) * n), out Vector128<float> sums0, out Vector128<float> sums1);
+                    FourRowsTwoTokens(ref rows, ref Unsafe.Add(ref input, t * n), ref Unsafe.Add(ref input, (t + 1) * n), n, out Vector128<float> sums0, out Vector128<float> sums1);
                     Vector128.StoreUnsafe(sums0, ref Unsafe.Add(ref output, (t * outputStride) + row));
                     Vector128.StoreUnsafe(sums1, ref Unsafe.Add(ref output, ((t + 1) * outputStride) + row));
                     t += 2;
@@ -55,7 +66,7 @@ public static class F32BatchProducts
 
             for (; t < tokens; t++)
             {
-                Vector128.StoreUnsafe(F32Products.DotFourRows<TColumns>(ref rows, ref Unsafe.Add(ref input, t * n)), ref Unsafe.Add(ref output, (t * outputStride) + row));
+                Vector128.StoreUnsafe(F32Products.DotFourRowsOf(ref rows, ref Unsafe.Add(ref input, t * n), n, streamRows), ref Unsafe.Add(ref output, (t * outputStride) + row));
             }
         }
 
@@ -63,7 +74,7 @@ public static class F32BatchProducts
         {
             for (int t = 0; t < tokens; t++)
             {
-                Unsafe.Add(ref output, (t * outputStride) + row) = F32Products.Dot<TColumns>(ref Unsafe.Add(ref matrix, (nint)row * n), ref Unsafe.Add(ref input, t * n));
+                Unsafe.Add(ref output, (t * outputStride) + row) = F32Products.DotOf(ref Unsafe.Add(ref matrix, (nint)row * n), ref Unsafe.Add(ref input, t * n), n);
             }
         }
     }
@@ -75,10 +86,8 @@ public static class F32BatchProducts
     /// added one at a time, a column of the four rows a Vector128.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRowsThreeTokens<TColumns>(ref float rows, ref float input0, ref float input1, ref float input2, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
-        where TColumns : IColumns
+    private static void FourRowsThreeTokens(ref float rows, ref float input0, ref float input1, ref float input2, int n, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
     {
-        int n = TColumns.Count;
         nuint vectorEnd = (nuint)(n / 8 * 8);
         Vector256<float> sum00 = Vector256<float>.Zero, sum01 = Vector256<float>.Zero, sum02 = Vector256<float>.Zero;
         Vector256<float> sum10 = Vector256<float>.Zero, sum11 = Vector256<float>.Zero, sum12 = Vector256<float>.Zero;
@@ -119,12 +128,10 @@ public static class F32BatchProducts
         }
     }
 
-    /// <summary>Four weight rows by two tokens; see <see cref="FourRowsThreeTokens{TColumns}"/>.</summary>
+    /// <summary>Four weight rows by two tokens; see <see cref="FourRowsThreeTokens"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRowsTwoTokens<TColumns>(ref float rows, ref float input0, ref float input1, out Vector128<float> sums0, out Vector128<float> sums1)
-        where TColumns : IColumns
+    private static void FourRowsTwoTokens(ref float rows, ref float input0, ref float input1, int n, out Vector128<float> sums0, out Vector128<float> sums1)
     {
-        int n = TColumns.Count;
         nuint vectorEnd = (nuint)(n / 8 * 8);
         Vector256<float> sum00 = Vector256<float>.Zero, sum01 = Vector256<float>.Zero;
         Vector256<float> sum10 = Vector256<float>.Zero, sum11 = Vector256<float>.Zero;
