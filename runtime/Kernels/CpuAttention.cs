@@ -73,31 +73,28 @@ public static class CpuAttention
     private static void AttentionOf<TShape>(Span<float> query, float[] keys, float[] values, int position, float[] scores, Span<float> output, int startHead, int endHead, int headDim)
         where TShape : IModelShape
     {
-        int kvDim = TShape.KvDim;
-        int queriesPerKvHead = TShape.QueriesPerKvHead;
-        int cachePositions = TShape.CachePositions;
         int count = position + 1;
         // Scores are scaled by 1/sqrt(HeadDim) with a multiply, as llama.cpp and PyTorch scale them.
         float scoreScale = 1.0f / MathF.Sqrt(headDim);
         for (int head = startHead; head < endHead; head++)
         {
-            int kvHead = head / queriesPerKvHead;
+            int kvHead = head / TShape.QueriesPerKvHead;
             ref float headQuery = ref Unsafe.Add(ref MemoryMarshal.GetReference(query), head * headDim);
-            ref float headKeys = ref keys[kvHead * headDim * cachePositions];
+            ref float headKeys = ref keys[kvHead * headDim * TShape.CachePositions];
             ref float headValues = ref values[kvHead * headDim];
-            ref float headScores = ref scores[head * cachePositions];
+            ref float headScores = ref scores[head * TShape.CachePositions];
             ref float headOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), head * headDim);
             if (Vector256.IsHardwareAccelerated)
             {
-                Head256(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, kvDim);
+                Head256(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, TShape.KvDim);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Head128(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, kvDim);
+                Head128(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, TShape.KvDim);
             }
             else
             {
-                HeadScalar(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, kvDim);
+                HeadScalar(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, TShape.KvDim);
             }
         }
     }

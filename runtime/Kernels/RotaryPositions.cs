@@ -22,9 +22,10 @@ public static class RotaryPositions
     public static void Rotate<TShape>(Span<float> query, Span<float> key, int position, float[] cos, float[] sin)
         where TShape : IModelShape
     {
-        int headDim = TShape.HeadDim;
-        int tableRow = position * (headDim / 2);
-        if (headDim % 8 == 0 && Vector256.IsHardwareAccelerated && query.Length >= TShape.DModel && key.Length >= TShape.KvDim)
+        // The sizes are read where they are used, not kept in locals: inlined, each is a constant in the
+        // tree the loop optimizations see (the head loop of a model with HeadDim 8 runs once and goes away).
+        int tableRow = position * (TShape.HeadDim / 2);
+        if (TShape.HeadDim % 8 == 0 && Vector256.IsHardwareAccelerated && query.Length >= TShape.DModel && key.Length >= TShape.KvDim)
         {
             // Four pairs a vector: each pair's cosine and sine repeated for both of its values, the sine negated for
             // the first, so [x0, x1] becomes [x0 * c - x1 * s, x1 * c + x0 * s] with the pair swapped by a shuffle.
@@ -33,17 +34,17 @@ public static class RotaryPositions
             Vector256<int> eachTwice = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
             Vector256<int> swapPairs = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
             Vector256<float> negateFirst = Vector256.Create(-1f, 1f, -1f, 1f, -1f, 1f, -1f, 1f);
-            for (int d = 0; d < headDim; d += 8)
+            for (int d = 0; d < TShape.HeadDim; d += 8)
             {
                 Vector256<float> c = Vector256.Shuffle(Vector128.LoadUnsafe(ref cos[tableRow + (d / 2)]).ToVector256Unsafe(), eachTwice);
                 Vector256<float> s = Vector256.Shuffle(Vector128.LoadUnsafe(ref sin[tableRow + (d / 2)]).ToVector256Unsafe(), eachTwice) * negateFirst;
-                for (int i = d; i < TShape.DModel; i += headDim)
+                for (int i = d; i < TShape.DModel; i += TShape.HeadDim)
                 {
                     Vector256<float> x = Vector256.LoadUnsafe(ref q, (nuint)i);
                     Vector256.StoreUnsafe((x * c) + (Vector256.Shuffle(x, swapPairs) * s), ref q, (nuint)i);
                 }
 
-                for (int i = d; i < TShape.KvDim; i += headDim)
+                for (int i = d; i < TShape.KvDim; i += TShape.HeadDim)
                 {
                     Vector256<float> x = Vector256.LoadUnsafe(ref k, (nuint)i);
                     Vector256.StoreUnsafe((x * c) + (Vector256.Shuffle(x, swapPairs) * s), ref k, (nuint)i);
@@ -55,7 +56,7 @@ public static class RotaryPositions
 
         for (int i = 0; i < TShape.DModel; i += 2)
         {
-            int pair = (i % headDim) / 2;
+            int pair = (i % TShape.HeadDim) / 2;
             float c = cos[tableRow + pair];
             float s = sin[tableRow + pair];
             float q0 = query[i];
