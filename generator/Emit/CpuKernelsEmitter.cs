@@ -12,55 +12,137 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class CpuKernelsEmitter
 {
-    public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
+    /// <summary>The runtime's float32 product kernels for one column count, specialized to it by the model's Shape.</summary>
+    private static string F32(string kernel, string columns) => $"{Names.F32Products}.{kernel}<{Names.Kernels}.{columns}Columns<Shape>>";
+
+    /// <summary>
+    /// Opens the partial <c>CpuKernels</c> class of one generated file, with <paramref name="description"/>
+    /// as the comment that says what that file holds.
+    /// </summary>
+    public static System.IDisposable OpenKernels(IndentedWriter w, ModelSpec spec, string[] description, out System.IDisposable inner, bool first = false)
     {
         w.Line();
-        using (w.Block($"partial class {spec.ClassName}"))
+        System.IDisposable outer = w.Block($"partial class {spec.ClassName}");
+        w.Line("/// <summary>");
+        foreach (string line in description)
         {
-            w.Line("/// <summary>");
-            w.Line("/// CPU kernels for exactly this shape. Every length is a constant, so loops are unrolled here and the");
-            w.Line("/// JIT drops the branches for SIMD widths the processor lacks: Vector256 with FMA where available,");
-            w.Line("/// Vector128 next, plain scalar code last. Matrices are row-major [out, in]; row ranges let the");
-            w.Line("/// session split one product over the worker pool.");
-            w.Line("/// </summary>");
+            w.Line("/// " + line);
+        }
+
+        w.Line("/// </summary>");
+        if (first)
+        {
+            // Attributes go on one part of a partial class only.
             w.Line(Names.GeneratedCodeAttribute);
-            using (w.Block("internal static class CpuKernels"))
+        }
+
+        inner = w.Block("internal static partial class CpuKernels");
+        return outer;
+    }
+
+    /// <summary>
+    /// The products file: dot products and row-range matrix-vector and matrix-matrix products for the two
+    /// input lengths (DModel, FfnDim). Float32 ones are the runtime's kernels, compiled for this shape's
+    /// constants; bf16 and Q8 matrices are read by row loops written here over the runtime's format kernels.
+    /// </summary>
+    public static void EmitProducts(IndentedWriter w, ModelSpec spec)
+    {
+        using (OpenKernels(w, spec, new[]
+        {
+            "Products: every projection is rows of a weight matrix (row-major [out, in]) times an input vector. Each",
+            "length is a constant of this shape, so the runtime's kernels compile unrolled for it and the JIT drops",
+            "the branches for SIMD widths the processor lacks (Vector256 with FMA, then Vector128, then scalar).",
+            "Row ranges let the session split one product over the worker pool.",
+        }, out System.IDisposable inner, first: true))
+        using (inner)
+        {
+            w.Line("/// <summary>Positions the CPU KV cache holds: Context rounded up to a whole block of sixteen.</summary>");
+            w.Line($"internal const int CachePositions = {(spec.Context + 15) / 16 * 16};");
+            foreach (string columns in new[] { "DModel", "FfnDim" })
             {
-                w.Line("/// <summary>Positions the CPU KV cache holds: Context rounded up to two whole vectors of eight.</summary>");
-                w.Line($"internal const int CachePositions = {(spec.Context + 15) / 16 * 16};");
                 w.Line();
-                var dotLengths = new List<(string Name, int Length)> { ("DModel", spec.DModel), ("FfnDim", spec.FfnDim) };
-                bool streamRows = StreamsRows(spec);
-                foreach ((string name, int length) in dotLengths)
+                if (spec.Weights == WeightFormat.F32)
                 {
-                    EmitDot(w, name, length);
+                    EmitFloat32Dots(w, columns);
+                    w.Line($"/// <summary>output[row] = matrix[row, :] . input for rows [start, end) of a matrix with {columns} columns.</summary>");
+                    w.Line(Names.AggressiveInlining);
+                    w.Line($"internal static void MultiplyRows{columns}({Names.WeightTensor} matrix, ref float input, ref float output, int start, int end) => {F32("MultiplyRows", columns)}(matrix, ref input, ref output, start, end);");
                     w.Line();
-                    if (streamRows)
-                    {
-                        EmitStreamedDot(w, name, length);
-                        w.Line();
-                    }
-
-                    EmitDotOfFourRows(w, name, length, streamRows);
-                    w.Line();
+                    w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): prefill's matrix-matrix product.</summary>");
+                    w.Line(Names.AggressiveInlining);
+                    w.Line($"internal static void MultiplyRowsBatch{columns}({Names.WeightTensor} weights, ref float input, ref float output, int outputStride, int tokens, int start, int end) => {Names.F32BatchProducts}.MultiplyRowsBatch<{Names.Kernels}.{columns}Columns<Shape>>(weights, ref input, ref output, outputStride, tokens, start, end);");
                 }
-
-                EmitMultiplyRows(w, spec, "DModel");
-                w.Line();
-                EmitMultiplyRows(w, spec, "FfnDim");
-                w.Line();
-                CpuBatchEmitter.Emit(w, spec);
-                w.Line();
-                CpuAttentionEmitter.Emit(w, spec);
-                w.Line();
-                CpuOperationKernelsEmitter.Emit(w, spec, plan);
-                foreach (ProjectionOperation projection in plan.Projections)
+                else
                 {
+                    EmitMultiplyRows(w, spec, columns);
                     w.Line();
-                    CpuProjectionEmitter.EmitDecode(w, spec, projection);
-                    w.Line();
-                    CpuProjectionEmitter.EmitBatch(w, projection);
+                    CpuBatchEmitter.EmitFormatBatch(w, spec, columns);
                 }
+            }
+        }
+    }
+
+    private static void EmitFloat32Dots(IndentedWriter w, string columns)
+    {
+        w.Line($"/// <summary>Dot product of two vectors of {columns} values.</summary>");
+        w.Line(Names.AggressiveInlining);
+        w.Line($"internal static float Dot{columns}(ref float left, ref float right) => {F32("Dot", columns)}(ref left, ref right);");
+        w.Line();
+        w.Line($"/// <summary>Dot products of four consecutive rows of {columns} values with one input.</summary>");
+        w.Line(Names.AggressiveInlining);
+        w.Line($"internal static {Names.Vector128}<float> DotFourRows{columns}(ref float rows, ref float input) => {F32("DotFourRows", columns)}(ref rows, ref input);");
+        w.Line();
+    }
+
+    /// <summary>The attention file: the key cache layout and causal attention, the runtime's kernels for this shape.</summary>
+    public static void EmitAttention(IndentedWriter w, ModelSpec spec)
+    {
+        using (OpenKernels(w, spec, new[]
+        {
+            "Attention: each query head scores the cached keys of positions 0..position (the causal mask: never a",
+            "later one), scaled by 1/sqrt(HeadDim), turns the scores into weights with a softmax and sums the cached",
+            "values with them; query heads share key/value heads in groups of QueriesPerKvHead. Keys are cached",
+            "transposed in blocks of sixteen positions, values one row per position.",
+        }, out System.IDisposable inner))
+        using (inner)
+        {
+            string attention = Names.CpuAttention, keyCache = Names.KeyCache;
+            w.Line("/// <summary>Writes this position's key into the blocked, transposed key cache.</summary>");
+            w.Line(Names.AggressiveInlining);
+            w.Line($"internal static void StoreKey({Names.ReadOnlySpan}<float> key, float[] keys, int position) => {keyCache}.StoreKey<Shape>(key, keys, position);");
+            w.Line();
+            w.Line("/// <summary>Writes the keys of a prefill chunk's tokens [first, end) into the key cache from firstPosition on.</summary>");
+            w.Line(Names.AggressiveInlining);
+            w.Line($"internal static void StoreKeys(float[] keyRows, int first, int end, float[] keys, int firstPosition) => {keyCache}.StoreKeys<Shape>(keyRows, first, end, keys, firstPosition);");
+            w.Line();
+            w.Line("/// <summary>Causal attention of the newest position over the cache, for query heads [startHead, endHead).</summary>");
+            w.Line(Names.AggressiveInlining);
+            w.Line($"internal static void Attention({Names.Span}<float> query, float[] keys, float[] values, int position, float[] scores, {Names.Span}<float> output, int startHead, int endHead) => {attention}.Attention<Shape>(query, keys, values, position, scores, output, startHead, endHead);");
+            w.Line();
+            w.Line("/// <summary>Causal attention of each token of a prefill chunk (token t at position firstPosition + t), query heads [startHead, endHead).</summary>");
+            w.Line(Names.AggressiveInlining);
+            w.Line($"internal static void AttentionBatch(float[] query, float[] keys, float[] values, int firstPosition, int tokens, float[] scores, float[] output, int startHead, int endHead) => {attention}.AttentionBatch<Shape>(query, keys, values, firstPosition, tokens, scores, output, startHead, endHead);");
+        }
+    }
+
+    /// <summary>The operations file: the plan's norms, rotary positions and activations, then its projections (decode and prefill).</summary>
+    public static void EmitOperations(IndentedWriter w, ModelSpec spec, ModelPlan plan)
+    {
+        using (OpenKernels(w, spec, new[]
+        {
+            "Model operations, in the layer's order: the norm of the residual stream, rotary positions, the",
+            "activations of the MLP, and each projection of the layer with its biases and what follows it (into",
+            "the cache, added back into the residual stream, SwiGLU, GELU), for one token and for a prefill chunk.",
+        }, out System.IDisposable inner))
+        using (inner)
+        {
+            CpuOperationKernelsEmitter.Emit(w, spec, plan);
+            foreach (ProjectionOperation projection in plan.Projections)
+            {
+                w.Line();
+                CpuProjectionEmitter.EmitDecode(w, spec, projection);
+                w.Line();
+                CpuProjectionEmitter.EmitBatch(w, projection);
             }
         }
     }
@@ -73,214 +155,6 @@ internal static class CpuKernelsEmitter
     /// stay in cache, about 10% slower.
     /// </summary>
     internal static bool StreamsRows(ModelSpec spec) => spec.MatrixValues * sizeof(float) > TuningConstants.CachedWeightBytes;
-
-    private static void EmitDot(IndentedWriter w, string name, int length)
-    {
-        w.Line($"/// <summary>Dot product of two vectors of {name} = {length} values.</summary>");
-        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveInlining)]");
-        using (w.Block($"internal static float Dot{name}(ref float left, ref float right)"))
-        {
-            EmitVectorDot(w, 256, 8, length);
-            EmitVectorDot(w, 128, 4, length);
-            w.Line("float sum = 0;");
-            using (w.Block($"for (int i = 0; i < {length}; i++)"))
-            {
-                w.Line($"sum += {Names.Unsafe}.Add(ref left, i) * {Names.Unsafe}.Add(ref right, i);");
-            }
-
-            w.Line("return sum;");
-        }
-    }
-
-    /// <summary>
-    /// The Vector256 dot product of one weight row streamed from memory: the same sums as
-    /// <c>Dot{name}</c> with a software prefetch of the row 2 KB ahead every 32 values, so a
-    /// matrix-vector product reads its matrix as one forward stream, row after row.
-    /// </summary>
-    private static void EmitStreamedDot(IndentedWriter w, string name, int length)
-    {
-        w.Line($"/// <summary>Dot product of a weight row of {name} = {length} values with an input, prefetching the row ahead (Vector256 only).</summary>");
-        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveInlining)]");
-        using (w.Block($"internal static float DotStreamed{name}(ref float row, ref float input)"))
-        {
-            w.Line("ref float left = ref row;");
-            w.Line("ref float right = ref input;");
-            EmitVectorDot(w, 256, 8, length, prefetch: true);
-            w.Line($"return Dot{name}(ref row, ref input);");
-        }
-    }
-
-    /// <summary>
-    /// One SIMD width's dot product for a constant length: up to four independent accumulators,
-    /// straight-line code when the length is short, a loop of four vectors a step when it is long,
-    /// then the leftover vectors and scalar tail spelled out.
-    /// </summary>
-    private static void EmitVectorDot(IndentedWriter w, int bits, int lanes, int length, bool prefetch = false)
-    {
-        int vectors = length / lanes;
-        if (vectors == 0)
-        {
-            return;
-        }
-
-        string type = $"{Names.Intrinsics}.Vector{bits}<float>";
-        int accumulators = vectors < 4 ? vectors : 4;
-        int blocks = vectors / accumulators;
-        int leftover = vectors % accumulators;
-        int blockWidth = accumulators * lanes;
-
-        using (w.Block($"if ({Names.Intrinsics}.Vector{bits}.IsHardwareAccelerated)"))
-        {
-            for (int a = 0; a < accumulators; a++)
-            {
-                w.Line($"{type} sum{a} = {type}.Zero;");
-            }
-
-            if (blocks <= 4)
-            {
-                for (int b = 0; b < blocks; b++)
-                {
-                    if (prefetch)
-                    {
-                        w.Line($"{Names.SimdMath}.PrefetchAhead(ref {Names.Unsafe}.Add(ref left, {b * blockWidth}));");
-                    }
-
-                    for (int a = 0; a < accumulators; a++)
-                    {
-                        w.Line(MultiplyAddLine(bits, a, ((b * blockWidth) + (a * lanes)).ToString()));
-                    }
-                }
-            }
-            else
-            {
-                using (w.Block($"for (nuint i = 0; i < {blocks * blockWidth}; i += {blockWidth})"))
-                {
-                    if (prefetch)
-                    {
-                        w.Line($"{Names.SimdMath}.PrefetchAhead(ref {Names.Unsafe}.Add(ref left, i));");
-                    }
-
-                    for (int a = 0; a < accumulators; a++)
-                    {
-                        w.Line(MultiplyAddLine(bits, a, a == 0 ? "i" : $"i + {a * lanes}"));
-                    }
-                }
-            }
-
-            for (int a = 0; a < leftover; a++)
-            {
-                w.Line(MultiplyAddLine(bits, a, ((blocks * blockWidth) + (a * lanes)).ToString()));
-            }
-
-            w.Line($"float total = {Names.Intrinsics}.Vector{bits}.Sum({SumAccumulators(accumulators)});");
-            for (int i = vectors * lanes; i < length; i++)
-            {
-                w.Line($"total += {Names.Unsafe}.Add(ref left, {i}) * {Names.Unsafe}.Add(ref right, {i});");
-            }
-
-            w.Line("return total;");
-        }
-    }
-
-    private static string MultiplyAddLine(int bits, int accumulator, string offset) =>
-        $"sum{accumulator} = {Names.SimdMath}.MultiplyAdd({Names.Intrinsics}.Vector{bits}.LoadUnsafe(ref left, {offset}), {Names.Intrinsics}.Vector{bits}.LoadUnsafe(ref right, {offset}), sum{accumulator});";
-
-    private static string SumAccumulators(int count) => count switch
-    {
-        1 => "sum0",
-        2 => "sum0 + sum1",
-        3 => "(sum0 + sum1) + sum2",
-        _ => "(sum0 + sum1) + (sum2 + sum3)",
-    };
-
-    /// <summary>
-    /// Four dot products at once: four consecutive matrix rows (stride = length) with one input. The
-    /// input is loaded once for all four, each row has its own accumulator, and one shuffle tree makes
-    /// the four horizontal sums.
-    /// </summary>
-    private static void EmitDotOfFourRows(IndentedWriter w, string name, int length, bool streamRows)
-    {
-        w.Line($"/// <summary>Dot products of rows 0..3 (each {name} = {length} values, one after another) with one input.</summary>");
-        w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveInlining)]");
-        using (w.Block($"internal static {Names.Vector128}<float> DotFourRows{name}(ref float rows, ref float input)"))
-        {
-            foreach ((int bits, int lanes) in new[] { (256, 8), (128, 4) })
-            {
-                int vectors = length / lanes;
-                if (vectors == 0)
-                {
-                    continue;
-                }
-
-                string vector = $"{Names.Intrinsics}.Vector{bits}";
-                if (bits == 256 && streamRows)
-                {
-                    // Measured from DRAM: one row after another with a prefetch reads the matrix faster
-                    // than four rows interleaved (one stream instead of four); from cache they tie.
-                    using (w.Block($"if ({vector}.IsHardwareAccelerated)"))
-                    {
-                        w.Line($"return {Names.Vector128}.Create(DotStreamed{name}(ref rows, ref input), DotStreamed{name}(ref {Names.Unsafe}.Add(ref rows, {length}), ref input), DotStreamed{name}(ref {Names.Unsafe}.Add(ref rows, {2 * length}), ref input), DotStreamed{name}(ref {Names.Unsafe}.Add(ref rows, {3 * length}), ref input));");
-                    }
-
-                    continue;
-                }
-
-                using (w.Block($"if ({vector}.IsHardwareAccelerated)"))
-                {
-                    for (int r = 0; r < 4; r++)
-                    {
-                        w.Line($"{vector}<float> sum{r} = {vector}<float>.Zero;");
-                    }
-
-                    if (vectors <= 12)
-                    {
-                        for (int v = 0; v < vectors; v++)
-                        {
-                            EmitFourRowStep(w, vector, (v * lanes).ToString(), length);
-                        }
-                    }
-                    else
-                    {
-                        using (w.Block($"for (nuint i = 0; i < {vectors * lanes}; i += {lanes})"))
-                        {
-                            EmitFourRowStep(w, vector, "i", length);
-                        }
-                    }
-
-                    w.Line($"{Names.Vector128}<float> sums = {Names.SimdMath}.SumEach(sum0, sum1, sum2, sum3);");
-                    if (vectors * lanes < length)
-                    {
-                        w.Line("float tail0 = 0, tail1 = 0, tail2 = 0, tail3 = 0;");
-                        using (w.Block($"for (int i = {vectors * lanes}; i < {length}; i++)"))
-                        {
-                            w.Line($"float x = {Names.Unsafe}.Add(ref input, i);");
-                            for (int r = 0; r < 4; r++)
-                            {
-                                w.Line($"tail{r} += {Names.Unsafe}.Add(ref rows, {r * length} + i) * x;");
-                            }
-                        }
-
-                        w.Line($"sums += {Names.Vector128}.Create(tail0, tail1, tail2, tail3);");
-                    }
-
-                    w.Line("return sums;");
-                }
-            }
-
-            w.Line($"return {Names.Vector128}.Create(Dot{name}(ref rows, ref input), Dot{name}(ref {Names.Unsafe}.Add(ref rows, {length}), ref input), Dot{name}(ref {Names.Unsafe}.Add(ref rows, {2 * length}), ref input), Dot{name}(ref {Names.Unsafe}.Add(ref rows, {3 * length}), ref input));");
-        }
-    }
-
-    private static void EmitFourRowStep(IndentedWriter w, string vector, string offset, int length)
-    {
-        w.Line($"{vector}<float> x{(offset == "i" ? string.Empty : offset)} = {vector}.LoadUnsafe(ref input, {offset});");
-        string x = $"x{(offset == "i" ? string.Empty : offset)}";
-        for (int r = 0; r < 4; r++)
-        {
-            string rowOffset = r == 0 ? offset : (offset == "i" ? $"i + {r * length}" : (int.Parse(offset) + (r * length)).ToString());
-            w.Line($"sum{r} = {Names.SimdMath}.MultiplyAdd({vector}.LoadUnsafe(ref rows, {rowOffset}), {x}, sum{r});");
-        }
-    }
 
     /// <summary>
     /// Writes a loop over rows [start, end) of one or more matrices with <paramref name="columns"/> columns

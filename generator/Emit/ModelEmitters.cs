@@ -20,7 +20,9 @@ internal static class ModelEmitters
         yield return spec.Family == Family.Gpt2
             ? File(spec, "SafetensorsLoader", SafetensorsLoaderEmitter.Emit)
             : File(spec, "Llama2cLoader", Llama2cLoaderEmitter.Emit);
-        yield return File(spec, "CpuKernels", (w, s) => CpuKernelsEmitter.Emit(w, s, plan));
+        yield return File(spec, "CpuProducts", CpuKernelsEmitter.EmitProducts);
+        yield return File(spec, "CpuAttention", CpuKernelsEmitter.EmitAttention);
+        yield return File(spec, "CpuOperations", (w, s) => CpuKernelsEmitter.EmitOperations(w, s, plan));
         yield return File(spec, "CpuSession", (w, s) => CpuSessionEmitter.Emit(w, s, plan));
         if (gpuRuntime)
         {

@@ -61,7 +61,16 @@ internal static class Names
     public const string WorkerPool = "global::Codegen.Threading.WorkerPool";
     public const string RowRangeAction = "global::Codegen.Threading.RowRangeAction";
     public const string CpuSessionBase = "global::Codegen.Sessions.CpuSessionBase";
+    public const string Kernels = "global::Codegen.Kernels";
+    public const string IModelShape = "global::Codegen.Kernels.IModelShape";
     public const string SimdMath = "global::Codegen.Kernels.SimdMath";
+    public const string F32Products = "global::Codegen.Kernels.F32Products";
+    public const string F32BatchProducts = "global::Codegen.Kernels.F32BatchProducts";
+    public const string CpuAttention = "global::Codegen.Kernels.CpuAttention";
+    public const string KeyCache = "global::Codegen.Kernels.KeyCache";
+    public const string Norms = "global::Codegen.Kernels.Norms";
+    public const string RotaryPositions = "global::Codegen.Kernels.RotaryPositions";
+    public const string Elementwise = "global::Codegen.Kernels.Elementwise";
     public const string Bf16Kernels = "global::Codegen.Kernels.Bf16Kernels";
     public const string Q8Kernels = "global::Codegen.Kernels.Q8Kernels";
     public const string GpuDevice = "global::Codegen.Gpu.GpuDevice";
@@ -73,6 +82,9 @@ internal static class Names
     /// <summary>On every generated type: tools (coverage, analyzers) see the code as generated, and by which generator version.</summary>
     public static readonly string GeneratedCodeAttribute =
         $"[{GeneratedCode}(\"Codegen.Generator\", \"{typeof(Names).Assembly.GetName().Version}\")]";
+
+    /// <summary>The method attribute that asks the JIT to inline a call (the forwarders to the runtime's kernels).</summary>
+    public const string AggressiveInlining = "[" + MethodImpl + "(" + MethodImplOptions + ".AggressiveInlining)]";
 
     /// <summary>The method attribute that keeps the JIT from tiering a hot method: straight to full optimization.</summary>
     public const string AggressiveOptimization = "[" + MethodImpl + "(" + MethodImplOptions + ".AggressiveOptimization)]";

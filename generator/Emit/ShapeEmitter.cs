@@ -41,6 +41,34 @@ internal static class ShapeEmitter
 
             w.Line("/// <summary>Whether the unembedding reuses the token embedding matrix.</summary>");
             w.Line($"public const bool TiedEmbeddings = {Literals.Bool(spec.TiedEmbeddings)};");
+            w.Line();
+            EmitShapeType(w, spec);
+        }
+    }
+
+    /// <summary>
+    /// The sizes as a type, for the runtime's CPU kernels: a generic kernel instantiated with a struct is
+    /// compiled for that struct alone, so every size below is a constant in its code.
+    /// </summary>
+    private static void EmitShapeType(IndentedWriter w, ModelSpec spec)
+    {
+        string model = spec.ClassName;
+        w.Line("/// <summary>");
+        w.Line("/// These sizes as a type, for the runtime's CPU kernels (<c>Kernel&lt;Shape&gt;</c>): the JIT compiles a generic");
+        w.Line("/// method once for each struct it is given, with every size below a constant, as if written out for this model.");
+        w.Line("/// </summary>");
+        w.Line(Names.GeneratedCodeAttribute);
+        using (w.Block($"internal readonly struct Shape : {Names.IModelShape}"))
+        {
+            foreach (string size in new[] { "DModel", "Heads", "KvHeads", "HeadDim", "KvDim", "QueriesPerKvHead", "FfnDim", "Vocab", "Context" })
+            {
+                w.Line($"public static int {size} => {model}.{size};");
+            }
+
+            w.Line("public static int CachePositions => CpuKernels.CachePositions;");
+            w.Line($"public static float NormEpsilon => {model}.NormEpsilon;");
+            w.Line("// Products read rows one after another with a prefetch when the matrices outgrow the caches.");
+            w.Line($"public static bool StreamRows => {Literals.Bool(CpuKernelsEmitter.StreamsRows(spec))};");
         }
     }
 

@@ -100,6 +100,13 @@ internal sealed class ForwardCase
                 return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
             }
 
+            case nameof(LlamaWideHeadModel):
+            {
+                var weights = LlamaWeightData.Random(dims, tied: true, seed);
+                LlamaWideHeadModel built = ModelBuilders.LlamaWideHead(weights);
+                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+            }
+
             case nameof(Gpt2RaggedModel):
             {
                 var weights = Gpt2WeightData.Random(dims, seed);

@@ -63,6 +63,15 @@ internal partial class Gpt2OddHeadModel
 {
 }
 
+/// <summary>
+/// Heads of 136 values: more than sixteen Vector256 (or thirty-two Vector128) of them, so the runtime's attention
+/// sums a head's values in more than one pass, plus a leftover of eight values per head.
+/// </summary>
+[TransformerModel(DModel = 272, Heads = 2, KvHeads = 1, FfnDim = 300, Vocab = 50, Context = 40, Layers = 1)]
+internal partial class LlamaWideHeadModel
+{
+}
+
 /// <summary>The declared sizes of the test models, written out again for the float64 references.</summary>
 internal static class TestShapes
 {
@@ -73,6 +82,7 @@ internal static class TestShapes
         nameof(LlamaPooledModel) => new(DModel: 264, Heads: 6, KvHeads: 3, FfnDim: 700, Vocab: 7001, Context: 300, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(LlamaNarrowModel) => new(DModel: 12, Heads: 2, KvHeads: 1, FfnDim: 7, Vocab: 11, Context: 9, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(LlamaUntiedModel) => new(DModel: 48, Heads: 2, KvHeads: 2, FfnDim: 45, Vocab: 29, Context: 17, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 500),
+        nameof(LlamaWideHeadModel) => new(DModel: 272, Heads: 2, KvHeads: 1, FfnDim: 300, Vocab: 50, Context: 40, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 10000),
         nameof(Gpt2RaggedModel) => new(DModel: 60, Heads: 5, KvHeads: 5, FfnDim: 150, Vocab: 113, Context: 48, Layers: 2, NormEpsilon: 1e-5, RopeTheta: 0),
         nameof(Gpt2OddHeadModel) => new(DModel: 15, Heads: 3, KvHeads: 3, FfnDim: 22, Vocab: 17, Context: 20, Layers: 1, NormEpsilon: 1e-5, RopeTheta: 0),
         _ => throw new ArgumentException($"No test model named {model}.", nameof(model)),

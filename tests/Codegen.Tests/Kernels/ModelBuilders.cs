@@ -19,6 +19,15 @@ internal static class ModelBuilders
     public static LlamaRaggedModel LlamaRagged(LlamaWeightData weights) => LlamaRaggedModel.FromWeights(new LlamaRaggedModel.ModelWeights(
         weights.TokenEmbeddingTensor, weights.FinalNormTensor, weights.Layers.Select(LlamaRaggedLayer).ToArray()));
 
+    public static LlamaWideHeadModel.LayerWeights LlamaWideHeadLayer(LlamaLayerData layer)
+    {
+        WeightTensor[] t = layer.Tensors(TestShapes.Of(nameof(LlamaWideHeadModel)));
+        return new LlamaWideHeadModel.LayerWeights(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]);
+    }
+
+    public static LlamaWideHeadModel LlamaWideHead(LlamaWeightData weights) => LlamaWideHeadModel.FromWeights(new LlamaWideHeadModel.ModelWeights(
+        weights.TokenEmbeddingTensor, weights.FinalNormTensor, weights.Layers.Select(LlamaWideHeadLayer).ToArray()));
+
     public static LlamaHeadDim10Model.LayerWeights LlamaHeadDim10Layer(LlamaLayerData layer)
     {
         WeightTensor[] t = layer.Tensors(TestShapes.Of(nameof(LlamaHeadDim10Model)));

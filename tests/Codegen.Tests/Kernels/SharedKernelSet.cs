@@ -6,6 +6,7 @@ using LlamaNarrow = Codegen.Tests.Kernels.LlamaNarrowModel.CpuKernels;
 using LlamaPooled = Codegen.Tests.Kernels.LlamaPooledModel.CpuKernels;
 using LlamaRagged = Codegen.Tests.Kernels.LlamaRaggedModel.CpuKernels;
 using LlamaUntied = Codegen.Tests.Kernels.LlamaUntiedModel.CpuKernels;
+using LlamaWideHead = Codegen.Tests.Kernels.LlamaWideHeadModel.CpuKernels;
 
 namespace Codegen.Tests.Kernels;
 
@@ -30,7 +31,7 @@ internal sealed record SharedKernelSet(
     public static TheoryData<string> Models => new()
     {
         nameof(LlamaRaggedModel), nameof(LlamaHeadDim10Model), nameof(LlamaPooledModel), nameof(LlamaNarrowModel),
-        nameof(LlamaUntiedModel), nameof(Gpt2RaggedModel), nameof(Gpt2OddHeadModel),
+        nameof(LlamaUntiedModel), nameof(LlamaWideHeadModel), nameof(Gpt2RaggedModel), nameof(Gpt2OddHeadModel),
     };
 
     public static SharedKernelSet For(string model) => model switch
@@ -55,6 +56,10 @@ internal sealed record SharedKernelSet(
             TestShapes.Of(model), LlamaUntied.CachePositions, LlamaUntied.DotDModel, LlamaUntied.DotFfnDim, LlamaUntied.DotFourRowsDModel, LlamaUntied.DotFourRowsFfnDim,
             LlamaUntied.MultiplyRowsDModel, LlamaUntied.MultiplyRowsFfnDim, LlamaUntied.MultiplyRowsBatchDModel, LlamaUntied.MultiplyRowsBatchFfnDim,
             LlamaUntied.AddInPlace, LlamaUntied.StoreKey, LlamaUntied.Attention, LlamaUntied.AttentionBatch),
+        nameof(LlamaWideHeadModel) => new(
+            TestShapes.Of(model), LlamaWideHead.CachePositions, LlamaWideHead.DotDModel, LlamaWideHead.DotFfnDim, LlamaWideHead.DotFourRowsDModel, LlamaWideHead.DotFourRowsFfnDim,
+            LlamaWideHead.MultiplyRowsDModel, LlamaWideHead.MultiplyRowsFfnDim, LlamaWideHead.MultiplyRowsBatchDModel, LlamaWideHead.MultiplyRowsBatchFfnDim,
+            LlamaWideHead.AddInPlace, LlamaWideHead.StoreKey, LlamaWideHead.Attention, LlamaWideHead.AttentionBatch),
         nameof(Gpt2RaggedModel) => new(
             TestShapes.Of(model), Gpt2Ragged.CachePositions, Gpt2Ragged.DotDModel, Gpt2Ragged.DotFfnDim, Gpt2Ragged.DotFourRowsDModel, Gpt2Ragged.DotFourRowsFfnDim,
             Gpt2Ragged.MultiplyRowsDModel, Gpt2Ragged.MultiplyRowsFfnDim, Gpt2Ragged.MultiplyRowsBatchDModel, Gpt2Ragged.MultiplyRowsBatchFfnDim,

@@ -40,9 +40,13 @@ public sealed class VectorPathTests
     {
         // The kernel tests cover both matrix-vector paths: LlamaPooledModel's 10 MB of float32 matrices
         // get the streamed rows (with prefetch), the small models the four interleaved rows.
-        Assert.NotNull(typeof(LlamaPooledModel.CpuKernels).GetMethod("DotStreamedDModel", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static));
-        Assert.Null(typeof(LlamaRaggedModel.CpuKernels).GetMethod("DotStreamedDModel", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static));
+        // The generated Shape tells the runtime's products which path to compile.
+        Assert.True(StreamRows<LlamaPooledModel.Shape>());
+        Assert.False(StreamRows<LlamaRaggedModel.Shape>());
     }
+
+    private static bool StreamRows<TShape>()
+        where TShape : Codegen.Kernels.IModelShape => TShape.StreamRows;
 
     private static bool IsZero(string variable) => Environment.GetEnvironmentVariable(variable) == "0";
 }
