@@ -39,36 +39,38 @@ internal static class ModelSpecParser
         CheckDeclaration(type, (ClassDeclarationSyntax)context.TargetNode, Report);
 
         var named = attribute.NamedArguments.ToDictionary(pair => pair.Key, pair => pair.Value);
-        int dModel = IntArgument(named, "DModel");
-        int heads = IntArgument(named, "Heads");
-        int layers = IntArgument(named, "Layers");
-        int vocab = IntArgument(named, "Vocab");
-        int context_ = IntArgument(named, "Context");
-        int kvHeadsArgument = IntArgument(named, "KvHeads");
-        int ffnArgument = IntArgument(named, "FfnDim");
-        int familyValue = IntArgument(named, "Family");
-        int weightsValue = IntArgument(named, "Weights");
-        double epsilon = DoubleArgument(named, "NormEpsilon", 1e-5);
-        double ropeTheta = DoubleArgument(named, "RopeTheta", 10000.0);
-        bool tied = !named.TryGetValue("TiedEmbeddings", out TypedConstant tiedConstant) || tiedConstant.Value is not false;
+        int dModel = IntArgument(named, Names.DModel);
+        int heads = IntArgument(named, Names.Heads);
+        int layers = IntArgument(named, Names.Layers);
+        int vocab = IntArgument(named, Names.Vocab);
+        int context_ = IntArgument(named, Names.Context);
+        int kvHeadsArgument = IntArgument(named, Names.KvHeads, TransformerModelDefaults.Unset);
+        int ffnArgument = IntArgument(named, Names.FfnDim, TransformerModelDefaults.Unset);
+        int familyValue = IntArgument(named, Names.Family, (int)TransformerModelDefaults.Family);
+        int weightsValue = IntArgument(named, Names.Weights, (int)TransformerModelDefaults.Weights);
+        double epsilon = DoubleArgument(named, Names.NormEpsilon, TransformerModelDefaults.NormEpsilon);
+        double ropeTheta = DoubleArgument(named, Names.RopeTheta, TransformerModelDefaults.RopeTheta);
+        bool tied = named.TryGetValue(Names.TiedEmbeddings, out TypedConstant tiedConstant) && tiedConstant.Value is bool tiedValue
+            ? tiedValue
+            : TransformerModelDefaults.TiedEmbeddings;
 
-        if (familyValue is not (0 or 1))
+        if (familyValue is not ((int)ModelFamily.Llama or (int)ModelFamily.Gpt2))
         {
             Report(DiagnosticDescriptors.UnknownFamily, familyValue);
             return Result(null, diagnostics);
         }
 
-        if (weightsValue is not (0 or 1 or 2))
+        if (weightsValue is not ((int)WeightFormat.F32 or (int)WeightFormat.BF16 or (int)WeightFormat.Q8))
         {
             Report(DiagnosticDescriptors.UnknownWeightFormat, weightsValue);
             return Result(null, diagnostics);
         }
 
-        var family = (Family)familyValue;
+        var family = (ModelFamily)familyValue;
         bool sizesValid = true;
         foreach ((string name, int value) in new[]
                  {
-                     ("DModel", dModel), ("Heads", heads), ("Layers", layers), ("Vocab", vocab), ("Context", context_),
+                     (Names.DModel, dModel), (Names.Heads, heads), (Names.Layers, layers), (Names.Vocab, vocab), (Names.Context, context_),
                  })
         {
             if (value <= 0)
@@ -78,7 +80,7 @@ internal static class ModelSpecParser
             }
         }
 
-        foreach ((string name, int value) in new[] { ("KvHeads", kvHeadsArgument), ("FfnDim", ffnArgument) })
+        foreach ((string name, int value) in new[] { (Names.KvHeads, kvHeadsArgument), (Names.FfnDim, ffnArgument) })
         {
             if (value < 0)
             {
@@ -92,12 +94,12 @@ internal static class ModelSpecParser
             Report(DiagnosticDescriptors.InvalidNormEpsilon, epsilon);
         }
 
-        if (family == Family.Llama && !(ropeTheta > 1 && !double.IsInfinity(ropeTheta)))
+        if (family == ModelFamily.Llama && !(ropeTheta > 1 && !double.IsInfinity(ropeTheta)))
         {
             Report(DiagnosticDescriptors.InvalidRopeTheta, ropeTheta);
         }
 
-        if (family == Family.Gpt2 && named.ContainsKey("RopeTheta"))
+        if (family == ModelFamily.Gpt2 && named.ContainsKey(Names.RopeTheta))
         {
             Report(DiagnosticDescriptors.Gpt2RopeTheta);
         }
@@ -107,19 +109,19 @@ internal static class ModelSpecParser
             return Result(null, diagnostics);
         }
 
-        int kvHeads = kvHeadsArgument == 0 ? heads : kvHeadsArgument;
-        int ffnDim = ffnArgument != 0 ? ffnArgument : DefaultFfnDim(family, dModel);
+        int kvHeads = TransformerModelDefaults.ResolveKvHeads(kvHeadsArgument, heads);
+        int ffnDim = TransformerModelDefaults.ResolveFfnDim(ffnArgument, family, dModel);
 
         if (dModel % heads != 0)
         {
             Report(DiagnosticDescriptors.DModelNotDivisibleByHeads, dModel, heads);
         }
-        else if (family == Family.Llama && (dModel / heads) % 2 != 0)
+        else if (family == ModelFamily.Llama && (dModel / heads) % 2 != 0)
         {
             Report(DiagnosticDescriptors.OddHeadSizeWithRotary, dModel, heads, dModel / heads);
         }
 
-        if (family == Family.Gpt2 && kvHeads != heads)
+        if (family == ModelFamily.Gpt2 && kvHeads != heads)
         {
             Report(DiagnosticDescriptors.Gpt2GroupedQuery, kvHeads, heads);
         }
@@ -147,21 +149,6 @@ internal static class ModelSpecParser
             TiedEmbeddings: tied,
             Weights: (WeightFormat)weightsValue);
         return Result(spec, diagnostics);
-    }
-
-    /// <summary>
-    /// The MLP width when the attribute leaves it out: Llama's 8/3 DModel rounded up to a multiple
-    /// of 256 (as llama2.c's model.py computes it); GPT-2's 4 DModel.
-    /// </summary>
-    public static int DefaultFfnDim(Family family, int dModel)
-    {
-        if (family == Family.Gpt2)
-        {
-            return 4 * dModel;
-        }
-
-        int hidden = 2 * (4 * dModel) / 3;
-        return 256 * ((hidden + 255) / 256);
     }
 
     private static void CheckDeclaration(
@@ -218,8 +205,8 @@ internal static class ModelSpecParser
         return new ParseResult(hasErrors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutableArray()));
     }
 
-    private static int IntArgument(Dictionary<string, TypedConstant> named, string name) =>
-        named.TryGetValue(name, out TypedConstant constant) && constant.Value is int value ? value : 0;
+    private static int IntArgument(Dictionary<string, TypedConstant> named, string name, int fallback = 0) =>
+        named.TryGetValue(name, out TypedConstant constant) && constant.Value is int value ? value : fallback;
 
     private static double DoubleArgument(Dictionary<string, TypedConstant> named, string name, double fallback) =>
         named.TryGetValue(name, out TypedConstant constant)
@@ -238,4 +225,28 @@ internal static class ModelSpecParser
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? string.Empty,
     };
+
+    /// <summary>
+    /// The attribute's property names, taken from the shared attribute itself (nameof), so the names the
+    /// parser reads cannot drift from the properties a user writes.
+    /// </summary>
+    internal static class Names
+    {
+        public const string DModel = nameof(TransformerModelAttribute.DModel);
+        public const string Heads = nameof(TransformerModelAttribute.Heads);
+        public const string Layers = nameof(TransformerModelAttribute.Layers);
+        public const string Vocab = nameof(TransformerModelAttribute.Vocab);
+        public const string Context = nameof(TransformerModelAttribute.Context);
+        public const string KvHeads = nameof(TransformerModelAttribute.KvHeads);
+        public const string FfnDim = nameof(TransformerModelAttribute.FfnDim);
+        public const string Family = nameof(TransformerModelAttribute.Family);
+        public const string NormEpsilon = nameof(TransformerModelAttribute.NormEpsilon);
+        public const string RopeTheta = nameof(TransformerModelAttribute.RopeTheta);
+        public const string TiedEmbeddings = nameof(TransformerModelAttribute.TiedEmbeddings);
+        public const string Weights = nameof(TransformerModelAttribute.Weights);
+
+        /// <summary>Every named argument the parser reads.</summary>
+        public static ImmutableArray<string> All { get; } = ImmutableArray.Create(
+            DModel, Heads, Layers, Vocab, Context, KvHeads, FfnDim, Family, NormEpsilon, RopeTheta, TiedEmbeddings, Weights);
+    }
 }
