@@ -49,6 +49,10 @@ enum WeightFormat
 /// Codegen generator fills in the class with constants for every size, typed weights and their
 /// loader, SIMD kernels, a session with a KV cache and a generation loop for exactly this shape.
 /// </summary>
+/// <remarks>
+/// Every property the generator does not know is reported (CG0016) rather than ignored, so a property
+/// added here must be handled by the generator's parser in the same change.
+/// </remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 #if CODEGEN_GENERATOR
 internal

@@ -21,15 +21,23 @@ internal sealed class AttributeArguments
     private AttributeArguments(
         Dictionary<string, TypedConstant> values,
         Dictionary<string, Location> locations,
+        ImmutableArray<(string Name, Location Location)> positional,
         Location attributeLocation)
     {
         this.values = values;
         this.locations = locations;
+        Positional = positional;
         AttributeLocation = attributeLocation;
     }
 
     /// <summary>The attribute as written, <c>TransformerModel(...)</c> (the class, should it have no syntax).</summary>
     public Location AttributeLocation { get; }
+
+    /// <summary>Constructor arguments, by parameter name: the attribute has no constructor parameters today.</summary>
+    public ImmutableArray<(string Name, Location Location)> Positional { get; }
+
+    /// <summary>The named arguments the compiler bound, in the order written.</summary>
+    public IEnumerable<string> Names => values.Keys;
 
     public static AttributeArguments Read(AttributeData attribute, SyntaxNode target, CancellationToken cancellationToken)
     {
@@ -44,15 +52,37 @@ internal sealed class AttributeArguments
         }
 
         var locations = new Dictionary<string, Location>();
+        var unnamed = new List<AttributeArgumentSyntax>();
+        var byParameterName = new Dictionary<string, AttributeArgumentSyntax>();
         foreach (AttributeArgumentSyntax argument in syntax?.ArgumentList?.Arguments ?? default)
         {
             if (argument.NameEquals is { } nameEquals)
             {
                 locations[nameEquals.Name.Identifier.ValueText] = argument.GetLocation();
             }
+            else if (argument.NameColon is { } nameColon)
+            {
+                byParameterName[nameColon.Name.Identifier.ValueText] = argument;
+            }
+            else
+            {
+                unnamed.Add(argument);
+            }
         }
 
-        return new AttributeArguments(values, locations, attributeLocation);
+        var positional = ImmutableArray.CreateBuilder<(string, Location)>();
+        for (int i = 0; i < attribute.ConstructorArguments.Length; i++)
+        {
+            string name = attribute.AttributeConstructor is { } constructor && i < constructor.Parameters.Length
+                ? constructor.Parameters[i].Name
+                : $"#{i + 1}";
+            AttributeArgumentSyntax? written = byParameterName.TryGetValue(name, out AttributeArgumentSyntax? byName)
+                ? byName
+                : i < unnamed.Count ? unnamed[i] : null;
+            positional.Add((name, written?.GetLocation() ?? attributeLocation));
+        }
+
+        return new AttributeArguments(values, locations, positional.ToImmutable(), attributeLocation);
     }
 
     /// <summary>Whether the declaration gives the argument (explicitly, even if it equals the default).</summary>

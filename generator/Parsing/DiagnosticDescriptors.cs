@@ -83,6 +83,11 @@ internal static class DiagnosticDescriptors
         "Unknown weight format",
         "Weights {0} is not a weight format this generator knows (F32, BF16 or Q8)");
 
+    public static readonly DiagnosticDescriptor UnknownArgument = Error(
+        "CG0016",
+        "Unknown [TransformerModel] argument",
+        "The [TransformerModel] argument '{0}' is not one this generator knows, and ignoring it would generate a different model than declared; update the Codegen generator or remove the argument");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> AllById = Index(
         ClassNotPartial,
         ClassIsGeneric,
@@ -98,7 +103,8 @@ internal static class DiagnosticDescriptors
         TensorTooLarge,
         ClassIsStaticOrAbstract,
         UnknownFamily,
-        UnknownWeightFormat);
+        UnknownWeightFormat,
+        UnknownArgument);
 
     public static DiagnosticDescriptor ById(string id) => AllById[id];
 

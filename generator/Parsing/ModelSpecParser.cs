@@ -31,6 +31,7 @@ internal static class ModelSpecParser
         var diagnostics = new DiagnosticList();
 
         CheckDeclaration(type, declaration, diagnostics);
+        CheckArgumentsAreKnown(arguments, diagnostics);
 
         int familyValue = arguments.Int(Names.Family, (int)TransformerModelDefaults.Family);
         if (familyValue is not ((int)ModelFamily.Llama or (int)ModelFamily.Gpt2))
@@ -183,6 +184,23 @@ internal static class ModelSpecParser
         }
     }
 
+    /// <summary>Every argument the attribute was compiled with that this parser does not read is an error, never ignored.</summary>
+    private static void CheckArgumentsAreKnown(AttributeArguments arguments, DiagnosticList diagnostics)
+    {
+        foreach ((string name, Location location) in arguments.Positional)
+        {
+            diagnostics.Report(DiagnosticDescriptors.UnknownArgument, location, name);
+        }
+
+        foreach (string name in arguments.Names)
+        {
+            if (!Names.All.Contains(name))
+            {
+                diagnostics.Report(DiagnosticDescriptors.UnknownArgument, arguments.LocationOf(name), name);
+            }
+        }
+    }
+
     private static void CheckTensorSizes(
         AttributeArguments arguments,
         int dModel,
@@ -226,7 +244,7 @@ internal static class ModelSpecParser
         public const string TiedEmbeddings = nameof(TransformerModelAttribute.TiedEmbeddings);
         public const string Weights = nameof(TransformerModelAttribute.Weights);
 
-        /// <summary>Every named argument the parser reads.</summary>
+        /// <summary>Every named argument the parser reads; any other one is reported as CG0016.</summary>
         public static ImmutableArray<string> All { get; } = ImmutableArray.Create(
             DModel, Heads, Layers, Vocab, Context, KvHeads, FfnDim, Family, NormEpsilon, RopeTheta, TiedEmbeddings, Weights);
     }

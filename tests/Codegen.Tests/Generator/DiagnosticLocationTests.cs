@@ -16,11 +16,11 @@ public sealed class DiagnosticLocationTests
 {
     private const string Attribute = "TransformerModel(";
 
-    /// <summary>ID, source, the primary location's text, the additional locations' texts.</summary>
-    public static TheoryData<string, string, string, string[]> Cases => new()
+    /// <summary>ID, source, whether it declares its own (newer) attribute, the primary location's text, the additional locations' texts.</summary>
+    public static TheoryData<string, string, bool, string, string[]> Cases => new()
     {
-        { "CG0001", Model(Valid, "internal class Model"), "Model", [] },
-        { "CG0002", Model(Valid, "internal partial class Model<T>"), "Model", [] },
+        { "CG0001", Model(Valid, "internal class Model"), false, "Model", [] },
+        { "CG0002", Model(Valid, "internal partial class Model<T>"), false, "Model", [] },
         {
             "CG0003",
             $$"""
@@ -36,28 +36,32 @@ public sealed class DiagnosticLocationTests
                 }
             }
             """,
+            false,
             "Model",
             []
         },
-        { "CG0004", Model("DModel = 64, Heads = 8, Layers = 0, Vocab = 512, Context = 128"), "Layers = 0", [] },
-        { "CG0005", Model("DModel = 64, Heads = 6, Layers = 2, Vocab = 512, Context = 128"), Attribute, ["DModel = 64", "Heads = 6"] },
-        { "CG0006", Model(Valid + ", KvHeads = 3"), Attribute, ["Heads = 8", "KvHeads = 3"] },
-        { "CG0007", Model("DModel = 72, Heads = 8, Layers = 2, Vocab = 512, Context = 128"), Attribute, ["DModel = 72", "Heads = 8"] },
-        { "CG0008", Model(Valid + ", NormEpsilon = 0"), "NormEpsilon = 0", [] },
-        { "CG0009", Model(Valid + ", RopeTheta = 1.0"), "RopeTheta = 1.0", [] },
-        { "CG0010", Model("Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, KvHeads = 2, Layers = 2, Vocab = 1000, Context = 128"), "KvHeads = 2", [] },
-        { "CG0011", Model("Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 2, Vocab = 1000, Context = 128, RopeTheta = 10000.0"), "RopeTheta = 10000.0", [] },
-        { "CG0012", Model("DModel = 64, Heads = 8, Layers = 2, Vocab = 2_000_000_000, Context = 128"), Attribute, ["Vocab = 2_000_000_000", "DModel = 64"] },
-        { "CG0013", Model(Valid, "internal static partial class Model"), "static", [] },
-        { "CG0014", Model(Valid + ", Family = (ModelFamily)7"), "Family = (ModelFamily)7", [] },
-        { "CG0015", Model(Valid + ", Weights = (WeightFormat)9"), "Weights = (WeightFormat)9", [] },
+        { "CG0004", Model("DModel = 64, Heads = 8, Layers = 0, Vocab = 512, Context = 128"), false, "Layers = 0", [] },
+        { "CG0005", Model("DModel = 64, Heads = 6, Layers = 2, Vocab = 512, Context = 128"), false, Attribute, ["DModel = 64", "Heads = 6"] },
+        { "CG0006", Model(Valid + ", KvHeads = 3"), false, Attribute, ["Heads = 8", "KvHeads = 3"] },
+        { "CG0007", Model("DModel = 72, Heads = 8, Layers = 2, Vocab = 512, Context = 128"), false, Attribute, ["DModel = 72", "Heads = 8"] },
+        { "CG0008", Model(Valid + ", NormEpsilon = 0"), false, "NormEpsilon = 0", [] },
+        { "CG0009", Model(Valid + ", RopeTheta = 1.0"), false, "RopeTheta = 1.0", [] },
+        { "CG0010", Model("Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, KvHeads = 2, Layers = 2, Vocab = 1000, Context = 128"), false, "KvHeads = 2", [] },
+        { "CG0011", Model("Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 2, Vocab = 1000, Context = 128, RopeTheta = 10000.0"), false, "RopeTheta = 10000.0", [] },
+        { "CG0012", Model("DModel = 64, Heads = 8, Layers = 2, Vocab = 2_000_000_000, Context = 128"), false, Attribute, ["Vocab = 2_000_000_000", "DModel = 64"] },
+        { "CG0013", Model(Valid, "internal static partial class Model"), false, "static", [] },
+        { "CG0014", Model(Valid + ", Family = (ModelFamily)7"), false, "Family = (ModelFamily)7", [] },
+        { "CG0015", Model(Valid + ", Weights = (WeightFormat)9"), false, "Weights = (WeightFormat)9", [] },
+        { "CG0016", ParameterDiagnosticTests.WithNewerAttribute(Valid + ", SlidingWindow = 64"), true, "SlidingWindow = 64", [] },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void TheDiagnosticIsOnTheSyntaxThatIsWrong(string id, string source, string expected, string[] expectedAdditional)
+    public void TheDiagnosticIsOnTheSyntaxThatIsWrong(string id, string source, bool ownAttribute, string expected, string[] expectedAdditional)
     {
-        Compilation compilation = GeneratorHarness.Compile(WithoutMarkup(source));
+        Compilation compilation = GeneratorHarness.Compile(
+            ownAttribute ? TestReferences.Framework : TestReferences.All,
+            WithoutMarkup(source));
         SyntaxTree tree = compilation.SyntaxTrees.Single();
         SourceText text = tree.GetText();
 
