@@ -50,7 +50,7 @@ internal sealed record ModelSpec(
     }
 
     /// <summary>The element count of a tensor shape written as size constant names ("Vocab", "DModel", ...).</summary>
-    private long SizeOf(string[] shape)
+    public long SizeOf(string[] shape)
     {
         long count = 1;
         foreach (string constant in shape)

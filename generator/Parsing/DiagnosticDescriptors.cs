@@ -88,6 +88,16 @@ internal static class DiagnosticDescriptors
         "Unknown [TransformerModel] argument",
         "The [TransformerModel] argument '{0}' is not one this generator knows, and ignoring it would generate a different model than declared; update the Codegen generator or remove the argument");
 
+    public static readonly DiagnosticDescriptor ContextTooShort = Warning(
+        "CG0017",
+        "Context leaves no room to generate",
+        "Context is {0}, so the KV cache holds a single position and nothing can follow a one-token prompt; use a Context of at least 2");
+
+    public static readonly DiagnosticDescriptor WeightsTooLarge = Warning(
+        "CG0018",
+        "The model's weights are implausibly large",
+        "The weights of this shape take {0} bytes ({1} GiB) in memory as {2}, more than the {3} GiB a process would sensibly hold; check Layers, Vocab, DModel and FfnDim");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> AllById = Index(
         ClassNotPartial,
         ClassIsGeneric,
@@ -104,7 +114,9 @@ internal static class DiagnosticDescriptors
         ClassIsStaticOrAbstract,
         UnknownFamily,
         UnknownWeightFormat,
-        UnknownArgument);
+        UnknownArgument,
+        ContextTooShort,
+        WeightsTooLarge);
 
     public static DiagnosticDescriptor ById(string id) => AllById[id];
 

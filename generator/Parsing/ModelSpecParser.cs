@@ -20,8 +20,13 @@ namespace Codegen.Generator.Parsing;
 /// </summary>
 internal static class ModelSpecParser
 {
+    /// <summary>The weight memory, in GiB, past which a shape is reported as implausible (CG0018).</summary>
+    public const int WeightsWarningGiB = 256;
+
     /// <summary>The largest array length .NET allows (Array.MaxLength).</summary>
     private const long MaxArrayLength = 0x7FFFFFC7;
+
+    private const double BytesPerGiB = 1024.0 * 1024 * 1024;
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -84,6 +89,11 @@ internal static class ModelSpecParser
                 diagnostics.Report(DiagnosticDescriptors.SizeNotPositive, arguments.LocationOf(name), name, value, " (leave it out for the default)");
                 sizesValid = false;
             }
+        }
+
+        if (context_ == 1)
+        {
+            diagnostics.Report(DiagnosticDescriptors.ContextTooShort, arguments.LocationOf(Names.Context), context_);
         }
 
         if (!(epsilon > 0 && !double.IsInfinity(epsilon)))
@@ -149,6 +159,11 @@ internal static class ModelSpecParser
             RopeTheta: ropeTheta,
             TiedEmbeddings: tied,
             Weights: (WeightFormat)weightsValue);
+
+        if (!diagnostics.HasErrors)
+        {
+            CheckWeightMemory(spec, arguments, diagnostics);
+        }
 
         return diagnostics.Result(spec);
     }
@@ -222,6 +237,22 @@ internal static class ModelSpecParser
                 diagnostics.ReportBetween(
                     DiagnosticDescriptors.TensorTooLarge, arguments, causes, tensor, count, MaxArrayLength, string.Join(" or ", causes));
             }
+        }
+    }
+
+    /// <summary>A warning (CG0018) when the loaded weights would take more than <see cref="WeightsWarningGiB"/> GiB.</summary>
+    private static void CheckWeightMemory(ModelSpec spec, AttributeArguments arguments, DiagnosticList diagnostics)
+    {
+        double bytes = WeightMemory.Bytes(spec);
+        if (bytes > WeightsWarningGiB * BytesPerGiB)
+        {
+            diagnostics.Report(
+                DiagnosticDescriptors.WeightsTooLarge,
+                arguments.AttributeLocation,
+                bytes.ToString("N0", CultureInfo.InvariantCulture),
+                (bytes / BytesPerGiB).ToString("N1", CultureInfo.InvariantCulture),
+                spec.Weights,
+                WeightsWarningGiB);
         }
     }
 

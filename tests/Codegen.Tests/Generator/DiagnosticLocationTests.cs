@@ -53,6 +53,8 @@ public sealed class DiagnosticLocationTests
         { "CG0014", Model(Valid + ", Family = (ModelFamily)7"), false, "Family = (ModelFamily)7", [] },
         { "CG0015", Model(Valid + ", Weights = (WeightFormat)9"), false, "Weights = (WeightFormat)9", [] },
         { "CG0016", ParameterDiagnosticTests.WithNewerAttribute(Valid + ", SlidingWindow = 64"), true, "SlidingWindow = 64", [] },
+        { "CG0017", Model("DModel = 64, Heads = 8, Layers = 2, Vocab = 512, Context = 1"), false, "Context = 1", [] },
+        { "CG0018", Model(SizeDiagnosticTests.Llama70B), false, Attribute, [] },
     };
 
     [Theory]

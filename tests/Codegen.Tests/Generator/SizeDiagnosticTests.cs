@@ -11,6 +11,9 @@ namespace Codegen.Tests.Generator;
 /// </summary>
 public sealed class SizeDiagnosticTests
 {
+    /// <summary>Llama 3 70B's shape (grouped-query attention, 80 layers, a 128256-token vocabulary).</summary>
+    internal const string Llama70B = "DModel = 8192, Heads = 64, KvHeads = 8, Layers = 80, FfnDim = 28672, Vocab = 128256, Context = 8192, TiedEmbeddings = false";
+
     [Fact]
     public Task CG0004_SizeNotPositive() => VerifyAsync(
         Model("DModel = 64, Heads = 8, {|#1:Layers = 0|}, Vocab = 512, Context = 128"),
@@ -46,4 +49,23 @@ public sealed class SizeDiagnosticTests
         Model("{|#1:DModel = 64|}, Heads = 8, Layers = 2, {|#2:Vocab = 2_000_000_000|}, Context = 128"),
         DiagnosticResult.CompilerError("CG0012").WithLocation(0).WithLocation(2).WithLocation(1)
             .WithArguments("The token embedding [Vocab, DModel]", "128000000000", "2147483591", "Vocab or DModel"));
+
+    [Fact]
+    public Task CG0017_ContextTooShort_WarnsAndStillGenerates() => VerifyStillGeneratesAsync(
+        Model("DModel = 64, Heads = 8, Layers = 2, Vocab = 512, {|#1:Context = 1|}"),
+        DiagnosticResult.CompilerWarning("CG0017").WithLocation(1).WithArguments("1"));
+
+    [Fact]
+    public Task CG0017_ContextOfTwoIsFine() => VerifyStillGeneratesAsync(
+        Model("DModel = 64, Heads = 8, Layers = 2, Vocab = 512, Context = 2"));
+
+    [Fact]
+    public Task CG0018_WeightsTooLarge_WarnsAndStillGenerates() => VerifyStillGeneratesAsync(
+        Model(Llama70B),
+        DiagnosticResult.CompilerWarning("CG0018").WithLocation(0)
+            .WithArguments("282,214,825,984", "262.8", "F32", "256"));
+
+    [Fact]
+    public Task CG0018_TheSameShapeInBf16IsFine() => VerifyStillGeneratesAsync(
+        Model(Llama70B + ", Weights = WeightFormat.BF16"));
 }
