@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -14,8 +15,15 @@ internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePosition
     public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
 }
 
-/// <summary>A diagnostic as plain values: its descriptor's ID, where, and the message arguments.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+/// <summary>
+/// A diagnostic as plain values: its descriptor's ID, where (the syntax that is wrong, and for a
+/// problem between arguments the arguments involved as additional locations), and the message arguments.
+/// </summary>
+internal sealed record DiagnosticInfo(
+    string Id,
+    LocationInfo? Location,
+    EquatableArray<LocationInfo> AdditionalLocations,
+    EquatableArray<string> Arguments)
 {
     public Diagnostic ToDiagnostic()
     {
@@ -25,7 +33,11 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             arguments[i] = Arguments[i];
         }
 
-        return Diagnostic.Create(Parsing.DiagnosticDescriptors.ById(Id), Location?.ToLocation(), arguments);
+        return Diagnostic.Create(
+            Parsing.DiagnosticDescriptors.ById(Id),
+            Location?.ToLocation(),
+            AdditionalLocations.Select(location => location.ToLocation()),
+            arguments);
     }
 }
 

@@ -1,20 +1,5 @@
 namespace Codegen.Generator.Model;
 
-/// <summary>The architecture family; mirrors <c>Codegen.ModelFamily</c> in the runtime.</summary>
-internal enum Family
-{
-    Llama = 0,
-    Gpt2 = 1,
-}
-
-/// <summary>How projection matrices are stored; mirrors <c>Codegen.WeightFormat</c> in the runtime.</summary>
-internal enum WeightFormat
-{
-    F32 = 0,
-    BF16 = 1,
-    Q8 = 2,
-}
-
 /// <summary>
 /// Everything the emitters need to know about one annotated class: where it lives and the model's
 /// shape with every default resolved. Plain values only (no symbols or syntax), so the incremental
@@ -65,7 +50,7 @@ internal sealed record ModelSpec(
     }
 
     /// <summary>The element count of a tensor shape written as size constant names ("Vocab", "DModel", ...).</summary>
-    private long SizeOf(string[] shape)
+    public long SizeOf(string[] shape)
     {
         long count = 1;
         foreach (string constant in shape)

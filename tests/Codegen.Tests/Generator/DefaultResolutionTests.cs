@@ -1,9 +1,11 @@
 using System.Linq;
 using Codegen.Generator;
 using Codegen.Generator.Model;
-using Codegen.Generator.Parsing;
 using Microsoft.CodeAnalysis;
 using Xunit;
+using GeneratorDefaults = Codegen.Generator.Model.TransformerModelDefaults;
+using GeneratorFamily = Codegen.Generator.Model.ModelFamily;
+using GeneratorWeightFormat = Codegen.Generator.Model.WeightFormat;
 
 namespace Codegen.Tests.Generator;
 
@@ -15,13 +17,13 @@ public sealed class DefaultResolutionTests
     [InlineData(64, 256)] // 170 rounds up to 256
     [InlineData(4096, 11008)] // Llama 7B's MLP width
     public void LlamaFfnDimIsEightThirdsDModelRoundedUpTo256(int dModel, int expected) =>
-        Assert.Equal(expected, ModelSpecParser.DefaultFfnDim(Family.Llama, dModel));
+        Assert.Equal(expected, GeneratorDefaults.DefaultFfnDim(GeneratorFamily.Llama, dModel));
 
     [Theory]
     [InlineData(32, 128)]
     [InlineData(768, 3072)]
     public void Gpt2FfnDimIsFourDModel(int dModel, int expected) =>
-        Assert.Equal(expected, ModelSpecParser.DefaultFfnDim(Family.Gpt2, dModel));
+        Assert.Equal(expected, GeneratorDefaults.DefaultFfnDim(GeneratorFamily.Gpt2, dModel));
 
     [Fact]
     public void LlamaDefaults()
@@ -33,7 +35,8 @@ public sealed class DefaultResolutionTests
         Assert.Equal(1e-5, spec.NormEpsilon);
         Assert.Equal(10000.0, spec.RopeTheta);
         Assert.True(spec.TiedEmbeddings);
-        Assert.Equal(Family.Llama, spec.Family);
+        Assert.Equal(GeneratorFamily.Llama, spec.Family);
+        Assert.Equal(GeneratorWeightFormat.F32, spec.Weights);
     }
 
     [Fact]
@@ -43,7 +46,7 @@ public sealed class DefaultResolutionTests
 
         Assert.Equal(4, spec.KvHeads);
         Assert.Equal(128, spec.FfnDim);
-        Assert.Equal(Family.Gpt2, spec.Family);
+        Assert.Equal(GeneratorFamily.Gpt2, spec.Family);
     }
 
     [Fact]

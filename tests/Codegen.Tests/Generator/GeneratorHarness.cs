@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Codegen.Generator;
@@ -14,11 +15,14 @@ internal static class GeneratorHarness
     public static SyntaxTree Parse(string source, string path) => CSharpSyntaxTree.ParseText(source, ParseOptions, path);
 
     /// <summary>A compilation of the sources (named Source0.cs, Source1.cs, ...) against the test references.</summary>
-    public static CSharpCompilation Compile(params string[] sources) =>
+    public static CSharpCompilation Compile(params string[] sources) => Compile(TestReferences.All, sources);
+
+    /// <summary>A compilation of the sources (named Source0.cs, Source1.cs, ...) against the given references.</summary>
+    public static CSharpCompilation Compile(IEnumerable<MetadataReference> references, params string[] sources) =>
         CSharpCompilation.Create(
             "GeneratorTests",
             sources.Select((source, i) => Parse(source, $"Source{i}.cs")),
-            TestReferences.All,
+            references,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 allowUnsafe: false,
@@ -31,9 +35,12 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once over the sources: its result and the compilation with the generated files added.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources) => Run(Compile(sources));
+
+    /// <summary>Runs the generator once over a compilation: its result and the compilation with the generated files added.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(Compilation compilation)
     {
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(Compile(sources), out Compilation output, out ImmutableArray<Diagnostic> _);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> _);
         return (driver.GetRunResult().Results.Single(), output);
     }
 }

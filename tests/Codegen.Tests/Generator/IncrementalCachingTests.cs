@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Codegen.Generator;
 using Microsoft.CodeAnalysis;
@@ -8,7 +9,9 @@ namespace Codegen.Tests.Generator;
 
 /// <summary>
 /// The pipeline stays cached when nothing about a model changes, and reruns when the attribute does:
-/// edits elsewhere in a project must not regenerate (or re-parse into new) model code.
+/// edits elsewhere in a project must not regenerate (or re-parse into new) model code. Every step the
+/// generator names (<see cref="TrackingNames"/>) and every source output is checked, with and without
+/// a reference to the GPU runtime (which adds the ILGPU files).
 /// </summary>
 public sealed class IncrementalCachingTests
 {
@@ -19,6 +22,30 @@ public sealed class IncrementalCachingTests
 
         [TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512)]
         internal partial class Model
+        {
+        }
+        """;
+
+    /// <summary>A second model, with two warnings (CG0011, CG0017), so that the diagnostics step has values to keep cached.</summary>
+    private const string WarningModelSource = """
+        using Codegen;
+
+        namespace Models;
+
+        [TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 2, Vocab = 1000, Context = 1, RopeTheta = 10000.0)]
+        internal partial class Gpt2Model
+        {
+        }
+        """;
+
+    /// <summary>A declaration with an error between arguments (CG0005, with additional locations): diagnostics and no code.</summary>
+    private const string BrokenModelSource = """
+        using Codegen;
+
+        namespace Models;
+
+        [TransformerModel(DModel = 64, Heads = 6, Layers = 2, Vocab = 512, Context = 128)]
+        internal partial class BrokenModel
         {
         }
         """;
@@ -43,37 +70,46 @@ public sealed class IncrementalCachingTests
         }
         """;
 
-    private static readonly string[] TrackedSteps = { TrackingNames.Parse, TrackingNames.Specs };
+    private static readonly string[] TrackedSteps = SpecModelTests.TrackedStepNames();
 
-    [Fact]
-    public void EditingAnotherFileKeepsThePipelineCached()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EditingAnotherFileKeepsEveryStepCached(bool gpuRuntime)
     {
-        Compilation compilation = GeneratorHarness.Compile(ModelSource, OtherSource);
-        SyntaxTree other = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs");
+        Compilation compilation = Compile(gpuRuntime, ModelSource, WarningModelSource, BrokenModelSource, OtherSource);
+        SyntaxTree other = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source3.cs");
         Compilation edited = compilation.ReplaceSyntaxTree(other, GeneratorHarness.Parse(OtherSourceEdited, other.FilePath));
 
         (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(compilation, edited);
 
-        AssertOnlyCachedOrUnchanged(second);
+        AssertGeneratedFor(first, gpuRuntime);
+        AssertEverythingCachedOrUnchanged(second);
         Assert.Equal(Sources(first), Sources(second));
+        Assert.Equal(Diagnostics(first), Diagnostics(second));
     }
 
-    [Fact]
-    public void AddingAFileKeepsThePipelineCached()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AddingAFileKeepsEveryStepCached(bool gpuRuntime)
     {
-        Compilation compilation = GeneratorHarness.Compile(ModelSource);
+        Compilation compilation = Compile(gpuRuntime, ModelSource, WarningModelSource, BrokenModelSource);
         Compilation extended = compilation.AddSyntaxTrees(GeneratorHarness.Parse(OtherSource, "Added.cs"));
 
         (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(compilation, extended);
 
-        AssertOnlyCachedOrUnchanged(second);
+        AssertGeneratedFor(first, gpuRuntime);
+        AssertEverythingCachedOrUnchanged(second);
         Assert.Equal(Sources(first), Sources(second));
     }
 
-    [Fact]
-    public void ChangingAnAttributeArgumentModifiesTheSpec()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ChangingAnAttributeArgumentModifiesItsModelsSteps(bool gpuRuntime)
     {
-        Compilation compilation = GeneratorHarness.Compile(ModelSource, OtherSource);
+        Compilation compilation = Compile(gpuRuntime, ModelSource, WarningModelSource, BrokenModelSource, OtherSource);
         SyntaxTree model = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
         Compilation edited = compilation.ReplaceSyntaxTree(
             model,
@@ -81,11 +117,44 @@ public sealed class IncrementalCachingTests
 
         (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(compilation, edited);
 
-        Assert.Equal(
-            new[] { IncrementalStepRunReason.Modified },
-            Outputs(second, TrackingNames.Specs).Select(output => output.Reason));
+        // The edited model's parse, spec and files are new; the other model's are rerun into equal values or cached.
+        foreach (string step in new[] { TrackingNames.Parse, TrackingNames.Specs })
+        {
+            var reasons = Outputs(second, step).Select(output => output.Reason).ToList();
+            Assert.Single(reasons, IncrementalStepRunReason.Modified);
+            Assert.All(reasons.Where(reason => reason != IncrementalStepRunReason.Modified), reason => AssertCachedOrUnchanged(step, reason));
+        }
+
+        Assert.Contains(SourceOutputs(second), output => output.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains(SourceOutputs(second), output => output.Reason == IncrementalStepRunReason.Cached);
         Assert.NotEqual(Sources(first), Sources(second));
+        Assert.Contains(Sources(second), file => file.Text.Contains("public const int Layers = 6;"));
     }
+
+    [Fact]
+    public void ReferencingTheGpuRuntimeModifiesOnlyTheGeneratedFiles()
+    {
+        Compilation compilation = Compile(gpuRuntime: false, ModelSource, WarningModelSource, BrokenModelSource, OtherSource);
+        Compilation withGpu = compilation.WithReferences(TestReferences.WithGpu);
+
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(compilation, withGpu);
+
+        AssertGeneratedFor(first, gpuRuntime: false);
+        AssertGeneratedFor(second, gpuRuntime: true);
+        Assert.Equal(IncrementalStepRunReason.Modified, Assert.Single(Outputs(second, TrackingNames.GpuRuntime)).Reason);
+        foreach (string step in new[] { TrackingNames.Parse, TrackingNames.Specs, TrackingNames.Diagnostics })
+        {
+            Assert.All(Outputs(second, step), output => AssertCachedOrUnchanged(step, output.Reason));
+        }
+
+        // The two valid models' files are written again (now with the ILGPU files); the reported diagnostics are cached.
+        var reasons = SourceOutputs(second).Select(output => output.Reason).ToList();
+        Assert.Equal(2, reasons.Count(reason => reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(3, reasons.Count(reason => reason == IncrementalStepRunReason.Cached));
+    }
+
+    private static Compilation Compile(bool gpuRuntime, params string[] sources) =>
+        GeneratorHarness.Compile(gpuRuntime ? TestReferences.WithGpu : TestReferences.All, sources);
 
     private static (GeneratorRunResult First, GeneratorRunResult Second) RunTwice(Compilation before, Compilation after)
     {
@@ -95,7 +164,16 @@ public sealed class IncrementalCachingTests
         return (first, driver.GetRunResult().Results.Single());
     }
 
-    private static void AssertOnlyCachedOrUnchanged(GeneratorRunResult result)
+    /// <summary>The run saw (or did not see) the GPU runtime, and generated the ILGPU files only when it did.</summary>
+    private static void AssertGeneratedFor(GeneratorRunResult result, bool gpuRuntime)
+    {
+        Assert.Equal(gpuRuntime, (bool)Assert.Single(Outputs(result, TrackingNames.GpuRuntime)).Value);
+        Assert.Equal(gpuRuntime, result.GeneratedSources.Any(source => source.HintName.Contains("Gpu")));
+        Assert.Contains(result.GeneratedSources, source => source.HintName == "Models.Model.Shape.g.cs");
+        Assert.Contains(result.GeneratedSources, source => source.HintName == "Models.Gpt2Model.Shape.g.cs");
+    }
+
+    private static void AssertEverythingCachedOrUnchanged(GeneratorRunResult result)
     {
         foreach (string step in TrackedSteps)
         {
@@ -105,11 +183,29 @@ public sealed class IncrementalCachingTests
                 output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
                 $"Step {step} output {output.Value} was {output.Reason}."));
         }
+
+        var sourceOutputs = SourceOutputs(result);
+        Assert.NotEmpty(sourceOutputs);
+        Assert.All(sourceOutputs, output => Assert.True(
+            output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+            $"Source output {output.Step} was {output.Reason}."));
     }
+
+    private static void AssertCachedOrUnchanged(string step, IncrementalStepRunReason reason) =>
+        Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"Step {step} was {reason}.");
 
     private static List<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string step) =>
         result.TrackedSteps[step].SelectMany(run => run.Outputs).ToList();
 
+    /// <summary>The outputs of every registered source output (the files and the reported diagnostics), by step name.</summary>
+    private static List<(string Step, IncrementalStepRunReason Reason)> SourceOutputs(GeneratorRunResult result) =>
+        result.TrackedOutputSteps
+            .SelectMany(pair => pair.Value.SelectMany(run => run.Outputs).Select(output => (pair.Key, output.Reason)))
+            .ToList();
+
     private static List<(string HintName, string Text)> Sources(GeneratorRunResult result) =>
         result.GeneratedSources.Select(source => (source.HintName, source.SourceText.ToString())).ToList();
+
+    private static List<string> Diagnostics(GeneratorRunResult result) =>
+        result.Diagnostics.Select(diagnostic => diagnostic.ToString()).ToList();
 }
