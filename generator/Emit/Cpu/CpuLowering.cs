@@ -100,6 +100,7 @@ internal static class CpuLowering
                         steps[projection++].EmitDispatch(w);
                         break;
                     case RotaryOperation:
+                        w.Line("// Rotary positions: each pair of query and key dimensions turns by an angle that grows with the position.");
                         w.Line("CpuKernels.RotatePositions(query, key, currentPosition, model.RotaryCos, model.RotarySin);");
                         break;
                     case CacheKeyValueOperation:
