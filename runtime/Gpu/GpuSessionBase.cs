@@ -7,34 +7,29 @@ using ILGPU.Runtime;
 namespace Codegen.Gpu;
 
 /// <summary>
-/// What every generated GPU session shares, whatever the model's shape: the argument checks and the next
-/// position, the device lock, copying the logits (or only the argmax) back, the device buffers it owns and
-/// gives back on Dispose. The generated session allocates its buffers through <see cref="Allocate"/> and
-/// overrides <see cref="Run"/>, the launches of one token's forward pass.
+/// The GPU side of every generated session: the device lock, copying the logits (or only the argmax) back,
+/// the device buffers it owns and gives back on Dispose. The generated session allocates its buffers through
+/// <see cref="Allocate"/> and overrides <see cref="Run"/>, the launches of one token's forward pass; the
+/// checks and positions are <see cref="InferenceSessionBase"/>'s, as on the CPU.
 /// </summary>
-public abstract class GpuSessionBase : IInferenceSession
+public abstract class GpuSessionBase : InferenceSessionBase
 {
     private readonly GpuDevice device;
-    private readonly int vocabularySize;
-    private readonly int contextLength;
     private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> buffers = new();
     private readonly MemoryBuffer1D<int, Stride1D.Dense> bestTokenBuffer;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<int>, int> argMax;
     private readonly float[] hostLogits;
     private readonly int[] hostBestToken = new int[1];
-    private int nextPosition;
-    private bool disposed;
 
     /// <param name="device">The device the session runs on; it must not be disposed.</param>
     /// <param name="vocabularySize">The model's Vocab: logits per token.</param>
     /// <param name="contextLength">The model's Context: the KV cache's length.</param>
     protected GpuSessionBase(GpuDevice device, int vocabularySize, int contextLength)
+        : base(vocabularySize, contextLength)
     {
         ArgumentNullException.ThrowIfNull(device);
         device.ThrowIfDisposed();
         this.device = device;
-        this.vocabularySize = vocabularySize;
-        this.contextLength = contextLength;
         hostLogits = new float[vocabularySize];
         bestTokenBuffer = device.Allocate<int>(1);
         argMax = device.GetOrCreate(typeof(GpuArgMax), static d => d.Accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int>(GpuArgMax.Kernel));
@@ -43,24 +38,34 @@ public abstract class GpuSessionBase : IInferenceSession
     /// <summary>The device the session runs on.</summary>
     public GpuDevice Device => device;
 
-    /// <inheritdoc/>
-    public int VocabularySize => vocabularySize;
-
-    /// <inheritdoc/>
-    public int ContextLength => contextLength;
-
-    /// <summary>The next position to feed: every earlier one is in the KV cache.</summary>
-    public int NextPosition => nextPosition;
-
     /// <summary>The device vector the forward pass leaves the logits in.</summary>
     protected abstract ArrayView<float> Logits { get; }
 
+    /// <summary>
+    /// Runs the model like <see cref="InferenceSessionBase.Forward"/> and returns the most likely next token (the
+    /// first on ties, as greedy sampling picks it), found on the device: one int comes back instead of the logits.
+    /// </summary>
+    public int ForwardArgMax(int token, int position)
+    {
+        CheckStep(token, position);
+        lock (device.SyncRoot)
+        {
+            Run(token, position);
+            argMax(new KernelConfig(1, device.GroupSize), Logits, bestTokenBuffer.View, VocabularySize);
+            bestTokenBuffer.View.CopyToCPU(hostBestToken);
+            device.Accelerator.DefaultStream.Synchronize();
+        }
+
+        Advance(position);
+        return hostBestToken[0];
+    }
+
     /// <inheritdoc/>
-    public ReadOnlySpan<float> Forward(int token, int position)
+    protected sealed override ReadOnlySpan<float> ForwardStep(int token, int position)
     {
         lock (device.SyncRoot)
         {
-            Step(token, position);
+            Run(token, position);
             // Only the logits come back to the host.
             Logits.CopyToCPU(hostLogits);
             device.Accelerator.DefaultStream.Synchronize();
@@ -69,16 +74,14 @@ public abstract class GpuSessionBase : IInferenceSession
         return hostLogits;
     }
 
-    /// <summary>Runs the prompt <paramref name="tokens"/> from <paramref name="position"/> on, all on the device, and copies back only the logits after the last one.</summary>
-    public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)
+    /// <summary>The prompt token by token, all on the device; only the logits after the last one come back.</summary>
+    protected sealed override ReadOnlySpan<float> PrefillPrompt(ReadOnlySpan<int> tokens, int position)
     {
-        ThrowIfDisposed();
-        SessionChecks.CheckPrompt(tokens, position, vocabularySize, contextLength, nextPosition);
         lock (device.SyncRoot)
         {
             for (int i = 0; i < tokens.Length; i++)
             {
-                Step(tokens[i], position + i);
+                Run(tokens[i], position + i);
             }
 
             Logits.CopyToCPU(hostLogits);
@@ -88,37 +91,18 @@ public abstract class GpuSessionBase : IInferenceSession
         return hostLogits;
     }
 
-    /// <summary>
-    /// Runs the model like <see cref="Forward"/> and returns the most likely next token (the first on ties, as
-    /// greedy sampling picks it), found on the device: one int comes back instead of the logits.
-    /// </summary>
-    public int ForwardArgMax(int token, int position)
+    /// <inheritdoc/>
+    protected override void ThrowIfDisposed()
     {
-        lock (device.SyncRoot)
-        {
-            Step(token, position);
-            argMax(new KernelConfig(1, device.GroupSize), Logits, bestTokenBuffer.View, vocabularySize);
-            bestTokenBuffer.View.CopyToCPU(hostBestToken);
-            device.Accelerator.DefaultStream.Synchronize();
-        }
-
-        return hostBestToken[0];
+        base.ThrowIfDisposed();
+        device.ThrowIfDisposed();
     }
 
-    /// <inheritdoc/>
-    public void Reset() => nextPosition = 0;
-
-    /// <summary>Gives the session's device memory (KV cache and intermediate vectors) back. Calling it again does nothing.</summary>
-    public void Dispose()
+    /// <summary>Gives the session's device memory (KV cache and intermediate vectors) back.</summary>
+    protected override void Release()
     {
-        if (disposed)
-        {
-            return;
-        }
-
         lock (device.SyncRoot)
         {
-            disposed = true;
             foreach (MemoryBuffer1D<float, Stride1D.Dense> buffer in buffers)
             {
                 device.Free(buffer);
@@ -142,18 +126,4 @@ public abstract class GpuSessionBase : IInferenceSession
 
     /// <summary>Queues the whole forward pass for a checked <paramref name="token"/> at a checked <paramref name="position"/> on the device.</summary>
     protected abstract void Run(int token, int position);
-
-    private void Step(int token, int position)
-    {
-        ThrowIfDisposed();
-        SessionChecks.CheckStep(token, position, vocabularySize, contextLength, nextPosition);
-        Run(token, position);
-        nextPosition = position + 1;
-    }
-
-    private void ThrowIfDisposed()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        device.ThrowIfDisposed();
-    }
 }
