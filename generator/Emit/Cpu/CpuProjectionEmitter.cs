@@ -163,11 +163,8 @@ internal static class CpuProjectionEmitter
         using (w.Block($"internal static void {projection.Name}(LayerWeights layer, float[] input, {string.Join(", ", parameters)}, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
-            string offset = string.Empty;
-            foreach (ProjectedMatrix matrix in projection.Matrices)
+            foreach ((ProjectedMatrix matrix, string first, string last) in RowRanges(projection))
             {
-                string first = offset.Length == 0 ? "start" : $"{Names.Math}.Max(start - {offset}, 0)";
-                string last = offset.Length == 0 ? $"{Names.Math}.Min(end, {matrix.Rows})" : $"{Names.Math}.Min(end - {offset}, {matrix.Rows})";
                 string target = matrix.Output == "values" ? "values[valueOffset]" : $"{matrix.Output}[0]";
                 string multiply = $"MultiplyRows{projection.Columns}(layer.{matrix.Weight}, ref x, ref {target}, ";
                 if (matrix.Bias is null)
@@ -183,7 +180,6 @@ internal static class CpuProjectionEmitter
                     w.Line($"AddBias({span}, layer.{matrix.Bias}.Values, {local}Start, {local}End);");
                 }
 
-                offset = offset.Length == 0 ? matrix.Rows : $"{offset} - {matrix.Rows}";
             }
         }
     }
@@ -204,11 +200,8 @@ internal static class CpuProjectionEmitter
         using (w.Block($"internal static void {projection.Name}Batch(LayerWeights layer, float[] input, {string.Join(", ", outputs)}, int tokens, int start, int end)"))
         {
             w.Line("ref float x = ref input[0];");
-            string offset = string.Empty;
-            foreach (ProjectedMatrix matrix in projection.Matrices)
+            foreach ((ProjectedMatrix matrix, string first, string last) in RowRanges(projection))
             {
-                string first = offset.Length == 0 ? "start" : $"{Names.Math}.Max(start - {offset}, 0)";
-                string last = offset.Length == 0 ? $"{Names.Math}.Min(end, {matrix.Rows})" : $"{Names.Math}.Min(end - {offset}, {matrix.Rows})";
                 string output = BatchName(matrix.Output);
                 if (matrix.Bias is null)
                 {
@@ -225,7 +218,6 @@ internal static class CpuProjectionEmitter
                     }
                 }
 
-                offset = offset.Length == 0 ? matrix.Rows : $"{offset} - {matrix.Rows}";
             }
         }
     }
@@ -320,6 +312,22 @@ internal static class CpuProjectionEmitter
                 new[] { ($"layer.{matrix.Weight}", "dot") },
                 new[] { biased ? $"{Names.Vector128}.StoreUnsafe({Names.SimdMath}.Gelu(dot + {Names.Vector128}.LoadUnsafe(ref bias, (nuint)row)), ref hidden[0], (nuint)row);" : $"{Names.Vector128}.StoreUnsafe({Names.SimdMath}.Gelu(dot), ref hidden[0], (nuint)row);" },
                 new[] { biased ? $"hidden[row] = Gelu(dot + {Names.Unsafe}.Add(ref bias, row));" : "hidden[row] = Gelu(dot);" });
+        }
+    }
+
+    /// <summary>
+    /// Each matrix of a store projection with its part of the row range [start, end): rows [0, rows of the first)
+    /// are the first matrix's, the next ones the second's, and so on.
+    /// </summary>
+    private static IEnumerable<(ProjectedMatrix Matrix, string First, string Last)> RowRanges(ProjectionOperation projection)
+    {
+        string offset = string.Empty;
+        foreach (ProjectedMatrix matrix in projection.Matrices)
+        {
+            yield return offset.Length == 0
+                ? (matrix, "start", $"{Names.Math}.Min(end, {matrix.Rows})")
+                : (matrix, $"{Names.Math}.Max(start - {offset}, 0)", $"{Names.Math}.Min(end - {offset}, {matrix.Rows})");
+            offset = offset.Length == 0 ? matrix.Rows : $"{offset} - {matrix.Rows}";
         }
     }
 
