@@ -139,6 +139,28 @@ public sealed class GpuParityTests
     }
 
     [Fact]
+    public void ABadPromptIsRefusedWholeAndChangesNothing()
+    {
+        int[] prompt = { StoriesBos, 403, 407 };
+        using var session = fixture.Stories.CreateGpuSession(fixture.Device);
+        float[] expected = session.Forward(StoriesBos, 0).ToArray();
+        session.Reset();
+
+        // A prompt that runs past the context, one with a bad token at its end, one that skips a position:
+        // each is checked before any of it runs, so the cache and the next position stay as they were.
+        int[] tooLong = Enumerable.Repeat(StoriesBos, GpuStories260K.Context + 1).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((IInferenceSession)session).Prefill(tooLong, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((IInferenceSession)session).Prefill(new[] { StoriesBos, GpuStories260K.Vocab }, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((IInferenceSession)session).Prefill(prompt, 1));
+        Assert.Equal(0, session.NextPosition);
+
+        Assert.Equal(expected, session.Forward(StoriesBos, 0).ToArray());
+        session.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.Forward(StoriesBos, 1));
+        Assert.Throws<ObjectDisposedException>(() => session.ForwardArgMax(StoriesBos, 1));
+    }
+
+    [Fact]
     public void SessionsOnOneDeviceDoNotShareState()
     {
         using var first = fixture.Stories.CreateGpuSession(fixture.Device);
