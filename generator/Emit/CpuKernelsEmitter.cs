@@ -21,7 +21,6 @@ internal static class CpuKernelsEmitter
     /// </summary>
     public static System.IDisposable OpenKernels(IndentedWriter w, ModelSpec spec, string[] description, out System.IDisposable inner, bool first = false)
     {
-        w.Line();
         System.IDisposable outer = w.Block($"partial class {spec.ClassName}");
         w.Line("/// <summary>");
         foreach (string line in description)

@@ -17,7 +17,6 @@ internal static class CpuSessionEmitter
         IReadOnlyList<CpuStep> steps = CpuLowering.DecodeSteps(spec, plan);
         IReadOnlyList<CpuStep> prefillSteps = CpuLowering.PrefillSteps(spec, plan);
         bool parallelAttention = AttentionParallelFromPosition(spec) < spec.Context;
-        w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
             if (parallelAttention)

@@ -38,7 +38,6 @@ internal static class GpuKernelsEmitter
 
     public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
             w.Line("/// <summary>");

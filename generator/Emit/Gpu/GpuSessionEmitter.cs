@@ -29,7 +29,6 @@ internal static class GpuSessionEmitter
 
     public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
             w.Line("/// <summary>");
