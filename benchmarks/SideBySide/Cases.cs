@@ -11,6 +11,9 @@ internal sealed record Case(string ShapeKey, string Shape, string Format, int Vo
 {
     public string Name => $"{Shape} {Format}";
 
+    /// <summary>The id the run command takes: shape key and format, as "110m-bf16".</summary>
+    public string Id => $"{ShapeKey}-{Format}";
+
     /// <summary>Shape keys in the order a round runs them.</summary>
     public static readonly string[] ShapeKeys = ["260k", "15m", "110m", "gpt2"];
 

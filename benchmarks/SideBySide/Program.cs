@@ -8,9 +8,10 @@ using Codegen.SideBySide;
 
 // The side-by-side harness. compare.sh builds it once per source tree and runs:
 //   prepare --models DIR [--shapes LIST]                    writes the seeded random weights (once, before the rounds)
-//   run --side before|after --label L --round N --order K --models DIR --out FILE [--shapes LIST]
-//       [--decode-seconds S] [--prefill-seconds S] [--min-passes N]   one process = one round of one build
-//   report --results DIR [--markdown FILE] [--note TEXT]...  the table over every round's file
+//   cases [--shapes LIST]                                   the case ids (shape-format), one a line, in run order
+//   run --side before|after --label L --round N --order K --models DIR --out FILE (--case ID | --shapes LIST)
+//       [--decode-seconds S] [--prefill-seconds S] [--min-passes N]   one process: bandwidth, then the case(s)
+//   report --results DIR [--markdown FILE] [--note TEXT]...  the table over every process's file
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -31,8 +32,16 @@ switch (args[0])
 
         return 0;
 
+    case "cases":
+        foreach (Case c in Case.Select(options.Get("shapes")))
+        {
+            Console.WriteLine(c.Id);
+        }
+
+        return 0;
+
     case "run":
-        return RunRound(options);
+        return RunProcess(options);
 
     case "report":
         return Report.Write(options.Require("results"), options.Get("markdown"), options.All("note"));
@@ -42,7 +51,7 @@ switch (args[0])
         return 2;
 }
 
-static int RunRound(Options options)
+static int RunProcess(Options options)
 {
     var elapsed = Stopwatch.StartNew();
     MachineUse? use = MachineUse.Start();
@@ -61,12 +70,13 @@ static int RunRound(Options options)
     lines.Add(Tsv("meta", side, options.Require("label"), options.Require("round"), options.Require("order"),
         DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Environment.ProcessorCount, environment.Length > 0 ? environment : "-"));
 
-    lines.Add(Tsv("load", "start", LoadAverage()));
     double bandwidth = Measure.ReadBandwidth();
     lines.Add(Tsv("bandwidth", "start", bandwidth));
     Measure.WarmUpHarness();
-    Console.WriteLine($"  [{side}] read bandwidth {bandwidth:F1} GB/s");
-    foreach (Case c in Case.Select(options.Get("shapes")))
+    IReadOnlyList<Case> cases = options.Get("case") is string id
+        ? [Case.All.FirstOrDefault(c => c.Id == id) ?? throw new ArgumentException($"unknown case '{id}'")]
+        : Case.Select(options.Get("shapes"));
+    foreach (Case c in cases)
     {
         CaseResult r = Measure.Run(c, models, timing);
         double decode = Statistics.Median(r.DecodeTokensPerSecond);
@@ -75,35 +85,15 @@ static int RunRound(Options options)
             r.DecodeChecksum.ToString("x16", CultureInfo.InvariantCulture), r.PrefillToken, r.DecodeWarmUpPasses, r.PrefillWarmUpPasses,
             string.Join(';', r.DecodeTokensPerSecond.Select(v => v.ToString("F2", CultureInfo.InvariantCulture))),
             string.Join(';', r.PrefillTokensPerSecond.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))));
-        Console.WriteLine($"  [{side}] {c.Name,-17} decode {decode,10:N1} tok/s ({r.DecodeTokensPerSecond.Length} passes)  prefill {prefill,10:N1} tok/s ({r.PrefillTokensPerSecond.Length} passes)  load {r.LoadSeconds:F2} s  warm-up {r.DecodeWarmUpPasses}/{r.PrefillWarmUpPasses}  jit {r.JitDuringMeasurement}");
+        Console.WriteLine($"  {side,-6} {c.Name,-17} decode {decode,10:N1} tok/s ({r.DecodeTokensPerSecond.Length} passes)  prefill {prefill,10:N1} tok/s ({r.PrefillTokensPerSecond.Length} passes)  load {r.LoadSeconds:F2} s  warm-up {r.DecodeWarmUpPasses}/{r.PrefillWarmUpPasses}  jit {r.JitDuringMeasurement}");
     }
 
-    bandwidth = Measure.ReadBandwidth();
-    lines.Add(Tsv("bandwidth", "end", bandwidth));
-    lines.Add(Tsv("load", "end", LoadAverage()));
     (double others, double steal) = use?.Stop() ?? (double.NaN, double.NaN);
     lines.Add(Tsv("machine", others, steal));
     lines.Add(Tsv("done", elapsed.Elapsed.TotalSeconds));
-    Console.WriteLine($"  [{side}] read bandwidth {bandwidth:F1} GB/s; other processes used {others:P0} of the machine (steal {steal:P0}); took {elapsed.Elapsed.TotalSeconds:F0} s");
+    Console.WriteLine($"  {side,-6} {"",-17} read bandwidth {bandwidth:F1} GB/s, other processes used {others:P0} of the machine (steal {steal:P0}), {elapsed.Elapsed.TotalSeconds:F0} s");
     File.WriteAllLines(options.Require("out"), lines);
     return 0;
-}
-
-// The one-minute load average (Linux), to show in the report how busy the machine was; -1 elsewhere.
-static double LoadAverage()
-{
-    try
-    {
-        return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
-    }
-    catch (IOException)
-    {
-        return -1;
-    }
-    catch (UnauthorizedAccessException)
-    {
-        return -1;
-    }
 }
 
 static string Tsv(params object[] fields) => string.Join('\t', fields.Select(f => f switch

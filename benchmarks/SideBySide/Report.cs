@@ -21,16 +21,30 @@ internal static class Report
         public string Start = "";
         public string Environment = "-";
         public List<double> Bandwidth = [];
-        public List<double> Load = [];
-        public double Others = double.NaN;
-        public double Steal = double.NaN;
+        public List<double> Others = [];
+        public List<double> Steal = [];
         public List<RoundCase> Cases = [];
         public double Seconds;
     }
 
     public static int Write(string resultsFolder, string? markdownPath, IReadOnlyList<string> notes)
     {
-        List<RoundFile> rounds = Directory.GetFiles(resultsFolder, "*.tsv").Select(Read).Where(r => r is not null).Select(r => r!).ToList();
+        // One file per process; a round of a side is every process of that side in that round (one per case).
+        List<RoundFile> processes = Directory.GetFiles(resultsFolder, "*.tsv").Order(StringComparer.Ordinal).Select(Read).Where(r => r is not null).Select(r => r!).ToList();
+        List<RoundFile> rounds = processes.GroupBy(p => (p.Side, p.Round)).Select(g => new RoundFile
+        {
+            Side = g.Key.Side,
+            Round = g.Key.Round,
+            Label = g.First().Label,
+            Order = g.Min(p => p.Order),
+            Start = g.Min(p => p.Start)!,
+            Environment = g.First().Environment,
+            Bandwidth = g.SelectMany(p => p.Bandwidth).ToList(),
+            Cases = g.SelectMany(p => p.Cases).ToList(),
+            Others = g.SelectMany(p => p.Others).ToList(),
+            Steal = g.SelectMany(p => p.Steal).ToList(),
+            Seconds = g.Sum(p => p.Seconds),
+        }).ToList();
         List<RoundFile> before = rounds.Where(r => r.Side == "before").OrderBy(r => r.Round).ToList();
         List<RoundFile> after = rounds.Where(r => r.Side == "after").OrderBy(r => r.Round).ToList();
         if (before.Count == 0 || after.Count == 0)
@@ -40,16 +54,15 @@ internal static class Report
         }
 
         var md = new StringBuilder();
-        string order = string.Join(' ', rounds.OrderBy(r => r.Order).Select(r => r.Side == "before" ? "B" : "A"));
-        md.AppendLine(CultureInfo.InvariantCulture, $"Side by side: before = {before[0].Label}, after = {after[0].Label}; {before.Count} + {after.Count} processes in the order {order}, started {rounds.Min(r => r.Start)} UTC.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Side by side: before = {before[0].Label}, after = {after[0].Label}; {before.Count} rounds of each, {processes.Count} processes, started {rounds.Min(r => r.Start)} UTC.");
         md.AppendLine();
         foreach (string note in notes)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
         }
 
-        md.AppendLine("- Each process: read bandwidth, then for every case load, warm up until the JIT is quiet, time decode (256 greedy tokens from position 0) and prefill (a 128-token prompt) several times; its value is the median of its passes.");
-        md.AppendLine("- before / after: the median over processes of those values (tokens/s), with min–max over processes; after / before: the ratio of the medians; per round: after / before of the two processes of each round, min–max.");
+        md.AppendLine("- A round runs every case (shape and weights) once in each build, each in a fresh process, before and after back to back, the order flipping from case to case and from round to round. A process measures the read bandwidth, loads the model, warms up until the JIT is quiet, then times decode (256 greedy tokens from position 0) and prefill (a 128-token prompt) several times; its value is the median of its passes.");
+        md.AppendLine("- before / after: the median over rounds of those values (tokens/s), with min–max over rounds; after / before: the ratio of the medians; per round: after / before of the two processes of a round, min–max.");
         int n = Math.Min(before.Count, after.Count);
         double chance = 2.0 / Binomial(2 * n, n);
         md.AppendLine(n >= 3
@@ -59,7 +72,9 @@ internal static class Report
         md.AppendLine("| shape | weights | | before | before min–max | after | after min–max | after / before | per round | note |");
         md.AppendLine("|---|---|---|--:|--:|--:|--:|--:|--:|---|");
 
-        var caseKeys = before.Concat(after).SelectMany(r => r.Cases).Select(c => (c.Shape, c.Format)).Distinct().ToList();
+        // In run order (Case.All), whatever order the files were listed in.
+        var caseKeys = before.Concat(after).SelectMany(r => r.Cases).Select(c => (c.Shape, c.Format)).Distinct()
+            .OrderBy(k => Case.All.ToList().FindIndex(c => c.Shape == k.Shape && c.Format == k.Format)).ToList();
         foreach (var (shape, format) in caseKeys)
         {
             foreach (string metric in new[] { "decode", "prefill" })
@@ -69,7 +84,7 @@ internal static class Report
             }
         }
 
-        Row(md, "read bandwidth, GB/s", "", "2 threads",
+        Row(md, "read bandwidth, GB/s", "", "2 threads, 512 MiB",
             before.Select(r => (r.Round, Statistics.Median(r.Bandwidth))).ToList(),
             after.Select(r => (r.Round, Statistics.Median(r.Bandwidth))).ToList(),
             digits: 1);
@@ -100,15 +115,16 @@ internal static class Report
             ? "Output check: the 256 greedy decode tokens and the prefill's argmax are the same before and after, for every case."
             : $"Output check: the greedy tokens or the prefill argmax differ between processes for {string.Join(", ", differing)} (expected only if the after code changed the order of floating-point operations).");
         md.AppendLine();
-        if (rounds.Any(r => !double.IsNaN(r.Others)))
+        List<double> others = processes.SelectMany(p => p.Others).ToList();
+        if (others.Count > 0)
         {
-            double worst = rounds.Max(r => double.IsNaN(r.Others) ? 0 : r.Others);
-            string perProcess = string.Join(", ", rounds.OrderBy(r => r.Order).Select(r =>
-                string.Create(CultureInfo.InvariantCulture, $"{(r.Side == "before" ? "B" : "A")}{r.Round} {r.Others * 100:F0}% ({r.Steal * 100:F0}%)")));
-            md.AppendLine(CultureInfo.InvariantCulture, $"Machine use by other processes during each process (share of all cores; steal in brackets), in run order: {perProcess}.");
-            if (worst > 0.05)
+            int busy = others.Count(o => o > 0.10);
+            List<double> steal = processes.SelectMany(p => p.Steal).ToList();
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"Machine use by other processes during each process (share of all cores): before median {Statistics.Median(before.SelectMany(r => r.Others)) * 100:F0}%, after median {Statistics.Median(after.SelectMany(r => r.Others)) * 100:F0}%, max {others.Max() * 100:F0}%; {busy} of {others.Count} processes over 10%; hypervisor steal max {steal.Max() * 100:F0}%.");
+            if (busy > 0)
             {
-                md.AppendLine("Other work ran on the machine during the run, so the figures are noisier than on a quiet machine; the processes with a large share are the suspect ones.");
+                md.AppendLine("Other work ran on the machine during the run, so the figures are noisier than on a quiet machine.");
             }
 
             md.AppendLine();
@@ -185,11 +201,12 @@ internal static class Report
                     round.Environment = f[7];
                     break;
                 case "machine":
-                    round.Others = D(f[1]);
-                    round.Steal = D(f[2]);
-                    break;
-                case "load":
-                    round.Load.Add(D(f[2]));
+                    if (!double.IsNaN(D(f[1])))
+                    {
+                        round.Others.Add(D(f[1]));
+                        round.Steal.Add(D(f[2]));
+                    }
+
                     break;
                 case "bandwidth":
                     round.Bandwidth.Add(D(f[2]));

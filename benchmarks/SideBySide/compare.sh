@@ -8,9 +8,10 @@
 # into a temporary folder), the word WORKTREE (this working tree as it is, uncommitted changes included),
 # or the path of a source tree. The SAME harness (this folder's files, from this tree) is built against
 # each tree's runtime/ and generator/ (MSBuild property CodegenRoot), each build in its own artifacts
-# folder, so nothing is written into either tree. The two builds then run alternately, one process per
-# build and round (B A, A B, B A, ...), each process timing decode and prefill of every shape and weight
-# format after a warm-up, and measuring the read bandwidth; the report gives medians, ranges and ratios.
+# folder, so nothing is written into either tree. Then, round after round, every case (shape and weight
+# format) runs in both builds back to back, each in a fresh process (B A, A B, ... flipping from case to
+# case and round to round); a process measures the read bandwidth, loads the model, warms up until the JIT
+# is quiet and times decode and prefill. The report gives medians over rounds, ranges and ratios.
 #
 # Options:
 #   --rounds N          rounds; each runs each build once (default 4: 8 processes, about 11 minutes in all on the 2-core machine)
@@ -21,7 +22,7 @@
 #   --prefill-seconds S minimum timed seconds of 128-token prefills per case and process (default 0.5)
 #   --min-passes N      at least N timed passes of each (default 2)
 #   --models DIR        the shared models (default: ../shared/models beside the repository)
-#   --wait-idle S       before each process, wait up to S seconds for the machine to be idle (other processes
+#   --wait-idle S       before each round, wait up to S seconds for the machine to be idle (other processes
 #                       under 15% of the cores over 2 s); 0: do not wait (default 30)
 #   --work DIR          keep the builds and the rounds' raw results in DIR (default: a temporary folder, removed)
 #
@@ -90,6 +91,7 @@ cleanup() {
   if [ "$keep_work" = 0 ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # resolve SIDE SPEC: sets tree_<side> and label_<side>.
 resolve() {
@@ -172,17 +174,21 @@ wait_for_idle() {
   if [ "$waited" -gt 0 ]; then echo "  (waited $waited s for the machine to be idle)"; fi
 }
 
+mapfile -t cases < <(dotnet "$(dll before)" cases --shapes "$shapes")
 order=0
 for ((round = 1; round <= rounds; round++)); do
-  if (( round % 2 == 1 )); then sides=(before after); else sides=(after before); fi
-  for side in "${sides[@]}"; do
-    order=$((order + 1))
-    label_var="label_$side"
-    echo "round $round/$rounds: $side"
-    wait_for_idle
-    dotnet "$(dll "$side")" run --side "$side" --label "${!label_var}" --round "$round" --order "$order" \
-      --models "$models" --shapes "$shapes" --out "$work/results/$order-$side.tsv" \
-      --decode-seconds "$decode_seconds" --prefill-seconds "$prefill_seconds" --min-passes "$min_passes"
+  echo "round $round/$rounds"
+  wait_for_idle
+  for ((i = 0; i < ${#cases[@]}; i++)); do
+    # Each case in both builds back to back, the order flipping from case to case and from round to round.
+    if (( (round + i) % 2 == 1 )); then sides=(before after); else sides=(after before); fi
+    for side in "${sides[@]}"; do
+      order=$((order + 1))
+      label_var="label_$side"
+      dotnet "$(dll "$side")" run --side "$side" --label "${!label_var}" --round "$round" --order "$order" \
+        --models "$models" --case "${cases[i]}" --out "$work/results/$(printf '%04d' "$order")-$side.tsv" \
+        --decode-seconds "$decode_seconds" --prefill-seconds "$prefill_seconds" --min-passes "$min_passes"
+    done
   done
 done
 
