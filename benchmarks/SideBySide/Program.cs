@@ -11,7 +11,7 @@ using Codegen.SideBySide;
 //   cases [--shapes LIST]                                   the case ids (shape-format), one a line, in run order
 //   run --side before|after --label L --round N --order K --models DIR --out FILE (--case ID | --shapes LIST)
 //       [--decode-seconds S] [--prefill-seconds S] [--min-passes N]   one process: bandwidth, then the case(s)
-//   report --results DIR [--markdown FILE] [--note TEXT]...  the table over every process's file
+//   report --results DIR [--markdown FILE] [--per-process median|best] [--note TEXT]...  the table over every process's file
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
@@ -44,7 +44,7 @@ switch (args[0])
         return RunProcess(options);
 
     case "report":
-        return Report.Write(options.Require("results"), options.Get("markdown"), options.All("note"));
+        return Report.Write(options.Require("results"), options.Get("markdown"), options.All("note"), options.Get("per-process") ?? "median");
 
     default:
         Console.Error.WriteLine($"unknown command '{args[0]}'");

@@ -10,6 +10,8 @@ namespace Codegen.SideBySide;
 /// <summary>Reads every round's file and writes the side-by-side table (markdown, to the console and a file).</summary>
 internal static class Report
 {
+    private static bool best;
+
     private sealed record RoundCase(string Shape, string Format, double Load, double Decode, double Prefill, long Jit, string Checksum, int PrefillToken);
 
     private sealed class RoundFile
@@ -27,8 +29,20 @@ internal static class Report
         public double Seconds;
     }
 
-    public static int Write(string resultsFolder, string? markdownPath, IReadOnlyList<string> notes)
+    /// <summary>
+    /// Writes the report. <paramref name="perProcess"/> says which figure stands for a process: "median"
+    /// (of its timed passes; the default) or "best" (its fastest pass: on a machine where other work runs,
+    /// the pass least disturbed by it).
+    /// </summary>
+    public static int Write(string resultsFolder, string? markdownPath, IReadOnlyList<string> notes, string perProcess = "median")
     {
+        if (perProcess is not ("median" or "best"))
+        {
+            Console.Error.WriteLine($"report: --per-process is median or best, not '{perProcess}'");
+            return 2;
+        }
+
+        best = perProcess == "best";
         // One file per process; a round of a side is every process of that side in that round (one per case).
         List<RoundFile> processes = Directory.GetFiles(resultsFolder, "*.tsv").Order(StringComparer.Ordinal).Select(Read).Where(r => r is not null).Select(r => r!).ToList();
         List<RoundFile> rounds = processes.GroupBy(p => (p.Side, p.Round)).Select(g => new RoundFile
@@ -61,7 +75,7 @@ internal static class Report
             md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
         }
 
-        md.AppendLine("- A round runs every case (shape and weights) once in each build, each in a fresh process, before and after back to back, the order flipping from case to case and from round to round. A process measures the read bandwidth, loads the model, warms up until the JIT is quiet, then times decode (256 greedy tokens from position 0) and prefill (a 128-token prompt) several times; its value is the median of its passes.");
+        md.AppendLine("- A round runs every case (shape and weights) once in each build, each in a fresh process, before and after back to back, the order flipping from case to case and from round to round. A process measures the read bandwidth, loads the model, warms up until the JIT is quiet, then times decode (256 greedy tokens from position 0) and prefill (a 128-token prompt) several times; its value is the " + (best ? "fastest of its passes (--per-process best)." : "median of its passes.") + "");
         md.AppendLine("- before / after: the median over rounds of those values (tokens/s), with min–max over rounds; after / before: the ratio of the medians; per round: after / before of the two processes of a round, min–max.");
         int n = Math.Min(before.Count, after.Count);
         double chance = 2.0 / Binomial(2 * n, n);
@@ -212,7 +226,7 @@ internal static class Report
                     round.Bandwidth.Add(D(f[2]));
                     break;
                 case "case":
-                    round.Cases.Add(new RoundCase(f[1], f[2], D(f[3]), D(f[4]), D(f[5]), long.Parse(f[6], CultureInfo.InvariantCulture), f[7], int.Parse(f[8], CultureInfo.InvariantCulture)));
+                    round.Cases.Add(new RoundCase(f[1], f[2], D(f[3]), best ? Passes(f[11]).Max() : D(f[4]), best ? Passes(f[12]).Max() : D(f[5]), long.Parse(f[6], CultureInfo.InvariantCulture), f[7], int.Parse(f[8], CultureInfo.InvariantCulture)));
                     break;
                 case "done":
                     round.Seconds = D(f[1]);
@@ -223,6 +237,8 @@ internal static class Report
 
         return done ? round : null;
     }
+
+    private static double[] Passes(string list) => list.Split(';').Select(D).ToArray();
 
     private static double D(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 }

@@ -24,7 +24,11 @@
 #   --models DIR        the shared models (default: ../shared/models beside the repository)
 #   --wait-idle S       before each round, wait up to S seconds for the machine to be idle (other processes
 #                       under 15% of the cores over 2 s); 0: do not wait (default 30)
-#   --work DIR          keep the builds and the rounds' raw results in DIR (default: a temporary folder, removed)
+#   --per-process median|best  a process's figure: the median of its timed passes (default) or its fastest
+#                       pass (steadier when other work shares the machine)
+#   --work DIR          keep the builds and the rounds' raw results in DIR (default: a temporary folder, removed);
+#                       the report can be made again from them, also from an interrupted run:
+#                       dotnet DIR/build-after/bin/Codegen.SideBySide/release/Codegen.SideBySide.dll report --results DIR/results
 #
 # Environment: CODEGEN_BENCHMARK_DATA (where the seeded random weights are written once and reused; default
 # $TMPDIR/codegen-benchmarks, as the BenchmarkDotNet suites). DOTNET_* settings (DOTNET_TieredPGO,
@@ -44,7 +48,7 @@ usage() {
 }
 
 rounds=4 shapes="" markdown="" work="" models="$repo/../shared/models"
-decode_seconds=1 prefill_seconds=0.5 min_passes=2 quick=0 wait_idle=30
+decode_seconds=1 prefill_seconds=0.5 min_passes=2 quick=0 wait_idle=30 per_process=median
 positional=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -57,6 +61,7 @@ while [ $# -gt 0 ]; do
     --min-passes) min_passes="$2"; shift 2 ;;
     --models) models="$2"; shift 2 ;;
     --wait-idle) wait_idle="$2"; shift 2 ;;
+    --per-process) per_process="$2"; shift 2 ;;
     --work) work="$(realpath -m "$2")"; shift 2 ;;
     -h|--help) usage ;;
     --*) echo "compare.sh: unknown option $1" >&2; usage ;;
@@ -195,7 +200,7 @@ done
 elapsed=$(( $(date +%s) - started ))
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs || true)"
 memory="$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2> /dev/null || true)"
-dotnet "$(dll after)" report --results "$work/results" --markdown "$markdown" \
+dotnet "$(dll after)" report --results "$work/results" --markdown "$markdown" --per-process "$per_process" \
   --note "Machine: ${cpu:-unknown}, $(nproc) cores, ${memory:-? memory}, .NET $(dotnet --version) SDK; ${build_notes[*]}; the whole run (builds included) took $((elapsed / 60)) min $((elapsed % 60)) s." \
-  --note "Command: benchmarks/SideBySide/compare.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds${shapes:+ --shapes $shapes} --decode-seconds $decode_seconds --prefill-seconds $prefill_seconds --min-passes $min_passes --wait-idle $wait_idle ${positional[*]}"
+  --note "Command: benchmarks/SideBySide/compare.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds${shapes:+ --shapes $shapes} --decode-seconds $decode_seconds --prefill-seconds $prefill_seconds --min-passes $min_passes --wait-idle $wait_idle$([ "$per_process" = median ] || echo " --per-process $per_process") ${positional[*]}"
 if [ "$keep_work" = 1 ]; then echo "raw results: $work/results"; fi
