@@ -41,7 +41,7 @@ internal static class CpuBatchEmitter
     {
         w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens), three tokens at a time.</summary>");
         w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
-        using (w.Block($"internal static void MultiplyRowsBatch{name}(global::Codegen.Bf16Matrix matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
+        using (w.Block($"internal static void MultiplyRowsBatch{name}({Names.Bf16Matrix} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
         {
             w.Line("// Three tokens' inputs in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
             w.Line($"{Names.Span}<float> inputsInKernelOrder = stackalloc float[3 * {name}];");

@@ -6,9 +6,9 @@ using Codegen.Tuning;
 namespace Codegen.Generator.Emit;
 
 /// <summary>
-/// Writes the CPU session: the KV cache and scratch buffers, allocated once, and <c>Forward</c>, the
-/// whole forward pass for one token written out top to bottom. The family emitters supply the
-/// body of a layer; checks, embedding, the layer loop and the bookkeeping are shared.
+/// Writes the CPU session: the KV cache and scratch buffers, allocated once, and <c>ForwardStep</c>, the
+/// whole forward pass for one token written out top to bottom, its layer lowered from the plan
+/// (<see cref="CpuLowering"/>). Checks, positions and the prefill loop are the runtime's CpuSessionBase.
 /// </summary>
 internal static class CpuSessionEmitter
 {
@@ -34,7 +34,7 @@ internal static class CpuSessionEmitter
             w.Line("/// nothing. Not thread-safe; create one session per concurrent sequence (they share the weights).");
             w.Line("/// </summary>");
             w.Line(Names.GeneratedCodeAttribute);
-            using (w.Block("public sealed class CpuSession : global::Codegen.Sessions.CpuSessionBase"))
+            using (w.Block($"public sealed class CpuSession : {Names.CpuSessionBase}"))
             {
                 EmitFields(w, spec, steps, parallelAttention);
                 CpuPrefillEmitter.EmitFields(w, plan, prefillSteps);

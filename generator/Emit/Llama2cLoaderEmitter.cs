@@ -28,20 +28,20 @@ internal static class Llama2cLoaderEmitter
             w.Line($"private const long Llama2cWeightValues = {string.Join(" + ", counts)};");
             w.Line();
             w.Line("/// <summary>");
-            w.Line("/// Loads a llama2.c checkpoint of exactly this shape. Throws <see cref=\"global::Codegen.ModelLoadException\"/>");
+            w.Line($"/// Loads a llama2.c checkpoint of exactly this shape. Throws <see cref=\"{Names.ModelLoadException}\"/>");
             w.Line("/// naming the field and both values when the header disagrees with the declaration, and when the");
             w.Line("/// file's length is not what the declared shape needs.");
             w.Line("/// </summary>");
             using (w.Block($"public static {spec.ClassName} Load(string path)"))
             {
-                w.Line("using var checkpoint = global::Codegen.Formats.Llama2cCheckpoint.Open(path);");
-                w.Line("global::Codegen.Formats.Llama2cHeader header = checkpoint.Header;");
+                w.Line($"using var checkpoint = {Names.Llama2cCheckpoint}.Open(path);");
+                w.Line($"{Names.Llama2cHeader} header = checkpoint.Header;");
                 w.Line("checkpoint.RequireField(\"dim\", header.Dim, DModel);");
                 w.Line("checkpoint.RequireField(\"hidden_dim\", header.HiddenDim, FfnDim);");
                 w.Line("checkpoint.RequireField(\"n_layers\", header.Layers, Layers);");
                 w.Line("checkpoint.RequireField(\"n_heads\", header.Heads, Heads);");
                 w.Line("checkpoint.RequireField(\"n_kv_heads\", header.KvHeads, KvHeads);");
-                w.Line("checkpoint.RequireField(\"|vocab_size|\", global::System.Math.Abs(header.VocabSize), Vocab);");
+                w.Line($"checkpoint.RequireField(\"|vocab_size|\", {Names.Math}.Abs(header.VocabSize), Vocab);");
                 w.Line("checkpoint.RequireClassifierLayout(TiedEmbeddings);");
                 w.Line("checkpoint.RequireContextAtMost(Context);");
                 w.Line("long rotaryTableValues = (long)header.SeqLen * HeadDim; // freq_cis real and imaginary halves, unused: RoPE is computed");
@@ -52,14 +52,14 @@ internal static class Llama2cLoaderEmitter
                 {
                     TensorDefinition tensor = tensors[name];
                     w.Line(tensor.PerLayer
-                        ? $"global::Codegen.WeightTensor[] {tensor.CamelCase} = checkpoint.ReadPerLayer(\"{tensor.CamelCase}\", Layers, {tensor.ShapeExpression});"
-                        : $"global::Codegen.WeightTensor {tensor.CamelCase} = checkpoint.Read(\"{tensor.CamelCase}\", {tensor.ShapeExpression});");
+                        ? $"{Names.WeightTensor}[] {tensor.CamelCase} = checkpoint.ReadPerLayer(\"{tensor.CamelCase}\", Layers, {tensor.ShapeExpression});"
+                        : $"{Names.WeightTensor} {tensor.CamelCase} = checkpoint.Read(\"{tensor.CamelCase}\", {tensor.ShapeExpression});");
                 }
 
                 w.Line("checkpoint.Skip(rotaryTableValues);");
                 if (!spec.TiedEmbeddings)
                 {
-                    w.Line("global::Codegen.WeightTensor unembedding = checkpoint.Read(\"unembedding\", new[] { Vocab, DModel });");
+                    w.Line($"{Names.WeightTensor} unembedding = checkpoint.Read(\"unembedding\", new[] {{ Vocab, DModel }});");
                 }
 
                 w.Line();

@@ -23,16 +23,16 @@ internal sealed class MatrixCode
     /// <summary>The C# type of a stored projection matrix.</summary>
     public string TypeName => format switch
     {
-        WeightFormat.BF16 => "global::Codegen.Bf16Matrix",
-        WeightFormat.Q8 => "global::Codegen.Q8Matrix",
-        _ => "global::Codegen.WeightTensor",
+        WeightFormat.BF16 => $"{Names.Bf16Matrix}",
+        WeightFormat.Q8 => $"{Names.Q8Matrix}",
+        _ => $"{Names.WeightTensor}",
     };
 
     /// <summary>Converts a loaded float32 tensor expression to the stored format.</summary>
     public string FromFloat32(string tensor) => format switch
     {
-        WeightFormat.BF16 => $"global::Codegen.Bf16Matrix.FromFloat32({tensor})",
-        WeightFormat.Q8 => $"global::Codegen.Q8Matrix.FromFloat32({tensor})",
+        WeightFormat.BF16 => $"{Names.Bf16Matrix}.FromFloat32({tensor})",
+        WeightFormat.Q8 => $"{Names.Q8Matrix}.FromFloat32({tensor})",
         _ => tensor,
     };
 
@@ -66,7 +66,7 @@ internal sealed class MatrixCode
         w.Line(format switch
         {
             WeightFormat.BF16 => $"ref ushort m{index} = ref {matrix}.Data;",
-            WeightFormat.Q8 => $"global::Codegen.Q8Matrix m{index} = {matrix};",
+            WeightFormat.Q8 => $"{Names.Q8Matrix} m{index} = {matrix};",
             _ => $"ref float m{index} = ref {matrix}.Data;",
         });
     }

@@ -25,7 +25,7 @@ internal static class ModelClassEmitter
 
             using (w.Block($"private {spec.ClassName}(ModelWeights weights)"))
             {
-                w.Line("Weights = weights ?? throw new global::System.ArgumentNullException(nameof(weights));");
+                w.Line($"Weights = weights ?? throw new {Names.ArgumentNullException}(nameof(weights));");
                 if (rotary)
                 {
                     w.Line("// Pair j of every head turns by position * RopeTheta^(-2j / HeadDim), as llama2.c computes it.");
@@ -33,10 +33,10 @@ internal static class ModelClassEmitter
                     {
                         using (w.Block("for (int pair = 0; pair < HeadDim / 2; pair++)"))
                         {
-                            w.Line("float frequency = 1.0f / global::System.MathF.Pow(RopeTheta, (2 * pair) / (float)HeadDim);");
+                            w.Line($"float frequency = 1.0f / {Names.MathF}.Pow(RopeTheta, (2 * pair) / (float)HeadDim);");
                             w.Line("float angle = position * frequency;");
-                            w.Line("RotaryCos[(position * (HeadDim / 2)) + pair] = global::System.MathF.Cos(angle);");
-                            w.Line("RotarySin[(position * (HeadDim / 2)) + pair] = global::System.MathF.Sin(angle);");
+                            w.Line($"RotaryCos[(position * (HeadDim / 2)) + pair] = {Names.MathF}.Cos(angle);");
+                            w.Line($"RotarySin[(position * (HeadDim / 2)) + pair] = {Names.MathF}.Sin(angle);");
                         }
                     }
                 }
@@ -50,10 +50,10 @@ internal static class ModelClassEmitter
             w.Line($"public static {spec.ClassName} FromWeights(ModelWeights weights) => new {spec.ClassName}(weights);");
             w.Line();
             w.Line("/// <summary>Starts a session (its own KV cache) on the CPU, splitting large products over the shared worker pool.</summary>");
-            w.Line("public CpuSession CreateSession() => new CpuSession(this, global::Codegen.Threading.WorkerPool.Shared);");
+            w.Line($"public CpuSession CreateSession() => new CpuSession(this, {Names.WorkerPool}.Shared);");
             w.Line();
             w.Line("/// <summary>Starts a session (its own KV cache) on the CPU, splitting large products over <paramref name=\"pool\"/>.</summary>");
-            w.Line("public CpuSession CreateSession(global::Codegen.Threading.WorkerPool pool) => new CpuSession(this, pool ?? throw new global::System.ArgumentNullException(nameof(pool)));");
+            w.Line($"public CpuSession CreateSession({Names.WorkerPool} pool) => new CpuSession(this, pool ?? throw new {Names.ArgumentNullException}(nameof(pool)));");
         }
     }
 }

@@ -46,6 +46,7 @@ internal static class Names
     public const string LoadStreamKernel = "global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel";
 
     // The runtime.
+    public const string ModelFamily = "global::Codegen.ModelFamily";
     public const string IInferenceSession = "global::Codegen.IInferenceSession";
     public const string Backend = "global::Codegen.Backend";
     public const string WeightTensor = "global::Codegen.WeightTensor";
@@ -56,6 +57,7 @@ internal static class Names
     public const string SafetensorsFile = "global::Codegen.Formats.SafetensorsFile";
     public const string ExpectedTensor = "global::Codegen.Formats.ExpectedTensor";
     public const string SafetensorsTensorInfo = "global::Codegen.Formats.SafetensorsTensorInfo";
+    public const string Llama2cHeader = "global::Codegen.Formats.Llama2cHeader";
     public const string HuggingFaceConfig = "global::Codegen.Formats.HuggingFaceConfig";
     public const string Llama2cCheckpoint = "global::Codegen.Formats.Llama2cCheckpoint";
     public const string WorkerPool = "global::Codegen.Threading.WorkerPool";

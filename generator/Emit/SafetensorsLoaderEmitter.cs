@@ -17,7 +17,7 @@ internal static class SafetensorsLoaderEmitter
             w.Line("/// <summary>");
             w.Line("/// Loads GPT-2 weights with Hugging Face names (with or without the <c>transformer.</c> prefix) from a");
             w.Line("/// <c>.safetensors</c> file, or from a folder holding <c>model.safetensors</c>. F32, F16 and BF16 are read");
-            w.Line("/// as float32. Throws <see cref=\"global::Codegen.ModelLoadException\"/> listing every missing or misshapen tensor at once.");
+            w.Line($"/// as float32. Throws <see cref=\"{Names.ModelLoadException}\"/> listing every missing or misshapen tensor at once.");
             w.Line("/// </summary>");
             using (w.Block($"public static {spec.ClassName} Load(string path)"))
             {

@@ -17,7 +17,7 @@ internal static class ShapeEmitter
         using (w.Block($"partial class {spec.ClassName}"))
         {
             w.Line("/// <summary>The architecture family this code was generated for.</summary>");
-            w.Line($"public const global::Codegen.ModelFamily Family = global::Codegen.ModelFamily.{spec.Family};");
+            w.Line($"public const {Names.ModelFamily} Family = {Names.ModelFamily}.{spec.Family};");
             w.Line();
             Constant(w, "DModel", spec.DModel, "Width of the residual stream: every token is a vector of this many values.");
             Constant(w, "Heads", spec.Heads, "Number of query heads.");

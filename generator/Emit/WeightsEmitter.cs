@@ -27,7 +27,7 @@ internal static class WeightsEmitter
                 {
                     foreach (TensorDefinition tensor in perLayer)
                     {
-                        string checkedTensor = $"global::Codegen.WeightTensor.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression})";
+                        string checkedTensor = $"{Names.WeightTensor}.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression})";
                         w.Line($"{tensor.Member} = {(tensor.IsProjection ? matrices.FromFloat32(checkedTensor) : checkedTensor)};");
                     }
                 }
@@ -36,7 +36,7 @@ internal static class WeightsEmitter
                 {
                     w.Line();
                     w.Line($"/// <summary>{tensor.Description} Shape [{string.Join(", ", tensor.Shape)}].</summary>");
-                    w.Line($"public {(tensor.IsProjection ? matrices.TypeName : "global::Codegen.WeightTensor")} {tensor.Member} {{ get; }}");
+                    w.Line($"public {(tensor.IsProjection ? matrices.TypeName : Names.WeightTensor)} {tensor.Member} {{ get; }}");
                 }
             }
 
@@ -45,43 +45,43 @@ internal static class WeightsEmitter
             w.Line(Names.GeneratedCodeAttribute);
             using (w.Block("public sealed class ModelWeights"))
             {
-                string unembeddingParameter = spec.TiedEmbeddings ? string.Empty : ", global::Codegen.WeightTensor unembedding";
+                string unembeddingParameter = spec.TiedEmbeddings ? string.Empty : $", {Names.WeightTensor} unembedding";
                 w.Line("/// <summary>Wraps the model's tensors, checking every shape and the number of layers.</summary>");
-                using (w.Block($"public ModelWeights({Parameters(global)}, global::System.Collections.Generic.IReadOnlyList<LayerWeights> layers{unembeddingParameter})"))
+                using (w.Block($"public ModelWeights({Parameters(global)}, {Names.IReadOnlyList}<LayerWeights> layers{unembeddingParameter})"))
                 {
                     foreach (TensorDefinition tensor in global)
                     {
-                        w.Line($"{tensor.Member} = global::Codegen.WeightTensor.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression});");
+                        w.Line($"{tensor.Member} = {Names.WeightTensor}.RequireShape({tensor.CamelCase}, \"{tensor.CamelCase}\", {tensor.ShapeExpression});");
                     }
 
-                    w.Line("global::System.ArgumentNullException.ThrowIfNull(layers);");
+                    w.Line($"{Names.ArgumentNullException}.ThrowIfNull(layers);");
                     using (w.Block($"if (layers.Count != {spec.ClassName}.Layers)"))
                     {
-                        w.Line($"throw new global::System.ArgumentException($\"The model has {{{spec.ClassName}.Layers}} layers but {{layers.Count}} were given.\", nameof(layers));");
+                        w.Line($"throw new {Names.ArgumentException}($\"The model has {{{spec.ClassName}.Layers}} layers but {{layers.Count}} were given.\", nameof(layers));");
                     }
 
                     w.Line($"var copied = new LayerWeights[{spec.ClassName}.Layers];");
                     using (w.Block($"for (int layer = 0; layer < {spec.ClassName}.Layers; layer++)"))
                     {
-                        w.Line("copied[layer] = layers[layer] ?? throw new global::System.ArgumentException($\"Layer {layer} is null.\", nameof(layers));");
+                        w.Line($"copied[layer] = layers[layer] ?? throw new {Names.ArgumentException}($\"Layer {{layer}} is null.\", nameof(layers));");
                     }
 
                     w.Line("Layers = copied;");
                     w.Line(spec.TiedEmbeddings
                         ? $"Unembedding = {matrices.FromFloat32("TokenEmbedding")}; // tied: the unembedding is the token embedding"
-                        : $"Unembedding = {matrices.FromFloat32("global::Codegen.WeightTensor.RequireShape(unembedding, \"unembedding\", new[] { Vocab, DModel })")};");
+                        : $"Unembedding = {matrices.FromFloat32($"{Names.WeightTensor}.RequireShape(unembedding, \"unembedding\", new[] {{ Vocab, DModel }})")};");
                 }
 
                 foreach (TensorDefinition tensor in global)
                 {
                     w.Line();
                     w.Line($"/// <summary>{tensor.Description} Shape [{string.Join(", ", tensor.Shape)}].</summary>");
-                    w.Line($"public global::Codegen.WeightTensor {tensor.Member} {{ get; }}");
+                    w.Line($"public {Names.WeightTensor} {tensor.Member} {{ get; }}");
                 }
 
                 w.Line();
                 w.Line("/// <summary>The layers, first to last.</summary>");
-                w.Line("public global::System.Collections.Generic.IReadOnlyList<LayerWeights> Layers { get; }");
+                w.Line($"public {Names.IReadOnlyList}<LayerWeights> Layers {{ get; }}");
                 w.Line();
                 string tiedNote = spec.TiedEmbeddings
                     ? (matrices.IsFloat32 ? " The same tensor as the token embedding." : " The token embedding, converted.")
@@ -93,5 +93,5 @@ internal static class WeightsEmitter
     }
 
     private static string Parameters(IEnumerable<TensorDefinition> tensors) =>
-        string.Join(", ", tensors.Select(t => $"global::Codegen.WeightTensor {t.CamelCase}"));
+        string.Join(", ", tensors.Select(t => $"{Names.WeightTensor} {t.CamelCase}"));
 }

@@ -51,10 +51,10 @@ internal static class GpuKernelsEmitter
             using (w.Block("internal static class GpuKernels"))
             {
                 w.Line("/// <summary>Shared slots for one partial result per warp of a group.</summary>");
-                w.Line("private const int MaxWarpsPerGroup = global::Codegen.Gpu.GpuDevice.MaxWarpsPerGroup;");
+                w.Line($"private const int MaxWarpsPerGroup = {Names.GpuDevice}.MaxWarpsPerGroup;");
                 w.Line();
                 w.Line("/// <summary>Shared slots for one partial result per thread of a group.</summary>");
-                w.Line("private const int MaxGroupSize = global::Codegen.Gpu.GpuDevice.MaxGroupSize;");
+                w.Line($"private const int MaxGroupSize = {Names.GpuDevice}.MaxGroupSize;");
                 w.Line();
                 EmitLaunchSizes(w, plan);
                 w.Line();

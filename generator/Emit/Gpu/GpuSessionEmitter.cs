@@ -35,16 +35,16 @@ internal static class GpuSessionEmitter
             w.Line("/// Starts a session (its own KV cache) on <paramref name=\"device\"/>. The model's weights are uploaded to the");
             w.Line("/// device by the first session there and shared by every later one; the device keeps them until it is disposed.");
             w.Line("/// </summary>");
-            w.Line($"public GpuSession CreateGpuSession(global::Codegen.Gpu.GpuDevice device) => new GpuSession(this, device ?? throw new {Names.ArgumentNullException}(nameof(device)));");
+            w.Line($"public GpuSession CreateGpuSession({Names.GpuDevice} device) => new GpuSession(this, device ?? throw new {Names.ArgumentNullException}(nameof(device)));");
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// Starts a session on the chosen backend: the CPU kernels (<see cref=\"CreateSession()\"/>), or the GPU kernels on");
-            w.Line("/// the process-wide device <see cref=\"global::Codegen.Gpu.GpuBackend.Shared\"/> (CUDA, else OpenCL, else the ILGPU CPU accelerator).");
+            w.Line($"/// the process-wide device <see cref=\"{Names.GpuBackend}.Shared\"/> (CUDA, else OpenCL, else the ILGPU CPU accelerator).");
             w.Line("/// </summary>");
-            using (w.Block($"public {Names.IInferenceSession} CreateSession(global::Codegen.Backend backend) => backend switch", "};"))
+            using (w.Block($"public {Names.IInferenceSession} CreateSession({Names.Backend} backend) => backend switch", "};"))
             {
-                w.Line("global::Codegen.Backend.Cpu => CreateSession(),");
-                w.Line("global::Codegen.Backend.Gpu => CreateGpuSession(global::Codegen.Gpu.GpuBackend.Shared),");
+                w.Line($"{Names.Backend}.Cpu => CreateSession(),");
+                w.Line($"{Names.Backend}.Gpu => CreateGpuSession({Names.GpuBackend}.Shared),");
                 w.Line($"_ => throw new {Names.ArgumentOutOfRangeException}(nameof(backend), backend, \"Choose {Names.Backend}.Cpu or {Names.Backend}.Gpu.\"),");
             }
 
@@ -60,7 +60,7 @@ internal static class GpuSessionEmitter
             w.Line("/// session's device memory (the shared weights stay with the device).");
             w.Line("/// </summary>");
             w.Line(Names.GeneratedCodeAttribute);
-            using (w.Block("public sealed class GpuSession : global::Codegen.Gpu.GpuSessionBase"))
+            using (w.Block($"public sealed class GpuSession : {Names.GpuSessionBase}"))
             {
                 EmitSessionFields(w, plan);
                 w.Line();
