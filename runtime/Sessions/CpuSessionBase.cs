@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Codegen.Sessions;
 
@@ -24,6 +25,7 @@ public abstract class CpuSessionBase : InferenceSessionBase
     /// The prompt in chunks, each through every layer as matrix-matrix products: the same logits as feeding it
     /// token by token (up to float rounding), several times faster.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected sealed override ReadOnlySpan<float> PrefillPrompt(ReadOnlySpan<int> tokens, int position)
     {
         for (int done = 0; done < tokens.Length; done += prefillChunkTokens)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Codegen.Sessions;
 
@@ -37,6 +38,11 @@ public abstract class InferenceSessionBase : IInferenceSession
     protected bool IsDisposed => disposed;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Compiled fully optimized at once, as the generated step it calls: a tiered wrapper would run as tier-0
+    /// code for the first tokens and be recompiled while the model decodes.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(int token, int position)
     {
         CheckStep(token, position);
@@ -50,6 +56,7 @@ public abstract class InferenceSessionBase : IInferenceSession
     /// values go into the cache and the logits of the last token come back. The whole prompt is checked before
     /// any of it runs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)
     {
         ThrowIfDisposed();
