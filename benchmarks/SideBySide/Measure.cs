@@ -61,12 +61,15 @@ internal static class Measure
             }
 
             // Warm-up: short decodes (each token one Forward call) and many short prompts (Prefill is
-            // called once per prompt, and tiering wants a few dozen calls), then each full workload once.
+            // called once per prompt, and tiering wants a few dozen calls: 30 at tier 0, 30 instrumented);
+            // then the full decode once (every position: the whole KV cache touched, the long-context
+            // paths called) and the full prompt at least ten times (paths that only long prompts take,
+            // called once or a few times per layer), each phase until the JIT has been quiet a while.
             int decodeWarmUp = WarmUp(() => Decode(session, WarmUpDecodeTokens, out _), minPasses: 6);
             int prefillWarmUp = WarmUp(() => ArgMax(session.Prefill(prompt.AsSpan(0, WarmUpPromptTokens), 0)), minPasses: 80);
             Decode(session, DecodeTokens, out _);
-            ArgMax(session.Prefill(prompt, 0));
-            decodeWarmUp += WarmUp(() => Decode(session, WarmUpDecodeTokens, out _), minPasses: 1);
+            prefillWarmUp += WarmUp(() => ArgMax(session.Prefill(prompt, 0)), minPasses: 10);
+            decodeWarmUp += 1 + WarmUp(() => Decode(session, WarmUpDecodeTokens, out _), minPasses: 1);
             Collect();
 
             (double decodeSeconds, double prefillSeconds, int minPasses) = (timing.DecodeSeconds, timing.PrefillSeconds, timing.MinPasses);

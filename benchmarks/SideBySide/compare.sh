@@ -32,7 +32,10 @@
 #
 # Environment: CODEGEN_BENCHMARK_DATA (where the seeded random weights are written once and reused; default
 # $TMPDIR/codegen-benchmarks, as the BenchmarkDotNet suites). DOTNET_* settings (DOTNET_TieredPGO,
-# DOTNET_TieredCompilation, ...) are passed to both builds alike and shown in the report.
+# DOTNET_TieredCompilation, ...) are passed to both builds alike and shown in the report. The script sets
+# DOTNET_TC_CallCountingDelayMs=0 unless it is set: tiering counts calls from the start instead of after
+# 100 ms without new methods, so a method that only the full 256-token decode or the 128-token prompt
+# calls reaches its final (tier-1, PGO) code during the warm-up rather than in a timed pass.
 #
 # Example (issue 12):  benchmarks/SideBySide/compare.sh --markdown /tmp/side-by-side.md 6878880 WORKTREE
 set -euo pipefail
@@ -77,6 +80,7 @@ case "$rounds" in ''|*[!0-9]*|0) echo "compare.sh: --rounds must be a positive n
 case "$wait_idle" in ''|*[!0-9]*) echo "compare.sh: --wait-idle takes whole seconds" >&2; exit 2 ;; esac
 models="$(realpath -m "$models")"
 [ -f "$models/stories260K/stories260K.bin" ] || { echo "compare.sh: no stories260K in $models (give --models)" >&2; exit 2; }
+call_counting_delay="${DOTNET_TC_CallCountingDelayMs-0}"
 export CODEGEN_BENCHMARK_DATA="${CODEGEN_BENCHMARK_DATA:-${TMPDIR:-/tmp}/codegen-benchmarks}"
 
 started=$(date +%s)
@@ -190,7 +194,7 @@ for ((round = 1; round <= rounds; round++)); do
     for side in "${sides[@]}"; do
       order=$((order + 1))
       label_var="label_$side"
-      dotnet "$(dll "$side")" run --side "$side" --label "${!label_var}" --round "$round" --order "$order" \
+      DOTNET_TC_CallCountingDelayMs="$call_counting_delay" dotnet "$(dll "$side")" run --side "$side" --label "${!label_var}" --round "$round" --order "$order" \
         --models "$models" --case "${cases[i]}" --out "$work/results/$(printf '%04d' "$order")-$side.tsv" \
         --decode-seconds "$decode_seconds" --prefill-seconds "$prefill_seconds" --min-passes "$min_passes"
     done
