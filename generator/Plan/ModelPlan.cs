@@ -70,6 +70,25 @@ internal sealed record ModelPlan(bool LearnedPositions, ResidualBlock Attention,
         }
     }
 
-    /// <summary>The norm kinds the model uses (their kernels are written once each).</summary>
-    public NormKind NormKind => FinalNorm.Kind;
+    /// <summary>Whether any norm of the model (a layer's or the final one) is of <paramref name="kind"/>: its kernel is written once if so.</summary>
+    public bool Uses(NormKind kind)
+    {
+        if (FinalNorm.Kind == kind)
+        {
+            return true;
+        }
+
+        foreach (ResidualBlock block in Blocks)
+        {
+            foreach (LayerOperation operation in block.Operations)
+            {
+                if (operation is NormOperation norm && norm.Kind == kind)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }

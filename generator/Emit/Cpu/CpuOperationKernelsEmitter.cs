@@ -11,12 +11,18 @@ internal static class CpuOperationKernelsEmitter
 {
     public static void Emit(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
-        if (plan.NormKind == NormKind.RmsNorm)
+        if (plan.Uses(NormKind.RmsNorm))
         {
             EmitRmsNorm(w);
         }
-        else
+
+        if (plan.Uses(NormKind.LayerNorm))
         {
+            if (plan.Uses(NormKind.RmsNorm))
+            {
+                w.Line();
+            }
+
             EmitLayerNorm(w);
         }
 

@@ -22,12 +22,18 @@ internal static class GpuOperationKernelsEmitter
         }
 
         w.Line();
-        if (plan.NormKind == NormKind.RmsNorm)
+        if (plan.Uses(NormKind.RmsNorm))
         {
             EmitRmsNorm(w);
         }
-        else
+
+        if (plan.Uses(NormKind.LayerNorm))
         {
+            if (plan.Uses(NormKind.RmsNorm))
+            {
+                w.Line();
+            }
+
             EmitLayerNorm(w);
         }
 
