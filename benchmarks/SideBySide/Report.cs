@@ -68,7 +68,7 @@ internal static class Report
         }
 
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Side by side: before = {before[0].Label}, after = {after[0].Label}; {before.Count} rounds of each, {processes.Count} processes, started {rounds.Min(r => r.Start)} UTC.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Side by side: before = {before[0].Label}, after = {after[0].Label}; {before.Count} round{(before.Count == 1 ? "" : "s")} of each, {processes.Count} processes, started {rounds.Min(r => r.Start)} UTC.");
         md.AppendLine();
         foreach (string note in notes)
         {
