@@ -68,7 +68,7 @@ internal static class Report
         }
 
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Side by side: before = {before[0].Label}, after = {after[0].Label}; {before.Count} rounds of each, {processes.Count} processes, started {rounds.Min(r => r.Start)} UTC.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Side by side: before = {before[0].Label}, after = {after[0].Label}; {before.Count} round{(before.Count == 1 ? "" : "s")} of each, {processes.Count} processes, started {rounds.Min(r => r.Start)} UTC.");
         md.AppendLine();
         foreach (string note in notes)
         {
@@ -113,7 +113,7 @@ internal static class Report
         var jitted = rounds.SelectMany(r => r.Cases.Where(c => c.Jit > 0).Select(c => $"{r.Side} round {r.Round} {c.Shape} {c.Format}: {c.Jit}")).ToList();
         md.AppendLine(jitted.Count == 0
             ? "JIT check: no method was compiled during any timed pass (every process, every case)."
-            : $"JIT check: methods compiled during timed passes (warm-up too short?): {string.Join("; ", jitted)}.");
+            : $"JIT check: methods compiled during timed passes (a few are harmless: runtime internals such as the finalizer's; many in every process of a case mean its warm-up leaves model code below tier 1; DOTNET_JitStdOutFile=F DOTNET_JitDisasmSummary=1 on one run command lists them): {string.Join("; ", jitted)}.");
         md.AppendLine();
         var differing = new List<string>();
         foreach (var (shape, format) in caseKeys)

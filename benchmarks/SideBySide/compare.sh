@@ -14,9 +14,9 @@
 # is quiet and times decode and prefill. The report gives medians over rounds, ranges and ratios.
 #
 # Options:
-#   --rounds N          rounds; each runs each build once (default 4: 8 processes, about 11 minutes in all on the 2-core machine)
+#   --rounds N          rounds (default 4: 80 processes, about 13 minutes in all on the idle 2-core machine)
 #   --shapes LIST       comma-separated, from 260k,15m,110m,gpt2 (default: all)
-#   --quick             smoke test: 1 round, 260k and 15m, short timing (about 1.5 minutes)
+#   --quick             smoke test: 1 round, 260k and 15m, short timing (about 2 minutes)
 #   --markdown FILE     also write the report (markdown) to FILE
 #   --decode-seconds S  minimum timed seconds of 256-token decodes per case and process (default 1)
 #   --prefill-seconds S minimum timed seconds of 128-token prefills per case and process (default 0.5)
