@@ -13,16 +13,13 @@ internal static class Names
     public const string Span = "global::System.Span";
     public const string ReadOnlySpan = "global::System.ReadOnlySpan";
     public const string Action = "global::System.Action";
-    public const string Type = "global::System.Type";
     public const string ArgumentNullException = "global::System.ArgumentNullException";
     public const string ArgumentOutOfRangeException = "global::System.ArgumentOutOfRangeException";
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     public const string MethodImpl = "global::System.Runtime.CompilerServices.MethodImpl";
     public const string MethodImplOptions = "global::System.Runtime.CompilerServices.MethodImplOptions";
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
-    public const string Intrinsics = "global::System.Runtime.Intrinsics";
     public const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
-    public const string Vector256 = "global::System.Runtime.Intrinsics.Vector256";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
     public const string File = "global::System.IO.File";
     public const string Path = "global::System.IO.Path";
@@ -30,8 +27,6 @@ internal static class Names
     public const string Directory = "global::System.IO.Directory";
     public const string IReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
     public const string ArgumentException = "global::System.ArgumentException";
-    public const string ObjectDisposedException = "global::System.ObjectDisposedException";
-    public const string ExcludeFromCodeCoverage = "global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage";
 
     // ILGPU.
     public const string ArrayView = "global::ILGPU.ArrayView";
@@ -41,8 +36,6 @@ internal static class Names
     public const string SharedMemory = "global::ILGPU.SharedMemory";
     public const string Accelerator = "global::ILGPU.Runtime.Accelerator";
     public const string KernelConfig = "global::ILGPU.KernelConfig";
-    public const string MemoryBuffer1D = "global::ILGPU.Runtime.MemoryBuffer1D";
-    public const string Stride1D = "global::ILGPU.Stride1D";
     public const string LoadStreamKernel = "global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel";
 
     // The runtime.
@@ -90,7 +83,4 @@ internal static class Names
 
     /// <summary>The method attribute that keeps the JIT from tiering a hot method: straight to full optimization.</summary>
     public const string AggressiveOptimization = "[" + MethodImpl + "(" + MethodImplOptions + ".AggressiveOptimization)]";
-
-    /// <summary>The float view every GPU kernel parameter is.</summary>
-    public const string FloatView = ArrayView + "<float>";
 }

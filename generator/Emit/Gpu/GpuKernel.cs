@@ -11,7 +11,6 @@ namespace Codegen.Generator.Emit.Gpu;
 internal sealed record GpuKernel(string Name, IReadOnlyList<string> ParameterTypes)
 {
     public const string View = $"{Names.ArrayView}<float>";
-    public const string IntView = $"{Names.ArrayView}<int>";
     public const string Int = "int";
 
     /// <summary>The type arguments of the delegate and of <c>LoadStreamKernel</c>: the parameter types.</summary>
