@@ -54,80 +54,21 @@ internal static class RuntimeSizedVectorKernels
         }
     }
 
-    /// <summary>GELU, tanh approximation (GPT-2's gelu_new).</summary>
+    /// <summary>GELU, tanh approximation (GPT-2's gelu_new): the runtime's, which has no size to specialize.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Gelu(float x)
-    {
-        const float SqrtTwoOverPi = 0.7978845608028654f;
-        return 0.5f * x * (1.0f + MathF.Tanh(SqrtTwoOverPi * (x + (0.044715f * x * x * x))));
-    }
+    public static float Gelu(float x) => Elementwise.Gelu(x);
 
-    /// <summary>hidden[i] = gelu(hidden[i] + bias[i]) for every i (prefill's MLP activation, one token's row).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddBiasGeluInPlace(Span<float> hidden, ReadOnlySpan<float> bias)
-    {
-        ref float h = ref MemoryMarshal.GetReference(hidden);
-        ref float b = ref MemoryMarshal.GetReference(bias);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            // As the generated code: eight at a time through the runtime's vector GELU.
-            for (; i + 8 <= hidden.Length; i += 8)
-            {
-                Vector256.StoreUnsafe(SimdMath.Gelu(Vector256.LoadUnsafe(ref h, (nuint)i) + Vector256.LoadUnsafe(ref b, (nuint)i)), ref h, (nuint)i);
-            }
-        }
+    /// <summary>hidden[i] = gelu(hidden[i] + bias[i]) for every i (prefill's MLP activation, one token's row): the runtime's kernel, which takes its length from the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddBiasGeluInPlace(Span<float> hidden, ReadOnlySpan<float> bias) => Elementwise.AddBiasGelu(hidden, bias);
 
-        for (; i < hidden.Length; i++)
-        {
-            Unsafe.Add(ref h, i) = Gelu(Unsafe.Add(ref h, i) + Unsafe.Add(ref b, i));
-        }
-    }
+    /// <summary>SwiGLU in place: gate[i] = silu(gate[i]) * up[i]: the runtime's kernel, which takes its length from the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SwiGluInPlace(Span<float> gate, ReadOnlySpan<float> up) => Elementwise.SwiGluInPlace(gate, up);
 
-    /// <summary>SwiGLU in place: gate[i] = silu(gate[i]) * up[i].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SwiGluInPlace(Span<float> gate, ReadOnlySpan<float> up)
-    {
-        ref float g = ref MemoryMarshal.GetReference(gate);
-        ref float u = ref MemoryMarshal.GetReference(up);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= gate.Length; i += 8)
-            {
-                Vector256<float> x = Vector256.LoadUnsafe(ref g, (nuint)i);
-                Vector256<float> silu = x * (Vector256<float>.One / (Vector256<float>.One + SimdMath.Exp(-x)));
-                Vector256.StoreUnsafe(silu * Vector256.LoadUnsafe(ref u, (nuint)i), ref g, (nuint)i);
-            }
-        }
-
-        for (; i < gate.Length; i++)
-        {
-            float x = Unsafe.Add(ref g, i);
-            Unsafe.Add(ref g, i) = x * (1.0f / (1.0f + MathF.Exp(-x))) * Unsafe.Add(ref u, i);
-        }
-    }
-
-    /// <summary>target[i] += source[i] for every i of target.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddInPlace(Span<float> target, ReadOnlySpan<float> source)
-    {
-        ref float t = ref MemoryMarshal.GetReference(target);
-        ref float s = ref MemoryMarshal.GetReference(source);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= target.Length; i += 8)
-            {
-                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref t, (nuint)i) + Vector256.LoadUnsafe(ref s, (nuint)i), ref t, (nuint)i);
-            }
-        }
-
-        for (; i < target.Length; i++)
-        {
-            Unsafe.Add(ref t, i) += Unsafe.Add(ref s, i);
-        }
-    }
+    /// <summary>target[i] += source[i] for every i of target: the runtime's kernel, which takes its length from the span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddInPlace(Span<float> target, ReadOnlySpan<float> source) => Elementwise.AddInPlace(target, source);
 
     /// <summary>target[i] += bias[i] for i in [start, end) (a projection's bias over the rows one thread computed).</summary>
     public static void AddBias(Span<float> target, ReadOnlySpan<float> bias, int start, int end)
