@@ -1,11 +1,14 @@
 using System;
+using System.Threading;
 
 namespace Codegen;
 
 /// <summary>
 /// One conversation with a model: a KV cache and scratch buffers, allocated once. The generation
 /// loop, the samplers and every backend speak to a model through this interface.
-/// Not thread-safe: use one session per thread (sessions of one model share its weights).
+/// Not thread-safe: use one session per thread (sessions of one model share its weights). The generated
+/// sessions detect a call made while another is running on a second thread and refuse it with
+/// <see cref="InvalidOperationException"/>.
 /// </summary>
 public interface IInferenceSession : IDisposable
 {
@@ -28,7 +31,15 @@ public interface IInferenceSession : IDisposable
     /// and returns the logits after the last one. Sessions that can batch the work do; this default feeds
     /// the tokens one by one through <see cref="Forward"/>.
     /// </summary>
-    ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position)
+    ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position) => Prefill(tokens, position, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Prefill(ReadOnlySpan{int}, int)"/> that watches <paramref name="cancellationToken"/> while the
+    /// prompt runs and throws <see cref="OperationCanceledException"/> when it is cancelled. This default looks
+    /// between tokens and keeps those already run; the generated sessions look between chunks and leave the
+    /// session's next position as it was before the call.
+    /// </summary>
+    ReadOnlySpan<float> Prefill(ReadOnlySpan<int> tokens, int position, CancellationToken cancellationToken)
     {
         if (tokens.IsEmpty)
         {
@@ -38,6 +49,7 @@ public interface IInferenceSession : IDisposable
         ReadOnlySpan<float> logits = default;
         for (int i = 0; i < tokens.Length; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             logits = Forward(tokens[i], position + i);
         }
 

@@ -5,7 +5,8 @@ namespace Codegen.Generation;
 /// <summary>
 /// Picks the next token from logits: greedy at temperature 0; otherwise softmax of logits / temperature,
 /// optionally cut to the top K and to the top-P nucleus, then a draw from a seeded generator.
-/// Scratch buffers are allocated once, so sampling allocates nothing per token.
+/// Scratch buffers are allocated once, so sampling allocates nothing per token. Logits with a NaN or an
+/// infinity are refused with <see cref="NonFiniteLogitsException"/> before anything is drawn.
 /// </summary>
 public sealed class Sampler
 {
@@ -46,12 +47,19 @@ public sealed class Sampler
     }
 
     /// <summary>Picks the next token from <paramref name="logits"/> (one per vocabulary entry).</summary>
-    public int Sample(ReadOnlySpan<float> logits)
+    /// <exception cref="NonFiniteLogitsException">A logit is NaN or infinite.</exception>
+    public int Sample(ReadOnlySpan<float> logits) => Sample(logits, position: -1);
+
+    /// <summary>Picks the next token from the logits <paramref name="position"/> gave; the position names it in errors.</summary>
+    /// <exception cref="NonFiniteLogitsException">A logit is NaN or infinite.</exception>
+    public int Sample(ReadOnlySpan<float> logits, int position)
     {
         if (logits.Length != probabilities.Length)
         {
             throw new ArgumentException($"Expected {probabilities.Length} logits (the vocabulary size) but got {logits.Length}.", nameof(logits));
         }
+
+        NonFiniteLogitsException.ThrowIfAny(logits, position);
 
         if (options.Temperature == 0)
         {
@@ -81,8 +89,17 @@ public sealed class Sampler
         }
 
         // Candidates from most to least likely, cut to the top K, then to the top-P nucleus.
-        count = options.TopK > 0 && options.TopK < count ? SelectTopK(options.TopK) : SelectAboveNucleusCutoff();
-        candidates.AsSpan(0, count).Sort(new MoreLikelyFirst(probabilities));
+        if (options.TopK > 0 && options.TopK < count)
+        {
+            count = SelectTopK(options.TopK);
+        }
+        else
+        {
+            count = SelectAboveNucleusCutoff();
+            BuildHeap(candidates.AsSpan(0, count));
+        }
+
+        SortHeapMostLikelyFirst(candidates.AsSpan(0, count));
 
         float kept = 0;
         int nucleus = count;
@@ -128,9 +145,34 @@ public sealed class Sampler
         return k;
     }
 
+    /// <summary>Orders <paramref name="tokens"/> as a heap whose root is its least likely token.</summary>
+    private void BuildHeap(Span<int> tokens)
+    {
+        var order = new MoreLikelyFirst(probabilities);
+        for (int i = (tokens.Length / 2) - 1; i >= 0; i--)
+        {
+            SiftDown(tokens, i, order);
+        }
+    }
+
+    /// <summary>
+    /// Heapsort in place: the least likely token (the root) goes to the end again and again, so the heap ends up
+    /// sorted from most to least likely. Unlike a sort with a comparer object, it allocates nothing.
+    /// </summary>
+    private void SortHeapMostLikelyFirst(Span<int> heap)
+    {
+        var order = new MoreLikelyFirst(probabilities);
+        for (int end = heap.Length - 1; end > 0; end--)
+        {
+            (heap[0], heap[end]) = (heap[end], heap[0]);
+            SiftDown(heap[..end], 0, order);
+        }
+    }
+
     /// <summary>
     /// Keeps only tokens that could be in the top-P nucleus: one below (1 - P) / (n - 1) never is, as in
-    /// llama2.c, so the sort that follows handles a short list.
+    /// llama2.c, so the sort that follows handles a short list. The most likely token is always kept (with a
+    /// tiny P and a flat distribution, every token can fall below the cutoff).
     /// </summary>
     private int SelectAboveNucleusCutoff()
     {
@@ -142,6 +184,11 @@ public sealed class Sampler
             {
                 candidates[count++] = token;
             }
+        }
+
+        if (count == 0)
+        {
+            candidates[count++] = ArgMax(probabilities);
         }
 
         return count;

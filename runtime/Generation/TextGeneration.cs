@@ -25,8 +25,8 @@ public static class TextGeneration
         GenerationOptions options,
         CancellationToken cancellationToken = default)
     {
-        Check(session, prompt, options);
-        return Run(session, prompt, options, cancellationToken);
+        int[] promptTokens = Check(session, prompt, options);
+        return Run(session, promptTokens, options, cancellationToken);
     }
 
     /// <summary>The asynchronous stream of <see cref="Generate"/>: each token is computed when the consumer asks for it.</summary>
@@ -36,48 +36,79 @@ public static class TextGeneration
         GenerationOptions options,
         CancellationToken cancellationToken = default)
     {
-        Check(session, prompt, options);
-        return RunAsync(session, prompt, options, cancellationToken);
+        int[] promptTokens = Check(session, prompt, options);
+        return RunAsync(session, promptTokens, options, cancellationToken);
     }
 
-    private static void Check(IInferenceSession session, IReadOnlyList<int> prompt, GenerationOptions options)
+    /// <summary>
+    /// Checks the arguments and returns the prompt's tokens, copied once here: the loop never reads the caller's
+    /// list again, so a list changed (or changing) after the call cannot change what runs.
+    /// </summary>
+    private static int[] Check(IInferenceSession session, IReadOnlyList<int> prompt, GenerationOptions options)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (prompt.Count == 0)
+        int[] tokens = CopyOf(prompt);
+        if (tokens.Length == 0)
         {
             throw new ArgumentException("The prompt needs at least one token (for example BOS).", nameof(prompt));
         }
 
-        for (int i = 0; i < prompt.Count; i++)
+        for (int i = 0; i < tokens.Length; i++)
         {
-            if ((uint)prompt[i] >= (uint)session.VocabularySize)
+            if ((uint)tokens[i] >= (uint)session.VocabularySize)
             {
                 throw new ArgumentException(
-                    $"Prompt token {i} is {prompt[i]}, outside the vocabulary (0 to {session.VocabularySize - 1}).",
+                    $"Prompt token {i} is {tokens[i]}, outside the vocabulary (0 to {session.VocabularySize - 1}).",
                     nameof(prompt));
             }
         }
 
+        if (tokens.Length > session.ContextLength)
+        {
+            throw new ArgumentException(
+                $"The prompt ({tokens.Length} tokens) is longer than the model's context of {session.ContextLength}. Shorten it by at least {tokens.Length - session.ContextLength} tokens.",
+                nameof(prompt));
+        }
+
         // The last new token is returned but never fed back, so the model sees prompt + new - 1 positions.
-        long positions = (long)prompt.Count + options.MaxNewTokens - 1;
+        long positions = (long)tokens.Length + options.MaxNewTokens - 1;
         if (positions > session.ContextLength)
         {
             throw new ArgumentException(
-                $"The prompt ({prompt.Count} tokens) plus MaxNewTokens ({options.MaxNewTokens}) needs {positions} positions, more than the model's context of {session.ContextLength}. Shorten the prompt or ask for at most {Math.Max(0, session.ContextLength - prompt.Count + 1)} new tokens.",
+                $"The prompt ({tokens.Length} tokens) plus MaxNewTokens ({options.MaxNewTokens}) needs {positions} positions, more than the model's context of {session.ContextLength}. Shorten the prompt or ask for at most {session.ContextLength - tokens.Length + 1} new tokens.",
                 nameof(options));
         }
+
+        return tokens;
+    }
+
+    /// <summary>The list's tokens in one pass; a count that does not match what the list enumerates is refused.</summary>
+    private static int[] CopyOf(IReadOnlyList<int> prompt)
+    {
+        var tokens = new List<int>(Math.Clamp(prompt.Count, 0, 4096));
+        foreach (int token in prompt)
+        {
+            tokens.Add(token);
+        }
+
+        if (tokens.Count != prompt.Count)
+        {
+            throw new ArgumentException($"The prompt list says it has {prompt.Count} tokens but gave {tokens.Count}.", nameof(prompt));
+        }
+
+        return tokens.ToArray();
     }
 
     private static IEnumerable<int> Run(
         IInferenceSession session,
-        IReadOnlyList<int> prompt,
+        int[] prompt,
         GenerationOptions options,
         CancellationToken cancellationToken)
     {
-        var steps = new GenerationSteps(session, prompt, options);
+        var steps = new GenerationSteps(session, prompt, options, cancellationToken);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -93,11 +124,11 @@ public static class TextGeneration
 
     private static async IAsyncEnumerable<int> RunAsync(
         IInferenceSession session,
-        IReadOnlyList<int> prompt,
+        int[] prompt,
         GenerationOptions options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var steps = new GenerationSteps(session, prompt, options);
+        var steps = new GenerationSteps(session, prompt, options, cancellationToken);
         while (true)
         {
             // Give the caller's context a turn between tokens.
@@ -117,18 +148,20 @@ public static class TextGeneration
     private sealed class GenerationSteps
     {
         private readonly IInferenceSession session;
-        private readonly IReadOnlyList<int> prompt;
+        private readonly int[] prompt;
         private readonly GenerationOptions options;
+        private readonly CancellationToken cancellationToken;
         private readonly Sampler sampler;
         private readonly HashSet<int> stopTokens;
         private int generated;
         private int lastToken = -1;
 
-        public GenerationSteps(IInferenceSession session, IReadOnlyList<int> prompt, GenerationOptions options)
+        public GenerationSteps(IInferenceSession session, int[] prompt, GenerationOptions options, CancellationToken cancellationToken)
         {
             this.session = session;
             this.prompt = prompt;
             this.options = options;
+            this.cancellationToken = cancellationToken;
             sampler = new Sampler(session.VocabularySize, options);
             stopTokens = new HashSet<int>(options.StopTokens);
         }
@@ -141,24 +174,20 @@ public static class TextGeneration
             }
 
             ReadOnlySpan<float> logits;
+            int position = prompt.Length + generated - 1;
             if (generated == 0)
             {
-                // Prefill: the whole prompt at once; its last logits predict the first new token.
+                // Prefill: the whole prompt at once (cancellation is seen between its chunks); its last logits
+                // predict the first new token.
                 session.Reset();
-                int[] promptTokens = new int[prompt.Count];
-                for (int i = 0; i < promptTokens.Length; i++)
-                {
-                    promptTokens[i] = prompt[i];
-                }
-
-                logits = session.Prefill(promptTokens, 0);
+                logits = session.Prefill(prompt, 0, cancellationToken);
             }
             else
             {
-                logits = session.Forward(lastToken, prompt.Count + generated - 1);
+                logits = session.Forward(lastToken, position);
             }
 
-            int token = sampler.Sample(logits);
+            int token = sampler.Sample(logits, position);
             if (stopTokens.Contains(token))
             {
                 generated = options.MaxNewTokens;

@@ -104,6 +104,85 @@ public sealed class GenerationLoopTests
         Assert.Contains("at most 13 new tokens", error.Message);
     }
 
+    [Theory]
+    [InlineData(513)]
+    [InlineData(600)]
+    public void APromptLongerThanTheContextIsRefusedAsSuch(int length)
+    {
+        using var session = Model.Value.CreateSession();
+        var prompt = Enumerable.Repeat(Bos, length).ToArray();
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            TextGeneration.Generate(session, prompt, GenerationOptions.Greedy with { MaxNewTokens = 1 }));
+
+        Assert.Equal("prompt", error.ParamName);
+        Assert.Contains($"The prompt ({length} tokens) is longer than the model's context of 512", error.Message);
+        Assert.Contains($"Shorten it by at least {length - 512} tokens", error.Message);
+        Assert.DoesNotContain("new tokens", error.Message);
+    }
+
+    [Fact]
+    public void ThePromptIsReadOnceWhenGenerateIsCalled()
+    {
+        int[] expected = Run(GenerationOptions.Greedy with { MaxNewTokens = 20 }, new[] { Bos, 403 });
+        using var session = Model.Value.CreateSession();
+        var prompt = new List<int> { Bos, 403 };
+
+        IEnumerable<int> tokens = TextGeneration.Generate(session, prompt, GenerationOptions.Greedy with { MaxNewTokens = 20 });
+        prompt[1] = 407;
+        prompt.Add(300);
+        var received = new List<int>();
+        foreach (int token in tokens)
+        {
+            received.Add(token);
+            prompt.Add(token);
+        }
+
+        Assert.Equal(expected, received);
+    }
+
+    [Fact]
+    public void CancellationIsSeenInsideALongPrefill()
+    {
+        using var cancellation = new CancellationTokenSource();
+        using var session = new Sessions.ScriptedSession(vocabularySize: 16, contextLength: 64, prefillChunkTokens: 4)
+        {
+            AfterChunk = chunks =>
+            {
+                if (chunks == 3)
+                {
+                    cancellation.Cancel();
+                }
+            },
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            TextGeneration.Generate(session, new int[40], GenerationOptions.Greedy with { MaxNewTokens = 4 }, cancellation.Token).ToArray());
+
+        Assert.Equal(3, session.ChunksRun);
+    }
+
+    [Fact]
+    public void NonFiniteLogitsAreRefusedNamingThePosition()
+    {
+        using var session = new Sessions.ScriptedSession(vocabularySize: 16, contextLength: 64) { NaNAtPosition = 6 };
+        var received = new List<int>();
+
+        var error = Assert.Throws<NonFiniteLogitsException>(() =>
+        {
+            foreach (int token in TextGeneration.Generate(session, new int[3], new GenerationOptions { Seed = 1, TopP = 0.9f, MaxNewTokens = 10 }))
+            {
+                received.Add(token);
+            }
+        });
+
+        Assert.Equal(6, error.Position);
+        Assert.Equal(3, error.Token);
+        Assert.True(float.IsNaN(error.Value));
+        Assert.Contains("position 6", error.Message);
+        Assert.Equal(4, received.Count);
+    }
+
     [Fact]
     public void TheWholeContextCanBeUsed()
     {
