@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using Codegen.Sessions;
 using ILGPU;
 using ILGPU.Runtime;
@@ -47,17 +48,25 @@ public abstract class GpuSessionBase : InferenceSessionBase
     /// </summary>
     public int ForwardArgMax(int token, int position)
     {
-        CheckStep(token, position);
-        lock (device.SyncRoot)
+        BeginCall();
+        try
         {
-            Run(token, position);
-            argMax(new KernelConfig(1, device.GroupSize), Logits, bestTokenBuffer.View, VocabularySize);
-            bestTokenBuffer.View.CopyToCPU(hostBestToken);
-            device.Accelerator.DefaultStream.Synchronize();
-        }
+            CheckStep(token, position);
+            lock (device.SyncRoot)
+            {
+                Run(token, position);
+                argMax(new KernelConfig(1, device.GroupSize), Logits, bestTokenBuffer.View, VocabularySize);
+                bestTokenBuffer.View.CopyToCPU(hostBestToken);
+                device.Accelerator.DefaultStream.Synchronize();
+            }
 
-        Advance(position);
-        return hostBestToken[0];
+            Advance(position);
+            return hostBestToken[0];
+        }
+        finally
+        {
+            EndCall();
+        }
     }
 
     /// <inheritdoc/>
@@ -74,13 +83,17 @@ public abstract class GpuSessionBase : InferenceSessionBase
         return hostLogits;
     }
 
-    /// <summary>The prompt token by token, all on the device; only the logits after the last one come back.</summary>
-    protected sealed override ReadOnlySpan<float> PrefillPrompt(ReadOnlySpan<int> tokens, int position)
+    /// <summary>
+    /// The prompt token by token, all on the device; only the logits after the last one come back. Cancellation is
+    /// seen between tokens (as they are queued).
+    /// </summary>
+    protected sealed override ReadOnlySpan<float> PrefillPrompt(ReadOnlySpan<int> tokens, int position, CancellationToken cancellationToken)
     {
         lock (device.SyncRoot)
         {
             for (int i = 0; i < tokens.Length; i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 Run(tokens[i], position + i);
             }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace Codegen.Sessions;
 
@@ -26,10 +27,11 @@ public abstract class CpuSessionBase : InferenceSessionBase
     /// token by token (up to float rounding), several times faster.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected sealed override ReadOnlySpan<float> PrefillPrompt(ReadOnlySpan<int> tokens, int position)
+    protected sealed override ReadOnlySpan<float> PrefillPrompt(ReadOnlySpan<int> tokens, int position, CancellationToken cancellationToken)
     {
         for (int done = 0; done < tokens.Length; done += prefillChunkTokens)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(prefillChunkTokens, tokens.Length - done);
             PrefillChunk(tokens.Slice(done, count), position + done, lastChunk: done + count == tokens.Length);
         }
