@@ -32,14 +32,26 @@ public sealed class WorkerPool : IDisposable
     private Exception? workerFailure;
     private volatile bool disposed;
 
-    /// <summary>Creates a pool that uses <paramref name="threadCount"/> threads, the caller's included.</summary>
+    /// <summary>
+    /// Creates a pool that uses <paramref name="threadCount"/> threads, the caller's included, but never more than
+    /// the processor count: a thread more than there are cores only spins against the others, and a worker that
+    /// the operating system parks while it holds a piece stalls every dispatch (eight threads on two cores ran
+    /// seven times slower than two).
+    /// </summary>
     public WorkerPool(int threadCount)
+        : this(threadCount, Environment.ProcessorCount)
+    {
+    }
+
+    /// <summary>A pool of <paramref name="threadCount"/> threads capped at <paramref name="mostThreads"/>; tests use it to split work between more threads than the machine has cores.</summary>
+    internal WorkerPool(int threadCount, int mostThreads)
     {
         if (threadCount < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(threadCount), threadCount, "A pool needs at least one thread.");
         }
 
+        threadCount = Math.Min(threadCount, Math.Max(1, mostThreads));
         ThreadCount = threadCount;
         workers = new Worker[threadCount - 1];
         for (int i = 0; i < workers.Length; i++)

@@ -18,7 +18,7 @@ public sealed class WorkerPoolParityTests
         int[] tokens = forwardCase.Tokens(forwardCase.SessionLength, seed: 101);
         double[][] expected = forwardCase.Reference(tokens);
         using var onePool = new WorkerPool(1);
-        using var twoPool = new WorkerPool(2);
+        using var twoPool = new WorkerPool(2, mostThreads: 2);
         using IInferenceSession one = forwardCase.OpenSession(onePool);
         using IInferenceSession two = forwardCase.OpenSession(twoPool);
         for (int position = 0; position < tokens.Length; position++)
@@ -36,7 +36,7 @@ public sealed class WorkerPoolParityTests
         ForwardCase forwardCase = ForwardCase.For(nameof(LlamaPooledModel));
         int[] tokens = forwardCase.Tokens(200, seed: 102);
         using var onePool = new WorkerPool(1);
-        using var twoPool = new WorkerPool(2);
+        using var twoPool = new WorkerPool(2, mostThreads: 2);
         using IInferenceSession one = forwardCase.OpenSession(onePool);
         using IInferenceSession two = forwardCase.OpenSession(twoPool);
         float[] single = one.Prefill(tokens, 0).ToArray();

@@ -23,7 +23,7 @@ public sealed class WorkerPoolTests
     [InlineData(3, 6, 1, 4)]
     public void EveryRowRunsOnceInPiecesOfWholeGranules(int threads, int count, int granularity, int piecesPerThread)
     {
-        using var pool = new WorkerPool(threads);
+        using var pool = new WorkerPool(threads, mostThreads: threads);
         for (int repeat = 0; repeat < 20; repeat++)
         {
             var hits = new int[count];
@@ -55,14 +55,14 @@ public sealed class WorkerPoolTests
     [Fact]
     public void PiecesPerThreadBelowOneIsRejected()
     {
-        using var pool = new WorkerPool(2);
+        using var pool = new WorkerPool(2, mostThreads: 2);
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Run((_, _) => { }, 10, 1, piecesPerThread: 0));
     }
 
     [Fact]
     public void AFailingPieceIsReportedOnlyAfterEveryThreadHasFinished()
     {
-        using var pool = new WorkerPool(2);
+        using var pool = new WorkerPool(2, mostThreads: 2);
         int running = 0;
         int finished = 0;
         Exception caught = Assert.ThrowsAny<Exception>(() => pool.Run(
@@ -89,5 +89,25 @@ public sealed class WorkerPoolTests
         int rows = 0;
         pool.Run((start, end) => Interlocked.Add(ref rows, end - start), 100, 8, 4);
         Assert.Equal(100, rows);
+    }
+}
+
+/// <summary>A pool never has more threads than the machine has processors: more only spin against each other.</summary>
+public sealed class WorkerPoolSizeTests
+{
+    [Fact]
+    public void APoolAskedForMoreThreadsThanProcessorsGetsOnePerProcessor()
+    {
+        using var pool = new WorkerPool(Environment.ProcessorCount + 6);
+
+        Assert.Equal(Environment.ProcessorCount, pool.ThreadCount);
+    }
+
+    [Fact]
+    public void APoolAskedForFewerThreadsThanProcessorsGetsWhatItAskedFor()
+    {
+        using var pool = new WorkerPool(1);
+
+        Assert.Equal(1, pool.ThreadCount);
     }
 }
