@@ -7,7 +7,9 @@ namespace Codegen.Sessions;
 /// <summary>
 /// What every generated session shares, on any backend: the vocabulary and context sizes, the next position
 /// to feed, the argument checks made before the KV cache is touched (so a bad call throws and leaves the
-/// session as it was), the detection of a second thread calling while a call runs, Reset and Dispose. A backend's base class (<see cref="CpuSessionBase"/>, the GPU
+/// session as it was), the detection of a second thread calling while a call runs, the refusal of logits
+/// that are not finite (<see cref="NonFiniteLogitsException"/>, one pass over the vocabulary a call, the position
+/// not counted as fed), Reset and Dispose. A backend's base class (<see cref="CpuSessionBase"/>, the GPU
 /// runtime's <c>GpuSessionBase</c>) adds how a step and a prompt run there; the generated session adds the
 /// shape's own forward pass.
 /// </summary>
@@ -54,6 +56,7 @@ public abstract class InferenceSessionBase : IInferenceSession
         {
             CheckStep(token, position);
             ReadOnlySpan<float> logits = ForwardStep(token, position);
+            NonFiniteLogitsException.ThrowIfAny(logits, position);
             nextPosition = position + 1;
             return logits;
         }
@@ -84,6 +87,7 @@ public abstract class InferenceSessionBase : IInferenceSession
             ThrowIfDisposed();
             SessionChecks.CheckPrompt(tokens, position, vocabularySize, contextLength, nextPosition);
             ReadOnlySpan<float> logits = PrefillPrompt(tokens, position, cancellationToken);
+            NonFiniteLogitsException.ThrowIfAny(logits, position + tokens.Length - 1);
             nextPosition = position + tokens.Length;
             return logits;
         }

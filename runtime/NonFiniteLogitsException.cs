@@ -1,7 +1,7 @@
 using System;
 using System.Numerics;
 
-namespace Codegen.Generation;
+namespace Codegen;
 
 /// <summary>
 /// The model gave a NaN or infinite logit, so there is no distribution to sample from: the weights or the
