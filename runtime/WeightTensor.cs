@@ -21,6 +21,13 @@ public sealed class WeightTensor
         long count = 1;
         foreach (int dimension in shape)
         {
+            if (dimension < 0 || (dimension > 0 && count > long.MaxValue / dimension))
+            {
+                throw new ArgumentException(
+                    $"Tensor '{name}' has shape [{string.Join(", ", shape)}]: dimensions must be 0 or more and their product must fit in 64 bits.",
+                    nameof(shape));
+            }
+
             count *= dimension;
         }
 

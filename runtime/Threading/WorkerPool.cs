@@ -83,6 +83,7 @@ public sealed class WorkerPool : IDisposable
     /// </summary>
     public void Run(RowRangeAction action, int count, int granularity, int piecesPerThread)
     {
+        ArgumentNullException.ThrowIfNull(action);
         ArgumentOutOfRangeException.ThrowIfLessThan(piecesPerThread, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (count == 0)
