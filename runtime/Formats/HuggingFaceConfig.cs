@@ -48,33 +48,26 @@ public sealed record HuggingFaceConfig(
     /// Loads <c>config.json</c> from the directory of <paramref name="weightsPath"/>, or returns
     /// null when there is none. A config that exists but is malformed throws <see cref="ModelLoadException"/>.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="weightsPath"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="weightsPath"/> is empty or blank.</exception>
     public static HuggingFaceConfig? TryLoadBeside(string weightsPath)
     {
-        ArgumentNullException.ThrowIfNull(weightsPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(weightsPath);
         string? directory = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
         string configPath = Path.Combine(directory ?? ".", FileName);
-        return File.Exists(configPath) ? Load(configPath) : null;
+
+        // Anything named config.json (a directory, a FIFO, a dangling link) is loaded, and refused there by name.
+        bool present = File.Exists(configPath) || Directory.Exists(configPath) || new FileInfo(configPath).LinkTarget is not null;
+        return present ? Load(configPath) : null;
     }
 
     /// <summary>Loads <paramref name="configPath"/>; throws <see cref="ModelLoadException"/> naming any ill-typed field.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="configPath"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="configPath"/> is empty or blank.</exception>
     public static HuggingFaceConfig Load(string configPath)
     {
-        ArgumentNullException.ThrowIfNull(configPath);
-        byte[] bytes;
-        try
-        {
-            long length = new FileInfo(configPath).Length;
-            if (length > MaxFileLength)
-            {
-                throw new ModelLoadException(configPath, $"file is {length} bytes, over the {MaxFileLength}-byte limit for a config");
-            }
-
-            bytes = File.ReadAllBytes(configPath);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException(configPath, $"cannot read the config: {exception.Message}", exception);
-        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(configPath);
+        byte[] bytes = ModelFile.ReadAllBytes(configPath, "config", MaxFileLength);
 
         JsonDocument document;
         try
