@@ -92,6 +92,20 @@ public sealed class Llama2cCheckpoint : IDisposable
         }
     }
 
+    /// <summary>
+    /// Throws unless |vocab_size| (its sign says where the classifier is) equals <paramref name="expected"/>.
+    /// The magnitude is taken in 64 bits, so <see cref="int.MinValue"/> is a mismatch like any other.
+    /// </summary>
+    public void RequireVocabSize(int expected)
+    {
+        long magnitude = Math.Abs((long)Header.VocabSize);
+        if (magnitude != expected)
+        {
+            throw new ModelLoadException(
+                Path, $"header field |vocab_size| is {magnitude}, but the model declares {expected} (vocab_size is {Header.VocabSize})");
+        }
+    }
+
     /// <summary>Throws unless the file's classifier layout (sign of vocab_size) matches the declaration.</summary>
     public void RequireClassifierLayout(bool tiedEmbeddings)
     {
@@ -116,16 +130,36 @@ public sealed class Llama2cCheckpoint : IDisposable
         }
     }
 
-    /// <summary>Throws unless the file holds exactly the header and <paramref name="floatCount"/> float32 values.</summary>
+    /// <summary>
+    /// float32 values of the RoPE tables llama2.c stores after the weights (freq_cis, real and imaginary
+    /// halves: seq_len rows of <paramref name="headDim"/> / 2 each). Call after <see cref="RequireContextAtMost"/>,
+    /// which guarantees seq_len is positive.
+    /// </summary>
+    public long RotaryTableValues(int headDim) => (long)Header.SeqLen * headDim;
+
+    /// <summary>
+    /// Throws unless the file holds exactly the header and <paramref name="floatCount"/> float32 values.
+    /// The byte count is computed with overflow checks; the message gives seq_len, which sizes the RoPE tables.
+    /// </summary>
     public void RequireTensorBytes(long floatCount)
     {
-        long expected = Llama2cHeader.SizeInBytes + (floatCount * sizeof(float));
+        long expected;
+        try
+        {
+            expected = checked(Llama2cHeader.SizeInBytes + (floatCount * sizeof(float)));
+        }
+        catch (OverflowException)
+        {
+            throw new ModelLoadException(
+                Path, $"header field seq_len is {Header.SeqLen}: with its RoPE tables the declared shape needs {floatCount} float32 values, more bytes than a file can hold");
+        }
+
         if (length != expected)
         {
             string what = length < expected ? "it is truncated" : "it has trailing bytes";
             throw new ModelLoadException(
                 Path,
-                $"file is {length} bytes, but the declared shape needs {expected} bytes ({Llama2cHeader.SizeInBytes}-byte header + {floatCount} float32 values); {what}");
+                $"file is {length} bytes, but the declared shape needs {expected} bytes ({Llama2cHeader.SizeInBytes}-byte header + {floatCount} float32 values; header field seq_len is {Header.SeqLen}, which sizes the RoPE tables); {what}");
         }
     }
 
