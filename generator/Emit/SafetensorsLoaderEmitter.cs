@@ -22,7 +22,7 @@ internal static class SafetensorsLoaderEmitter
             using (w.Block($"public static {spec.ClassName} Load(string path)"))
             {
                 w.Line($"using {Names.SafetensorsFile} file = {Names.SafetensorsFile}.OpenFileOrFolder(path);");
-                w.Line($"{Names.HuggingFaceConfig}.TryLoadBeside(file.Path)?.CheckGpt2(DModel, Heads, Layers, Vocab, Context, FfnDim, NormEpsilon);");
+                w.Line($"{Names.HuggingFaceConfig}.TryLoadBeside(file.Path)?.CheckGpt2(DModel, Heads, Layers, Vocab, Context, FfnDim, NormEpsilon, TiedEmbeddings);");
                 w.Line();
                 w.Line("// The position table may be longer than the declared Context; only its first Context rows are used.");
                 w.Line($"int positionRows = file.TryGetTensor(\"wpe.weight\", out {Names.SafetensorsTensorInfo} wpe) && wpe.Shape.Length == 2 && wpe.Shape[0] > Context ? wpe.Shape[0] : Context;");
