@@ -163,7 +163,7 @@ public sealed class Llama2cCheckpoint : IDisposable
         }
     }
 
-    /// <summary>Reads the next tensor of the given shape into pinned storage.</summary>
+    /// <summary>Reads the next tensor of the given shape into pinned storage; a NaN or infinity in it is refused by <see cref="FiniteWeights"/>.</summary>
     public WeightTensor Read(string name, int[] shape)
     {
         long count = 1;
@@ -174,6 +174,7 @@ public sealed class Llama2cCheckpoint : IDisposable
 
         float[] values = WeightTensor.AllocateStorage(count);
         ReadInto(name, values);
+        FiniteWeights.Require(Path, name, shape, values);
         return new WeightTensor(name, shape, values);
     }
 

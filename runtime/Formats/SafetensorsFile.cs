@@ -287,8 +287,19 @@ public sealed class SafetensorsFile : IDisposable
         return info;
     }
 
-    /// <summary>Reads elements [first, first + destination.Length) of a float tensor, converting to float32.</summary>
+    /// <summary>
+    /// Reads elements [first, first + destination.Length) of a float tensor, converting to float32, and
+    /// refuses a NaN or infinity among them (<see cref="FiniteWeights"/>): F16 and BF16 convert exactly,
+    /// so the check over float32 sees what the file holds.
+    /// </summary>
     private void ReadElements(SafetensorsTensorInfo info, long first, Span<float> destination)
+    {
+        ReadConverted(info, first, destination);
+        FiniteWeights.Require(Path, info.Name, info.Shape, destination, first);
+    }
+
+    /// <summary>Reads elements [first, first + destination.Length) of a float tensor, converting to float32.</summary>
+    private void ReadConverted(SafetensorsTensorInfo info, long first, Span<float> destination)
     {
         int size = info.DType.SizeInBytes();
         long offset = dataStart + info.DataBegin + first * size;
