@@ -105,6 +105,41 @@ public sealed class LoaderFileTests : IDisposable
     }
 
     [Fact]
+    public void FollowsASymbolicLinkToARegularFile()
+    {
+        string link = Path.Combine(folder.FullPath, "linked.bin");
+        File.CreateSymbolicLink(link, TestModels.Path("stories260K", "stories260K.bin"));
+
+        Stories260KModel model = Stories260KModel.Load(link);
+
+        Assert.Equal(5, model.Weights.Layers.Count);
+    }
+
+    [Fact]
+    public void NamesTheMissingTargetOfADanglingLink()
+    {
+        string link = Path.Combine(folder.FullPath, "dangling.bin");
+        string target = Path.Combine(folder.FullPath, "absent.bin");
+        File.CreateSymbolicLink(link, target);
+
+        var error = Assert.Throws<ModelLoadException>(() => Stories260KModel.Load(link));
+
+        Assert.Equal(link, error.FilePath);
+        Assert.Contains($"checkpoint file not found: it is a symbolic link to {target}, which does not exist", error.Message);
+    }
+
+    [Fact]
+    public void APathBelowARegularFileIsNotFound()
+    {
+        string file = folder.Write("plain", new byte[4]);
+
+        var error = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(file));
+
+        Assert.Equal(Path.Combine(file, "vocab.json"), error.FilePath);
+        Assert.Contains("vocabulary file not found: the path does not exist", error.Message);
+    }
+
+    [Fact]
     public void ReportsAConfigJsonThatIsAFifoBesideTheWeights()
     {
         string weights = Path.Combine(folder.FullPath, "model.safetensors");
