@@ -32,6 +32,7 @@ public sealed class LoaderFileTests : IDisposable
         ["Llama2cCheckpoint.Open"] = path => Llama2cCheckpoint.Open(path).Dispose(),
         ["generated llama2.c Load"] = path => Stories260KModel.Load(path),
         ["SafetensorsFile.Open"] = path => SafetensorsFile.Open(path).Dispose(),
+        ["SafetensorsFile.OpenFileOrFolder"] = path => SafetensorsFile.OpenFileOrFolder(path).Dispose(),
         ["generated safetensors Load"] = path => Gpt2Tiny.Load(path),
         ["HuggingFaceConfig.Load"] = path => HuggingFaceConfig.Load(path),
         ["Llama2cTokenizer.Load"] = path => Llama2cTokenizer.Load(path, 512),
@@ -69,8 +70,9 @@ public sealed class LoaderFileTests : IDisposable
         // The safetensors Load takes a folder holding model.safetensors: that file is what is missing.
         ModelLoadException error = LoadFails(loader, directory);
 
-        if (loader == "generated safetensors Load")
+        if (loader is "generated safetensors Load" or "SafetensorsFile.OpenFileOrFolder")
         {
+            Assert.Equal(Path.Combine(directory, "model.safetensors"), error.FilePath);
             Assert.Contains("not found", error.Message);
         }
         else
@@ -172,6 +174,7 @@ public sealed class LoaderFileTests : IDisposable
         { "Llama2cCheckpoint.Open", "path" },
         { "generated llama2.c Load", "path" },
         { "SafetensorsFile.Open", "path" },
+        { "SafetensorsFile.OpenFileOrFolder", "path" },
         { "generated safetensors Load", "path" },
         { "HuggingFaceConfig.Load", "configPath" },
         { "HuggingFaceConfig.TryLoadBeside", "weightsPath" },
