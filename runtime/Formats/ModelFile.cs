@@ -117,7 +117,17 @@ public static class ModelFile
         }
 
         var file = new FileInfo(path);
-        FileSystemInfo target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) ?? file;
+        FileSystemInfo target;
+        try
+        {
+            target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) ?? file;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // For example a loop of symbolic links.
+            throw new ModelLoadException(path, $"cannot resolve the {kind} path: {exception.Message}", exception);
+        }
+
         if (!target.Exists || target is not FileInfo targetFile)
         {
             string what = ReferenceEquals(target, file)

@@ -130,6 +130,20 @@ public sealed class LoaderFileTests : IDisposable
         Assert.Contains($"checkpoint file not found: it is a symbolic link to {target}, which does not exist", error.Message);
     }
 
+    [Theory]
+    [MemberData(nameof(Loaders))]
+    public void ReportsASymbolicLinkLoop(string loader)
+    {
+        string first = Path.Combine(folder.FullPath, "first");
+        string second = Path.Combine(folder.FullPath, "second");
+        File.CreateSymbolicLink(first, second);
+        File.CreateSymbolicLink(second, first);
+
+        ModelLoadException error = LoadFails(loader, first);
+
+        Assert.Equal(first, error.FilePath);
+    }
+
     [Fact]
     public void APathBelowARegularFileIsNotFound()
     {
