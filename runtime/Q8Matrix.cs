@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Codegen.Formats;
 using Codegen.Kernels;
 
 namespace Codegen;
@@ -74,7 +75,8 @@ public sealed class Q8Matrix
 
     /// <summary>
     /// Quantizes a two-dimensional float32 tensor row by row with <see cref="Q8Kernels.QuantizeVector"/> and
-    /// stores each block's scale as float16. The values must be finite, and no block's largest magnitude
+    /// stores each block's scale as float16. The values must be finite (a NaN or infinity is rejected by
+    /// matrix, row and column before quantizing), and no block's largest magnitude
     /// may pass 127 times float16's largest value (about 8.3 million): such a matrix is rejected by name, row and block.
     /// </summary>
     public static Q8Matrix FromFloat32(WeightTensor source)
@@ -99,6 +101,8 @@ public sealed class Q8Matrix
             throw new ArgumentException($"Matrix '{name}' is [{rows}, {columns}] ({(long)rows * columns} values) but {source.Length} values were given.");
         }
 
+        // Checked before quantizing: a NaN in a block could otherwise come out as finite quants and scale.
+        FiniteWeights.RequireForMatrix(name, columns, source);
         int blocksPerRow = Q8Kernels.BlockCount(columns);
         long paddedRows = ((long)rows + Q8Kernels.RowsPerGroup - 1) / Q8Kernels.RowsPerGroup * Q8Kernels.RowsPerGroup;
         long blockCount = paddedRows * blocksPerRow;

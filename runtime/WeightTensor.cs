@@ -42,9 +42,18 @@ public sealed class WeightTensor
         this.values = values;
     }
 
-    /// <summary>Allocates a zeroed, pinned tensor of the given shape for a loader to fill.</summary>
-    public static float[] AllocateStorage(long count) =>
-        GC.AllocateArray<float>(checked((int)count), pinned: true);
+    /// <summary>Allocates a zeroed, pinned tensor of <paramref name="count"/> values for a loader to fill.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or more than one array holds.</exception>
+    public static float[] AllocateStorage(long count)
+    {
+        if (count < 0 || count > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(count), count, $"A tensor of {count} values does not fit one array (0 to {Array.MaxLength} values).");
+        }
+
+        return GC.AllocateArray<float>((int)count, pinned: true);
+    }
 
     /// <summary>The tensor's name in the model's own terms (for example <c>layers[3].query</c>).</summary>
     public string Name { get; }

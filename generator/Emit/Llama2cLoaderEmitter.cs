@@ -41,10 +41,10 @@ internal static class Llama2cLoaderEmitter
                 w.Line("checkpoint.RequireField(\"n_layers\", header.Layers, Layers);");
                 w.Line("checkpoint.RequireField(\"n_heads\", header.Heads, Heads);");
                 w.Line("checkpoint.RequireField(\"n_kv_heads\", header.KvHeads, KvHeads);");
-                w.Line($"checkpoint.RequireField(\"|vocab_size|\", {Names.Math}.Abs(header.VocabSize), Vocab);");
+                w.Line("checkpoint.RequireVocabSize(Vocab);");
                 w.Line("checkpoint.RequireClassifierLayout(TiedEmbeddings);");
                 w.Line("checkpoint.RequireContextAtMost(Context);");
-                w.Line("long rotaryTableValues = (long)header.SeqLen * HeadDim; // freq_cis real and imaginary halves, unused: RoPE is computed");
+                w.Line("long rotaryTableValues = checkpoint.RotaryTableValues(HeadDim); // unused: RoPE is computed");
                 w.Line("long classifierValues = TiedEmbeddings ? 0 : (long)Vocab * DModel;");
                 w.Line("checkpoint.RequireTensorBytes(Llama2cWeightValues + rotaryTableValues + classifierValues);");
                 w.Line();

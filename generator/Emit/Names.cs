@@ -21,10 +21,7 @@ internal static class Names
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Vector128 = "global::System.Runtime.Intrinsics.Vector128";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
-    public const string File = "global::System.IO.File";
-    public const string Path = "global::System.IO.Path";
     public const string List = "global::System.Collections.Generic.List";
-    public const string Directory = "global::System.IO.Directory";
     public const string IReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
     public const string ArgumentException = "global::System.ArgumentException";
 

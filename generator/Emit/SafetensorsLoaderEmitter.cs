@@ -21,14 +21,8 @@ internal static class SafetensorsLoaderEmitter
             w.Line("/// </summary>");
             using (w.Block($"public static {spec.ClassName} Load(string path)"))
             {
-                w.Line($"string weightsPath = {Names.Directory}.Exists(path) ? {Names.Path}.Combine(path, \"model.safetensors\") : path;");
-                w.Line($"if (!{Names.File}.Exists(weightsPath))");
-                w.Line("{");
-                w.Line($"    throw new {Names.ModelLoadException}(weightsPath, \"weights file not found\");");
-                w.Line("}");
-                w.Line();
-                w.Line($"{Names.HuggingFaceConfig}.TryLoadBeside(weightsPath)?.CheckGpt2(DModel, Heads, Layers, Vocab, Context, FfnDim, NormEpsilon);");
-                w.Line($"using {Names.SafetensorsFile} file = {Names.SafetensorsFile}.Open(weightsPath);");
+                w.Line($"using {Names.SafetensorsFile} file = {Names.SafetensorsFile}.OpenFileOrFolder(path);");
+                w.Line($"{Names.HuggingFaceConfig}.TryLoadBeside(file.Path)?.CheckGpt2(DModel, Heads, Layers, Vocab, Context, FfnDim, NormEpsilon, TiedEmbeddings);");
                 w.Line();
                 w.Line("// The position table may be longer than the declared Context; only its first Context rows are used.");
                 w.Line($"int positionRows = file.TryGetTensor(\"wpe.weight\", out {Names.SafetensorsTensorInfo} wpe) && wpe.Shape.Length == 2 && wpe.Shape[0] > Context ? wpe.Shape[0] : Context;");

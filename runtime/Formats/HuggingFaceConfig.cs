@@ -37,6 +37,12 @@ public sealed record HuggingFaceConfig(
     /// <summary>The file name looked for beside a weights file.</summary>
     public const string FileName = "config.json";
 
+    /// <summary>
+    /// Whether the file leaves <c>tie_word_embeddings</c> out (or sets it to null), so that
+    /// <see cref="TieWordEmbeddings"/> is transformers' default, true.
+    /// </summary>
+    public bool TieWordEmbeddingsAbsent { get; init; }
+
     /// <summary>Activation names accepted as GPT-2's GELU.</summary>
     public static IReadOnlyList<string> Gpt2Activations => Activations;
 
@@ -48,33 +54,26 @@ public sealed record HuggingFaceConfig(
     /// Loads <c>config.json</c> from the directory of <paramref name="weightsPath"/>, or returns
     /// null when there is none. A config that exists but is malformed throws <see cref="ModelLoadException"/>.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="weightsPath"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="weightsPath"/> is empty or blank.</exception>
     public static HuggingFaceConfig? TryLoadBeside(string weightsPath)
     {
-        ArgumentNullException.ThrowIfNull(weightsPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(weightsPath);
         string? directory = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
         string configPath = Path.Combine(directory ?? ".", FileName);
-        return File.Exists(configPath) ? Load(configPath) : null;
+
+        // Anything named config.json (a directory, a FIFO, a dangling link) is loaded, and refused there by name.
+        bool present = File.Exists(configPath) || Directory.Exists(configPath) || new FileInfo(configPath).LinkTarget is not null;
+        return present ? Load(configPath) : null;
     }
 
     /// <summary>Loads <paramref name="configPath"/>; throws <see cref="ModelLoadException"/> naming any ill-typed field.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="configPath"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="configPath"/> is empty or blank.</exception>
     public static HuggingFaceConfig Load(string configPath)
     {
-        ArgumentNullException.ThrowIfNull(configPath);
-        byte[] bytes;
-        try
-        {
-            long length = new FileInfo(configPath).Length;
-            if (length > MaxFileLength)
-            {
-                throw new ModelLoadException(configPath, $"file is {length} bytes, over the {MaxFileLength}-byte limit for a config");
-            }
-
-            bytes = File.ReadAllBytes(configPath);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException(configPath, $"cannot read the config: {exception.Message}", exception);
-        }
+        ArgumentException.ThrowIfNullOrWhiteSpace(configPath);
+        byte[] bytes = ModelFile.ReadAllBytes(configPath, "config", MaxFileLength);
 
         JsonDocument document;
         try
@@ -95,6 +94,7 @@ public sealed record HuggingFaceConfig(
             }
 
             var reader = new FieldReader(configPath, root);
+            bool? tieWordEmbeddings = reader.Bool("tie_word_embeddings");
             return new HuggingFaceConfig(
                 configPath,
                 reader.String("model_type"),
@@ -106,7 +106,10 @@ public sealed record HuggingFaceConfig(
                 reader.Int("n_inner"),
                 reader.Double("layer_norm_epsilon"),
                 reader.String("activation_function"),
-                reader.Bool("tie_word_embeddings") ?? true);
+                tieWordEmbeddings ?? true)
+            {
+                TieWordEmbeddingsAbsent = tieWordEmbeddings is null,
+            };
         }
     }
 
@@ -116,9 +119,11 @@ public sealed record HuggingFaceConfig(
     /// Fields the config leaves out take the Hugging Face <c>GPT2Config</c> defaults (as
     /// <c>transformers</c> would). <c>n_positions</c> may exceed <paramref name="context"/>; the
     /// epsilon is compared with a relative tolerance of 1e-6; the activation must be one of
-    /// <see cref="Gpt2Activations"/>.
+    /// <see cref="Gpt2Activations"/>; <c>tie_word_embeddings</c> must say what <paramref name="tiedEmbeddings"/>
+    /// declares (with a separate classifier in the file, transformers would still use the token embedding
+    /// when the config ties them, so either disagreement is refused).
     /// </summary>
-    public void CheckGpt2(int dModel, int heads, int layers, int vocab, int context, int ffnDim, double normEpsilon)
+    public void CheckGpt2(int dModel, int heads, int layers, int vocab, int context, int ffnDim, double normEpsilon, bool tiedEmbeddings)
     {
         var problems = new List<string>();
         if (ModelType is not null && ModelType != "gpt2")
@@ -163,6 +168,12 @@ public sealed record HuggingFaceConfig(
         if (Array.IndexOf(Activations, activation) < 0)
         {
             problems.Add($"activation_function is '{activation}', expected one of {string.Join(", ", Activations)}");
+        }
+
+        if (TieWordEmbeddings != tiedEmbeddings)
+        {
+            string value = TieWordEmbeddingsAbsent ? "true (absent, so transformers' default)" : (TieWordEmbeddings ? "true" : "false");
+            problems.Add($"tie_word_embeddings is {value}, but the model declares TiedEmbeddings = {(tiedEmbeddings ? "true" : "false")}");
         }
 
         if (problems.Count > 0)

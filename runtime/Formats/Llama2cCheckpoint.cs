@@ -1,6 +1,7 @@
 using System;
-using System.IO;
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Codegen.Formats;
 
@@ -28,12 +29,15 @@ public readonly record struct Llama2cHeader(
 /// </summary>
 public sealed class Llama2cCheckpoint : IDisposable
 {
-    private readonly FileStream stream;
+    private readonly SafeFileHandle handle;
+    private readonly long length;
+    private long position = Llama2cHeader.SizeInBytes;
 
-    private Llama2cCheckpoint(string path, FileStream stream, Llama2cHeader header)
+    private Llama2cCheckpoint(string path, SafeFileHandle handle, long length, Llama2cHeader header)
     {
         Path = path;
-        this.stream = stream;
+        this.handle = handle;
+        this.length = length;
         Header = header;
     }
 
@@ -44,33 +48,37 @@ public sealed class Llama2cCheckpoint : IDisposable
     public Llama2cHeader Header { get; }
 
     /// <summary>Opens the file and reads its header.</summary>
-    /// <exception cref="ModelLoadException">The file is missing or shorter than the header.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
+    /// <exception cref="ModelLoadException">
+    /// The file is missing, not a regular file, locked, unreadable or shorter than the header.
+    /// </exception>
     public static Llama2cCheckpoint Open(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new ModelLoadException(path, "checkpoint file not found");
-        }
-
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        SafeFileHandle handle = ModelFile.OpenRead(path, "checkpoint", out long length);
         try
         {
-            if (stream.Length < Llama2cHeader.SizeInBytes)
+            if (length < Llama2cHeader.SizeInBytes)
             {
                 throw new ModelLoadException(
                     path,
-                    $"file is {stream.Length} bytes, shorter than the {Llama2cHeader.SizeInBytes}-byte llama2.c header");
+                    $"file is {length} bytes, shorter than the {Llama2cHeader.SizeInBytes}-byte llama2.c header");
             }
 
             Span<int> fields = stackalloc int[7];
-            stream.ReadExactly(MemoryMarshal.AsBytes(fields));
+            ModelFile.ReadExactly(path, handle, MemoryMarshal.AsBytes(fields), 0, "the header");
+            if (!BitConverter.IsLittleEndian)
+            {
+                BinaryPrimitives.ReverseEndianness(fields, fields);
+            }
+
             var header = new Llama2cHeader(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]);
-            return new Llama2cCheckpoint(path, stream, header);
+            return new Llama2cCheckpoint(path, handle, length, header);
         }
         catch
         {
-            stream.Dispose();
+            handle.Dispose();
             throw;
         }
     }
@@ -81,6 +89,20 @@ public sealed class Llama2cCheckpoint : IDisposable
         if (actual != expected)
         {
             throw new ModelLoadException(Path, $"header field {field} is {actual}, but the model declares {expected}");
+        }
+    }
+
+    /// <summary>
+    /// Throws unless |vocab_size| (its sign says where the classifier is) equals <paramref name="expected"/>.
+    /// The magnitude is taken in 64 bits, so <see cref="int.MinValue"/> is a mismatch like any other.
+    /// </summary>
+    public void RequireVocabSize(int expected)
+    {
+        long magnitude = Math.Abs((long)Header.VocabSize);
+        if (magnitude != expected)
+        {
+            throw new ModelLoadException(
+                Path, $"header field |vocab_size| is {magnitude}, but the model declares {expected} (vocab_size is {Header.VocabSize})");
         }
     }
 
@@ -108,20 +130,40 @@ public sealed class Llama2cCheckpoint : IDisposable
         }
     }
 
-    /// <summary>Throws unless the file holds exactly the header and <paramref name="floatCount"/> float32 values.</summary>
+    /// <summary>
+    /// float32 values of the RoPE tables llama2.c stores after the weights (freq_cis, real and imaginary
+    /// halves: seq_len rows of <paramref name="headDim"/> / 2 each). Call after <see cref="RequireContextAtMost"/>,
+    /// which guarantees seq_len is positive.
+    /// </summary>
+    public long RotaryTableValues(int headDim) => (long)Header.SeqLen * headDim;
+
+    /// <summary>
+    /// Throws unless the file holds exactly the header and <paramref name="floatCount"/> float32 values.
+    /// The byte count is computed with overflow checks; the message gives seq_len, which sizes the RoPE tables.
+    /// </summary>
     public void RequireTensorBytes(long floatCount)
     {
-        long expected = Llama2cHeader.SizeInBytes + (floatCount * sizeof(float));
-        if (stream.Length != expected)
+        long expected;
+        try
         {
-            string what = stream.Length < expected ? "it is truncated" : "it has trailing bytes";
+            expected = checked(Llama2cHeader.SizeInBytes + (floatCount * sizeof(float)));
+        }
+        catch (OverflowException)
+        {
+            throw new ModelLoadException(
+                Path, $"header field seq_len is {Header.SeqLen}: with its RoPE tables the declared shape needs {floatCount} float32 values, more bytes than a file can hold");
+        }
+
+        if (length != expected)
+        {
+            string what = length < expected ? "it is truncated" : "it has trailing bytes";
             throw new ModelLoadException(
                 Path,
-                $"file is {stream.Length} bytes, but the declared shape needs {expected} bytes ({Llama2cHeader.SizeInBytes}-byte header + {floatCount} float32 values); {what}");
+                $"file is {length} bytes, but the declared shape needs {expected} bytes ({Llama2cHeader.SizeInBytes}-byte header + {floatCount} float32 values; header field seq_len is {Header.SeqLen}, which sizes the RoPE tables); {what}");
         }
     }
 
-    /// <summary>Reads the next tensor of the given shape into pinned storage.</summary>
+    /// <summary>Reads the next tensor of the given shape into pinned storage; a NaN or infinity in it is refused by <see cref="FiniteWeights"/>.</summary>
     public WeightTensor Read(string name, int[] shape)
     {
         long count = 1;
@@ -132,6 +174,7 @@ public sealed class Llama2cCheckpoint : IDisposable
 
         float[] values = WeightTensor.AllocateStorage(count);
         ReadInto(name, values);
+        FiniteWeights.Require(Path, name, shape, values);
         return new WeightTensor(name, shape, values);
     }
 
@@ -148,21 +191,27 @@ public sealed class Llama2cCheckpoint : IDisposable
     }
 
     /// <summary>Skips <paramref name="floatCount"/> float32 values (for example the stored RoPE tables).</summary>
-    public void Skip(long floatCount) => stream.Seek(floatCount * sizeof(float), SeekOrigin.Current);
+    public void Skip(long floatCount) => position += floatCount * sizeof(float);
 
-    public void Dispose() => stream.Dispose();
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => handle.Dispose();
 
     private void ReadInto(string name, float[] values)
     {
         Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        long start = stream.Position;
-        try
+        if (bytes.Length > length - position)
         {
-            stream.ReadExactly(bytes);
+            throw new ModelLoadException(
+                Path, $"tensor {name} at byte {position} needs {bytes.Length} bytes, but the file ends at byte {length}");
         }
-        catch (EndOfStreamException e)
+
+        ModelFile.ReadExactly(Path, handle, bytes, position, $"tensor {name}");
+        if (!BitConverter.IsLittleEndian)
         {
-            throw new ModelLoadException(Path, $"tensor {name} at byte {start} runs past the end of the file", e);
+            Span<int> bits = MemoryMarshal.Cast<float, int>(values.AsSpan());
+            BinaryPrimitives.ReverseEndianness(bits, bits);
         }
+
+        position += bytes.Length;
     }
 }

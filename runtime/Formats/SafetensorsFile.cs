@@ -63,29 +63,21 @@ public sealed class SafetensorsFile : IDisposable
     /// field of every tensor, every range against the data buffer and the others, and every byte
     /// size against the shape. Throws <see cref="ModelLoadException"/> naming the problem.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
     public static SafetensorsFile Open(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        SafeFileHandle handle;
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        SafeFileHandle handle = ModelFile.OpenRead(path, "weights", out long fileLength);
         try
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException(path, $"cannot open the weights file: {exception.Message}", exception);
-        }
-
-        try
-        {
-            long fileLength = RandomAccess.GetLength(handle);
             if (fileLength < 8)
             {
                 throw new ModelLoadException(path, $"file is {fileLength} bytes, too short for the 8-byte header length");
             }
 
             Span<byte> prefix = stackalloc byte[8];
-            ReadExactly(path, handle, prefix, 0, "the header length");
+            ModelFile.ReadExactly(path, handle, prefix, 0, "the header length");
             ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
             if (headerLength == 0)
             {
@@ -106,22 +98,32 @@ public sealed class SafetensorsFile : IDisposable
             }
 
             var json = new byte[headerLength];
-            ReadExactly(path, handle, json, 8, "the header");
+            ModelFile.ReadExactly(path, handle, json, 8, "the header");
             long dataStart = 8 + (long)headerLength;
             long dataLength = fileLength - dataStart;
             SafetensorsHeader.Contents header = SafetensorsHeader.Parse(path, json, dataLength);
             return new SafetensorsFile(path, handle, dataStart, dataLength, header);
-        }
-        catch (IOException exception)
-        {
-            handle.Dispose();
-            throw new ModelLoadException(path, $"cannot read the header: {exception.Message}", exception);
         }
         catch
         {
             handle.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The file name <see cref="OpenFileOrFolder"/> looks for in a folder.</summary>
+    public const string FolderFileName = "model.safetensors";
+
+    /// <summary>
+    /// Opens <paramref name="path"/> as <see cref="Open"/> does, or, when it is a folder, the
+    /// <see cref="FolderFileName"/> inside it (the layout of a Hugging Face model folder).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
+    public static SafetensorsFile OpenFileOrFolder(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return Open(Directory.Exists(path) ? System.IO.Path.Combine(path, FolderFileName) : path);
     }
 
     /// <summary>
@@ -285,15 +287,26 @@ public sealed class SafetensorsFile : IDisposable
         return info;
     }
 
-    /// <summary>Reads elements [first, first + destination.Length) of a float tensor, converting to float32.</summary>
+    /// <summary>
+    /// Reads elements [first, first + destination.Length) of a float tensor, converting to float32, and
+    /// refuses a NaN or infinity among them (<see cref="FiniteWeights"/>): F16 and BF16 convert exactly,
+    /// so the check over float32 sees what the file holds.
+    /// </summary>
     private void ReadElements(SafetensorsTensorInfo info, long first, Span<float> destination)
+    {
+        ReadConverted(info, first, destination);
+        FiniteWeights.Require(Path, info.Name, info.Shape, destination, first);
+    }
+
+    /// <summary>Reads elements [first, first + destination.Length) of a float tensor, converting to float32.</summary>
+    private void ReadConverted(SafetensorsTensorInfo info, long first, Span<float> destination)
     {
         int size = info.DType.SizeInBytes();
         long offset = dataStart + info.DataBegin + first * size;
         string what = $"tensor '{info.Name}'";
         if (info.DType == SafetensorsDType.F32)
         {
-            ReadExactly(Path, handle, MemoryMarshal.AsBytes(destination), offset, what);
+            ModelFile.ReadExactly(Path, handle, MemoryMarshal.AsBytes(destination), offset, what);
             if (!BitConverter.IsLittleEndian)
             {
                 Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
@@ -307,7 +320,7 @@ public sealed class SafetensorsFile : IDisposable
         try
         {
             Span<byte> raw = scratch.AsSpan(0, destination.Length * 2);
-            ReadExactly(Path, handle, raw, offset, what);
+            ModelFile.ReadExactly(Path, handle, raw, offset, what);
             if (info.DType == SafetensorsDType.F16)
             {
                 for (int i = 0; i < destination.Length; i++)
@@ -327,23 +340,6 @@ public sealed class SafetensorsFile : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(scratch);
-        }
-    }
-
-    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; a short file (truncated after opening) is an error.</summary>
-    private static void ReadExactly(string path, SafeFileHandle handle, Span<byte> buffer, long offset, string what)
-    {
-        while (!buffer.IsEmpty)
-        {
-            int read = RandomAccess.Read(handle, buffer, offset);
-            if (read <= 0)
-            {
-                throw new ModelLoadException(
-                    path, $"file ended at byte {offset} while reading {what} (was it truncated after opening?)");
-            }
-
-            buffer = buffer.Slice(read);
-            offset += read;
         }
     }
 }

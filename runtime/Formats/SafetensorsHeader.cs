@@ -81,7 +81,7 @@ internal static class SafetensorsHeader
                 }
             }
 
-            CheckNoOverlap(path, tensors.Values);
+            CheckCoverage(path, tensors.Values, dataLength);
             return new Contents(tensors, metadata);
         }
     }
@@ -215,9 +215,15 @@ internal static class SafetensorsHeader
             path, $"{where}: data_offsets must be two non-negative integers, found {array.GetRawText()}");
     }
 
-    private static void CheckNoOverlap(string path, IEnumerable<SafetensorsTensorInfo> tensors)
+    /// <summary>
+    /// Checks that the tensors cover the data section exactly, as the format requires: sorted by
+    /// offset, the first starts at 0, each starts where the previous one ends (no gap, no overlap)
+    /// and the last ends at the end of the file. A header length that is off shifts the data section
+    /// and leaves bytes outside every tensor, so it is caught here rather than read as weights.
+    /// Empty tensors occupy no bytes, so they may sit at any offset inside the data section.
+    /// </summary>
+    private static void CheckCoverage(string path, IEnumerable<SafetensorsTensorInfo> tensors, long dataLength)
     {
-        // Empty tensors occupy no bytes, so they cannot overlap anything.
         var ranges = new List<SafetensorsTensorInfo>();
         foreach (SafetensorsTensorInfo tensor in tensors)
         {
@@ -227,9 +233,26 @@ internal static class SafetensorsHeader
             }
         }
 
+        string section = $"the {dataLength}-byte data section";
+        if (ranges.Count == 0)
+        {
+            if (dataLength > 0)
+            {
+                throw new ModelLoadException(path, $"{section} holds no tensor; every byte of it must belong to one");
+            }
+
+            return;
+        }
+
         ranges.Sort((a, b) => a.DataBegin != b.DataBegin
             ? a.DataBegin.CompareTo(b.DataBegin)
             : string.CompareOrdinal(a.Name, b.Name));
+        if (ranges[0].DataBegin != 0)
+        {
+            throw new ModelLoadException(
+                path, $"bytes [0, {ranges[0].DataBegin}) of {section} precede the first tensor {Describe(ranges[0])}; they belong to no tensor");
+        }
+
         for (int i = 1; i < ranges.Count; i++)
         {
             SafetensorsTensorInfo previous = ranges[i - 1];
@@ -237,10 +260,26 @@ internal static class SafetensorsHeader
             if (current.DataBegin < previous.DataEnd)
             {
                 throw new ModelLoadException(
+                    path, $"tensors {Describe(previous)} and {Describe(current)} overlap");
+            }
+
+            if (current.DataBegin > previous.DataEnd)
+            {
+                throw new ModelLoadException(
                     path,
-                    $"tensors '{previous.Name}' (data_offsets [{previous.DataBegin}, {previous.DataEnd}]) and "
-                    + $"'{current.Name}' (data_offsets [{current.DataBegin}, {current.DataEnd}]) overlap");
+                    $"bytes [{previous.DataEnd}, {current.DataBegin}) of {section} lie between tensors {Describe(previous)} and {Describe(current)}; they belong to no tensor");
             }
         }
+
+        SafetensorsTensorInfo last = ranges[^1];
+        if (last.DataEnd != dataLength)
+        {
+            throw new ModelLoadException(
+                path,
+                $"bytes [{last.DataEnd}, {dataLength}) of {section} follow the last tensor {Describe(last)}; they belong to no tensor (is the header length off, or were bytes appended?)");
+        }
     }
+
+    private static string Describe(SafetensorsTensorInfo tensor) =>
+        $"'{tensor.Name}' (data_offsets [{tensor.DataBegin}, {tensor.DataEnd}])";
 }

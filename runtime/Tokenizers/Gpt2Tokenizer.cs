@@ -55,7 +55,7 @@ public sealed partial class Gpt2Tokenizer : ITokenizer
     /// <exception cref="ModelLoadException">A file is missing, unreadable or malformed; the message names it.</exception>
     public static Gpt2Tokenizer Load(string directory)
     {
-        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         return Load(Path.Combine(directory, "vocab.json"), Path.Combine(directory, "merges.txt"));
     }
 
@@ -63,8 +63,8 @@ public sealed partial class Gpt2Tokenizer : ITokenizer
     /// <exception cref="ModelLoadException">A file is missing, unreadable or malformed; the message names it.</exception>
     public static Gpt2Tokenizer Load(string vocabularyPath, string mergesPath)
     {
-        ArgumentNullException.ThrowIfNull(vocabularyPath);
-        ArgumentNullException.ThrowIfNull(mergesPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(vocabularyPath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(mergesPath);
         (string[] tokens, Dictionary<string, int> ids) = Gpt2VocabularyFiles.ReadVocabulary(vocabularyPath);
         List<string> merges = Gpt2VocabularyFiles.ReadMerges(mergesPath, ids);
         byte[][] bytes = TokenBytes(vocabularyPath, tokens);

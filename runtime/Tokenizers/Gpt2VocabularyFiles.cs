@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using System.Text.Json;
+using Codegen.Formats;
 
 namespace Codegen.Tokenizers;
 
@@ -15,7 +17,7 @@ internal static class Gpt2VocabularyFiles
     /// <summary>The tokens of vocab.json, indexed by id, and the id of each token.</summary>
     public static (string[] Tokens, Dictionary<string, int> Ids) ReadVocabulary(string path)
     {
-        byte[] json = Read(path, "vocabulary", File.ReadAllBytes);
+        byte[] json = ModelFile.ReadAllBytes(path, "vocabulary", MaxFileLength);
         JsonDocument document;
         try
         {
@@ -55,7 +57,7 @@ internal static class Gpt2VocabularyFiles
     /// <summary>The merges of merges.txt as "left right" lines, each checked against the vocabulary.</summary>
     public static List<string> ReadMerges(string path, IReadOnlyDictionary<string, int> vocabulary)
     {
-        string[] lines = Read(path, "merges", File.ReadAllLines);
+        string[] lines = ReadAllLines(path, "merges");
         var merges = new List<string>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
         {
@@ -111,19 +113,20 @@ internal static class Gpt2VocabularyFiles
         return tokens;
     }
 
-    private static T Read<T>(string path, string what, Func<string, T> read)
+    /// <summary>Largest vocabulary or merges file accepted, in bytes (GPT-2's are about 1 MB, Llama 3's 3 MB).</summary>
+    private const long MaxFileLength = 1L << 30;
+
+    /// <summary>The file's lines, as <see cref="File.ReadAllLines(string)"/> splits them, from a bounded read.</summary>
+    private static string[] ReadAllLines(string path, string kind)
     {
-        try
+        byte[] bytes = ModelFile.ReadAllBytes(path, kind, MaxFileLength);
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
         {
-            return read(path);
+            lines.Add(line);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ModelLoadException(path, $"the {what} file does not exist", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException(path, $"the {what} file cannot be read: {e.Message}", e);
-        }
+
+        return lines.ToArray();
     }
 }

@@ -76,7 +76,7 @@ public sealed class Llama2cTokenizer : ITokenizer
     /// <exception cref="ModelLoadException">The file is missing, unreadable, truncated, or has a token length out of range.</exception>
     public static Llama2cTokenizer Load(string path, int vocabularySize)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabularySize);
         (byte[][] pieces, float[] scores) = Llama2cTokenizerFile.Read(path, vocabularySize);
         return new Llama2cTokenizer(pieces, scores);

@@ -1,6 +1,6 @@
 using System;
 using System.Buffers.Binary;
-using System.IO;
+using Codegen.Formats;
 
 namespace Codegen.Tokenizers;
 
@@ -60,19 +60,8 @@ internal static class Llama2cTokenizerFile
         return (pieces, scores);
     }
 
-    private static byte[] ReadAllBytes(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ModelLoadException(path, "the tokenizer file does not exist", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException(path, $"the tokenizer file cannot be read: {e.Message}", e);
-        }
-    }
+    /// <summary>Largest tokenizer file accepted, in bytes (Llama 2's is 424 KB).</summary>
+    private const long MaxFileLength = 1L << 30;
+
+    private static byte[] ReadAllBytes(string path) => ModelFile.ReadAllBytes(path, "tokenizer", MaxFileLength);
 }

@@ -75,6 +75,35 @@ public sealed class Llama2cLoaderTests : IDisposable
         Assert.Contains($"header field {name} is {stored}, but the model declares {declared}", error.Message);
     }
 
+    /// <summary>Every header field at the edges of int32: a ModelLoadException naming the field and the value, never an overflow.</summary>
+    public static TheoryData<int, string, int> ExtremeHeaderFields()
+    {
+        string[] names = ["dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len"];
+        var data = new TheoryData<int, string, int>();
+        for (int field = 0; field < names.Length; field++)
+        {
+            foreach (int value in new[] { int.MinValue, int.MinValue + 1, -1, 0, int.MaxValue })
+            {
+                data.Add(field, names[field], value);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ExtremeHeaderFields))]
+    public void RejectsAnExtremeHeaderFieldByName(int field, string name, int stored)
+    {
+        byte[] bytes = File.ReadAllBytes(Checkpoint);
+        BitConverter.TryWriteBytes(bytes.AsSpan(field * 4, 4), stored);
+        string path = Write("extreme.bin", bytes);
+
+        var error = Assert.Throws<ModelLoadException>(() => Stories260KModel.Load(path));
+
+        Assert.Contains($"{name} is {stored}", error.Message);
+    }
+
     [Fact]
     public void RejectsADeclarationWithOtherLayers()
     {

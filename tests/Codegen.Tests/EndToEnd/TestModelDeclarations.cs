@@ -43,3 +43,9 @@ internal partial class Stories260KLongContext
 internal partial class Stories260KBf16
 {
 }
+
+/// <summary>The tiny-random-gpt2 shape with a separate classifier (lm_head.weight), which the real file does not have.</summary>
+[TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 5, Vocab = 1000, Context = 512, TiedEmbeddings = false)]
+internal partial class Gpt2TinyUntied
+{
+}

@@ -45,7 +45,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
         Assert.Equal("gelu_new", config.ActivationFunction);
         Assert.True(config.TieWordEmbeddings);
 
-        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5);
+        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5, tiedEmbeddings: true);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
     {
         HuggingFaceConfig config = Write(TinyConfig);
         var exception = Assert.Throws<ModelLoadException>(() =>
-            config.CheckGpt2(dModel: 32, heads: 8, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5));
+            config.CheckGpt2(dModel: 32, heads: 8, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5, tiedEmbeddings: true));
         Assert.Equal(config.ConfigPath, exception.FilePath);
         Assert.Contains("1 problem: n_head is 4, expected 8", exception.Message);
     }
@@ -69,7 +69,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
     {
         HuggingFaceConfig config = Write(TinyConfig);
         var exception = Assert.Throws<ModelLoadException>(() =>
-            config.CheckGpt2(dModel: 48, heads: 4, layers: 6, vocab: 999, context: 1024, ffnDim: 128, normEpsilon: 1e-6));
+            config.CheckGpt2(dModel: 48, heads: 4, layers: 6, vocab: 999, context: 1024, ffnDim: 128, normEpsilon: 1e-6, tiedEmbeddings: true));
         Assert.Contains("5 problems", exception.Message);
         Assert.Contains("n_embd is 32, expected 48", exception.Message);
         Assert.Contains("n_layer is 5, expected 6", exception.Message);
@@ -82,7 +82,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
     public void ShorterDeclaredContextAndTinyEpsilonDifferencesAreAccepted()
     {
         HuggingFaceConfig config = Write(TinyConfig);
-        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 128, ffnDim: 128, normEpsilon: 1.0000000001e-5);
+        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 128, ffnDim: 128, normEpsilon: 1.0000000001e-5, tiedEmbeddings: true);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
     {
         HuggingFaceConfig config = Write(TinyConfig);
         var exception = Assert.Throws<ModelLoadException>(() =>
-            config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 37, normEpsilon: 1e-5));
+            config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 37, normEpsilon: 1e-5, tiedEmbeddings: true));
         Assert.Contains("1 problem: n_inner is null, so the MLP width is 4 * n_embd = 128, expected 37", exception.Message);
     }
 
@@ -99,9 +99,9 @@ public sealed class HuggingFaceConfigTests : IDisposable
     {
         HuggingFaceConfig config = Write(TinyConfig.Replace("\"n_inner\": null", "\"n_inner\": 64"));
         Assert.Equal(64, config.NInner);
-        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 64, normEpsilon: 1e-5);
+        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 64, normEpsilon: 1e-5, tiedEmbeddings: true);
         var exception = Assert.Throws<ModelLoadException>(() =>
-            config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5));
+            config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5, tiedEmbeddings: true));
         Assert.Contains("n_inner is 64, expected 128", exception.Message);
     }
 
@@ -112,7 +112,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
     public void AcceptsGeluVariants(string activation)
     {
         HuggingFaceConfig config = Write(TinyConfig.Replace("gelu_new", activation));
-        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5);
+        config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5, tiedEmbeddings: true);
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
     {
         HuggingFaceConfig config = Write(TinyConfig.Replace("gelu_new", "relu").Replace("\"gpt2\"", "\"llama\""));
         var exception = Assert.Throws<ModelLoadException>(() =>
-            config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5));
+            config.CheckGpt2(dModel: 32, heads: 4, layers: 5, vocab: 1000, context: 512, ffnDim: 128, normEpsilon: 1e-5, tiedEmbeddings: true));
         Assert.Contains("model_type is 'llama', expected 'gpt2'", exception.Message);
         Assert.Contains("activation_function is 'relu', expected one of gelu_new, gelu_pytorch_tanh, gelu", exception.Message);
     }
@@ -132,7 +132,7 @@ public sealed class HuggingFaceConfigTests : IDisposable
         Assert.Equal(256, config.NPositions);
         Assert.False(config.TieWordEmbeddings);
         var exception = Assert.Throws<ModelLoadException>(() =>
-            config.CheckGpt2(dModel: 768, heads: 4, layers: 12, vocab: 50257, context: 256, ffnDim: 3072, normEpsilon: 1e-5));
+            config.CheckGpt2(dModel: 768, heads: 4, layers: 12, vocab: 50257, context: 256, ffnDim: 3072, normEpsilon: 1e-5, tiedEmbeddings: false));
         Assert.Contains("1 problem: n_head is absent (GPT-2 default 12), expected 4", exception.Message);
     }
 
