@@ -24,7 +24,8 @@ internal sealed class FuzzReport
 
     public IReadOnlyList<FuzzFailure> Failures => failures;
 
-    public void AddFailure(FuzzFailure failure) => failures.Add(failure);
+    /// <summary>Records a failure without its file's bytes (the mutation says how to make them again; a long run keeps thousands).</summary>
+    public void AddFailure(FuzzFailure failure) => failures.Add(failure with { Case = failure.Case with { Content = [] } });
 
     /// <summary>Counts a typed rejection by its normalized message, for the summary.</summary>
     public void CountRejection(ModelLoadException error)
