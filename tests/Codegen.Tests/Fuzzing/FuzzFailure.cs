@@ -15,15 +15,30 @@ internal sealed record FuzzFailure(FuzzCase Case, string Kind, string Detail, Ex
     /// </summary>
     public string ClassKey => $"{Kind} | {Exception?.GetType().FullName ?? "-"} at {ThrowSite()} | {FuzzText.Normalize(Detail)}";
 
-    private string ThrowSite()
+    /// <summary>The method that threw and the project method it was called from (the runtime or generated code), for telling bugs apart.</summary>
+    public string ThrowSite()
     {
         if (Exception is null)
         {
             return "-";
         }
 
-        var frame = new System.Diagnostics.StackTrace(Exception).GetFrame(0);
-        var method = frame?.GetMethod();
-        return method is null ? "?" : $"{method.DeclaringType?.Name}.{method.Name}";
+        var frames = new System.Diagnostics.StackTrace(Exception).GetFrames();
+        string top = Describe(frames.Length > 0 ? frames[0].GetMethod() : null);
+        foreach (var frame in frames)
+        {
+            var method = frame.GetMethod();
+            string? space = method?.DeclaringType?.Namespace;
+            if (space is not null && space.StartsWith("Codegen", StringComparison.Ordinal) && !space.StartsWith("Codegen.Tests.Fuzzing", StringComparison.Ordinal))
+            {
+                string project = Describe(method);
+                return project == top ? top : $"{top} in {project}";
+            }
+        }
+
+        return top;
     }
+
+    private static string Describe(System.Reflection.MethodBase? method) =>
+        method is null ? "?" : $"{method.DeclaringType?.Name}.{method.Name}";
 }

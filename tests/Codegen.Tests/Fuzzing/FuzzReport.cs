@@ -60,6 +60,11 @@ internal sealed class FuzzReport
             FuzzFailure first = group.First();
             text.AppendLine();
             text.AppendLine($"[{number}] {group.Count()} case(s): {first.Kind}: {FuzzText.Shorten(first.Detail, 400)}");
+            if (first.Exception is not null)
+            {
+                text.AppendLine($"    thrown at {first.ThrowSite()}");
+            }
+
             foreach (FuzzFailure failure in group.Take(ListedPerClass))
             {
                 text.AppendLine($"    reproduce: format {format}; seed {failure.Case.Seed}; mutation: {FuzzText.Shorten(failure.Case.Mutation, 300)}");
