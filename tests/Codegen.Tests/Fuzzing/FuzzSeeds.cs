@@ -22,6 +22,9 @@ internal static class FuzzSeeds
     /// <summary>A random Llama of odd sizes with grouped-query heads (tests/Codegen.Tests/Golden).</summary>
     public static Seed LlamaOddGqaCheckpoint => Golden("llama-odd-gqa.bin");
 
+    /// <summary>A random Llama with a separate classifier: negative vocab_size, the classifier after the other tensors (tests/Codegen.Tests/Golden).</summary>
+    public static Seed LlamaOddSeparateCheckpoint => Golden("llama-odd-separate.bin");
+
     /// <summary>A random GPT-2 of odd sizes stored as BF16 (tests/Codegen.Tests/Golden/gpt2-odd).</summary>
     public static Seed Gpt2OddBf16Weights => Golden("gpt2-odd", "model-bf16.safetensors");
 

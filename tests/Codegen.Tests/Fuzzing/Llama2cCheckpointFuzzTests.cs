@@ -36,4 +36,17 @@ public sealed class Llama2cCheckpointFuzzTests(ITestOutputHelper output)
 
         FuzzDriver.Run(target, Llama2cCheckpointCases.Systematic(seed), random => Llama2cCheckpointCases.Random(seed, random), output);
     }
+
+    [Fact]
+    public void SeparateClassifierCheckpointLoadsOrFailsWithATypedError()
+    {
+        Seed seed = FuzzSeeds.LlamaOddSeparateCheckpoint;
+        var target = new FuzzTarget(
+            "llama2.c checkpoint (LlamaOddSeparate.Load, separate classifier)",
+            "llama-odd-separate.bin",
+            FuzzTarget.NoCompanions,
+            path => ForwardStep.NonFiniteLogits(LlamaOddSeparate.Load(path).CreateSession(), token: 1));
+
+        FuzzDriver.Run(target, Llama2cCheckpointCases.Systematic(seed), random => Llama2cCheckpointCases.Random(seed, random), output);
+    }
 }
