@@ -2,7 +2,11 @@ using System;
 
 namespace Codegen.Tests.Fuzzing;
 
-/// <summary>One forward step on a freshly loaded model, with a check that every logit is finite.</summary>
+/// <summary>
+/// One forward step on a freshly loaded model, with a check that every logit it hands out is finite. A session
+/// that refuses its non-finite logits throws <see cref="NonFiniteLogitsException"/>, which the runner counts as a
+/// typed refusal; this check catches a session that would hand them out silently.
+/// </summary>
 internal static class ForwardStep
 {
     /// <summary>Runs <paramref name="token"/> at position 0; null when every logit is finite, else what is not.</summary>

@@ -28,7 +28,7 @@ internal sealed class FuzzReport
     public void AddFailure(FuzzFailure failure) => failures.Add(failure with { Case = failure.Case with { Content = [] } });
 
     /// <summary>Counts a typed rejection by its normalized message, for the summary.</summary>
-    public void CountRejection(ModelLoadException error)
+    public void CountRejection(Exception error)
     {
         string key = FuzzText.Normalize(error.Message);
         rejections[key] = rejections.GetValueOrDefault(key) + 1;
@@ -52,7 +52,7 @@ internal sealed class FuzzReport
     {
         var text = new StringBuilder();
         text.AppendLine($"{format}: {failures.Count} of {Cases} fuzz cases failed ({settings}), in {FailureClasses().Count()} classes.");
-        text.AppendLine("A case passes when the load succeeds (and its forward step or encode gives finite, sane results) or throws a ModelLoadException naming the file.");
+        text.AppendLine("A case passes when the load succeeds (and its forward step or encode gives finite, sane results, or the step refuses non-finite logits with NonFiniteLogitsException) or throws a ModelLoadException naming the file.");
         int number = 0;
         foreach (IGrouping<string, FuzzFailure> group in FailureClasses())
         {

@@ -9,7 +9,8 @@ namespace Codegen.Tests.Fuzzing;
 /// <summary>
 /// Runs cases against one <see cref="FuzzTarget"/>: writes each case's file into a temporary folder
 /// beside the target's companions, runs the load on a task with a wall-clock bound, and sorts the
-/// result into loaded, rejected with a <see cref="ModelLoadException"/>, or failed.
+/// result into loaded, rejected with a <see cref="ModelLoadException"/> (or, at the forward step after a
+/// load, a <see cref="NonFiniteLogitsException"/>), or failed.
 /// </summary>
 internal sealed class FuzzRunner : IDisposable
 {
@@ -115,6 +116,11 @@ internal sealed class FuzzRunner : IDisposable
                 break;
             case ModelLoadException loadError:
                 Report.AddFailure(new FuzzFailure(fuzzCase, "ModelLoadException that does not name the file", detail, loadError));
+                break;
+            case NonFiniteLogitsException stepError:
+                // Finite weights whose activations overflow: the session refuses the step, naming the position.
+                Report.Rejected++;
+                Report.CountRejection(stepError);
                 break;
             case ArgumentException when target.AllowsArgumentExceptions:
                 Report.Rejected++;
