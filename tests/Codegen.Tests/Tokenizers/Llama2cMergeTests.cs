@@ -1,0 +1,55 @@
+using System;
+using System.Linq;
+using System.Text;
+using Codegen.Tokenizers;
+using Xunit;
+
+namespace Codegen.Tests.Tokenizers;
+
+/// <summary>
+/// The llama2.c encoder's merge loop: the same tokens as run.c's rescanning loop (kept as
+/// <see cref="Llama2cReferenceEncoder"/>), with work that grows linearly in the text.
+/// </summary>
+public sealed class Llama2cMergeTests
+{
+    private static readonly string Tok512 = TestModels.Path("stories260K", "tok512.bin");
+    private static readonly Lazy<Llama2cTokenizer> Tokenizer = new(() => Llama2cTokenizer.Load(Tok512, 512));
+    private static readonly Lazy<Llama2cReferenceEncoder> Reference = new(() => new Llama2cReferenceEncoder(Tok512, 512));
+
+    [Theory]
+    [InlineData(2_000)]
+    [InlineData(8_000)]
+    public void PairLookupsGrowLinearly(int length)
+    {
+        // Each symbol's pair is looked up once at the start and each merge looks up the two new
+        // pairs it makes, so a text of n symbols takes at most 3n look-ups; rescanning every pair
+        // after each merge took about n * n / 4 (a million for 2,000 characters of prose).
+        string text = TokenizerTestTexts.Prose(length);
+        int symbols = Encoding.UTF8.GetByteCount(text) + 1;
+
+        int[] tokens = Tokenizer.Value.Encode(text, addBos: false, out int pairLookups);
+
+        Assert.True(tokens.Length < symbols / 2, $"the prose should merge a lot: {tokens.Length} tokens from {symbols} symbols");
+        Assert.InRange(pairLookups, symbols - 1, 3 * symbols);
+    }
+
+    [Fact]
+    public void EncodesAsTheRescanningLoopOnRealAndRandomTexts()
+    {
+        foreach (string text in TokenizerTestTexts.All())
+        {
+            Assert.Equal(Reference.Value.Encode(text, addBos: true), Tokenizer.Value.Encode(text, addBos: true));
+        }
+    }
+
+    [Fact]
+    public void EqualScoresMergeTheLeftmostPairFirst()
+    {
+        // Where one pair repeats, its candidates score the same: "   " could merge as "  ", " " or
+        // " ", "  "; run.c takes the first pair.
+        foreach (string text in new[] { "aaa", "   ", "eee", "lll", "ooooo", "the the the" })
+        {
+            Assert.Equal(Reference.Value.Encode(text, addBos: false), Tokenizer.Value.Encode(text, addBos: false));
+        }
+    }
+}
