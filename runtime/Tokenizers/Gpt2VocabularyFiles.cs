@@ -52,11 +52,15 @@ internal static class Gpt2VocabularyFiles
         }
     }
 
-    /// <summary>The merges of merges.txt as "left right" lines, each checked against the vocabulary.</summary>
-    public static List<string> ReadMerges(string path, IReadOnlyDictionary<string, int> vocabulary)
+    /// <summary>
+    /// The merges of merges.txt, most important first, as the ids of their left and right tokens and
+    /// of the token they make; each checked against the vocabulary, and each pair only once.
+    /// </summary>
+    public static List<(int Left, int Right, int Merged)> ReadMerges(string path, IReadOnlyDictionary<string, int> vocabulary)
     {
         string[] lines = Read(path, "merges", File.ReadAllLines);
-        var merges = new List<string>(lines.Length);
+        var merges = new List<(int Left, int Right, int Merged)>(lines.Length);
+        var lineOfPair = new Dictionary<(int, int), int>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
         {
             string line = lines[i];
@@ -71,15 +75,22 @@ internal static class Gpt2VocabularyFiles
                 throw new ModelLoadException(path, $"line {i + 1}: expected two tokens and one space between them, found \"{line}\"");
             }
 
-            foreach (string token in new[] { parts[0], parts[1], parts[0] + parts[1] })
+            var ids = new int[3];
+            string[] tokens = { parts[0], parts[1], parts[0] + parts[1] };
+            for (int t = 0; t < tokens.Length; t++)
             {
-                if (!vocabulary.ContainsKey(token))
+                if (!vocabulary.TryGetValue(tokens[t], out ids[t]))
                 {
-                    throw new ModelLoadException(path, $"line {i + 1}: merge \"{line}\" uses \"{token}\", which is not in the vocabulary");
+                    throw new ModelLoadException(path, $"line {i + 1}: merge \"{line}\" uses \"{tokens[t]}\", which is not in the vocabulary");
                 }
             }
 
-            merges.Add(line);
+            if (!lineOfPair.TryAdd((ids[0], ids[1]), i + 1))
+            {
+                throw new ModelLoadException(path, $"line {i + 1}: merge \"{line}\" repeats line {lineOfPair[(ids[0], ids[1])]}");
+            }
+
+            merges.Add((ids[0], ids[1], ids[2]));
         }
 
         return merges;
