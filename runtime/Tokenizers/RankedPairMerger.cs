@@ -34,7 +34,8 @@ internal sealed class RankedPairMerger
     public sealed class Workspace
     {
         internal readonly MergeSymbols Symbols = new();
-        internal readonly PriorityQueue<CandidatePair, (int Rank, int Left)> Queue = new();
+        /// <summary>Candidate merges by rank, then by left symbol: <c>rank &lt;&lt; 32 | left</c>.</summary>
+        internal readonly PriorityQueue<CandidatePair, long> Queue = new();
         internal int[] StartTokens = new int[64];
     }
 
@@ -60,7 +61,7 @@ internal sealed class RankedPairMerger
         }
 
         MergeSymbols symbols = workspace.Symbols;
-        PriorityQueue<CandidatePair, (int, int)> queue = workspace.Queue;
+        PriorityQueue<CandidatePair, long> queue = workspace.Queue;
         symbols.Reset(workspace.StartTokens.AsSpan(0, count));
         queue.Clear();
         int mergeLookups = 0;
@@ -94,12 +95,12 @@ internal sealed class RankedPairMerger
     }
 
     /// <summary>Queues the merge of <paramref name="left"/> and the symbol after it, if merges.txt has one.</summary>
-    private void QueuePair(MergeSymbols symbols, int left, PriorityQueue<CandidatePair, (int, int)> queue, ref int mergeLookups)
+    private void QueuePair(MergeSymbols symbols, int left, PriorityQueue<CandidatePair, long> queue, ref int mergeLookups)
     {
         mergeLookups++;
         if (_merges.TryGetValue((symbols.Token(left), symbols.Token(symbols.Next(left))), out (int Rank, int Merged) merge))
         {
-            queue.Enqueue(symbols.Pair(left, merge.Merged), (merge.Rank, left));
+            queue.Enqueue(symbols.Pair(left, merge.Merged), ((long)merge.Rank << 32) | (uint)left);
         }
     }
 }

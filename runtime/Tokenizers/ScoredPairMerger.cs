@@ -18,6 +18,9 @@ internal sealed class ScoredPairMerger
 
     private readonly string[] _keys;
     private readonly float[] _scores;
+
+    /// <summary>Each token's place among the scores, best first: 0 for the highest score, the same for equal scores.</summary>
+    private readonly int[] _scoreOrder;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsByKey;
     private readonly int _longestKey;
 
@@ -29,6 +32,7 @@ internal sealed class ScoredPairMerger
     {
         _keys = keys;
         _scores = scores;
+        _scoreOrder = ScoreOrder(scores);
         _idsByKey = idsByKey;
         _longestKey = longestKey;
     }
@@ -39,8 +43,8 @@ internal sealed class ScoredPairMerger
         var symbols = new MergeSymbols();
         symbols.Reset(CollectionsMarshal.AsSpan(tokens));
 
-        // Highest score first (the negated score ascending), then the leftmost symbol.
-        var queue = new PriorityQueue<CandidatePair, (float NegatedScore, int Left)>();
+        // Highest score first, then the leftmost symbol: score order << 32 | left.
+        var queue = new PriorityQueue<CandidatePair, long>();
         char[] joined = new char[2 * _longestKey];
         int pairLookups = 0;
         for (int left = 0; left + 1 < symbols.StartCount; left++)
@@ -75,7 +79,7 @@ internal sealed class ScoredPairMerger
 
     /// <summary>Queues the merge of <paramref name="left"/> and the symbol after it, if their joined piece is a token that may merge.</summary>
     private void QueuePair(
-        MergeSymbols symbols, int left, PriorityQueue<CandidatePair, (float, int)> queue, char[] joined, ref int pairLookups)
+        MergeSymbols symbols, int left, PriorityQueue<CandidatePair, long> queue, char[] joined, ref int pairLookups)
     {
         string leftKey = _keys[symbols.Token(left)];
         string rightKey = _keys[symbols.Token(symbols.Next(left))];
@@ -84,7 +88,26 @@ internal sealed class ScoredPairMerger
         pairLookups++;
         if (_idsByKey.TryGetValue(joined.AsSpan(0, leftKey.Length + rightKey.Length), out int id) && _scores[id] > NoMergeScore)
         {
-            queue.Enqueue(symbols.Pair(left, id), (-_scores[id], left));
+            queue.Enqueue(symbols.Pair(left, id), ((long)_scoreOrder[id] << 32) | (uint)left);
         }
+    }
+
+    private static int[] ScoreOrder(float[] scores)
+    {
+        int[] ids = new int[scores.Length];
+        for (int id = 0; id < ids.Length; id++)
+        {
+            ids[id] = id;
+        }
+
+        // Highest first; NaN last (a NaN score never merges anyway).
+        Array.Sort(ids, (a, b) => scores[b].CompareTo(scores[a]));
+        var order = new int[scores.Length];
+        for (int i = 1; i < ids.Length; i++)
+        {
+            order[ids[i]] = scores[ids[i]] == scores[ids[i - 1]] ? order[ids[i - 1]] : i;
+        }
+
+        return order;
     }
 }
