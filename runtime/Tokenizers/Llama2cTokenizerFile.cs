@@ -26,6 +26,16 @@ internal static class Llama2cTokenizerFile
             throw new ModelLoadException(path, $"max_token_length is {maxTokenLength}; it must be positive");
         }
 
+        // Each token takes at least 8 bytes (its score and length), so the file bounds the count
+        // before anything the size of the vocabulary is allocated.
+        int mostTokens = (file.Length - 4) / 8;
+        if (vocabularySize > mostTokens)
+        {
+            throw new ModelLoadException(path,
+                $"the model's vocabulary of {vocabularySize} tokens cannot be in this file: " +
+                $"the file's {file.Length} bytes hold at most {mostTokens} tokens (8 bytes each at least)");
+        }
+
         var pieces = new byte[vocabularySize][];
         var scores = new float[vocabularySize];
         int offset = 4;

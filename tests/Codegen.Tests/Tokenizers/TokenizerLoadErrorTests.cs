@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Text;
 using Codegen.Tokenizers;
 using Xunit;
 
@@ -138,5 +139,48 @@ public sealed class TokenizerLoadErrorTests : IDisposable
         Assert.Empty(tokenizer.StopTokens);
         Assert.Equal(new[] { 2, 0 }, tokenizer.Encode("aba", addBos: true));
         Assert.Equal("aba", tokenizer.Decode(new[] { 2, 0 }));
+    }
+
+    [Fact]
+    public void InvalidUtf8InAVocabularyTokenIsNamed()
+    {
+        byte[] vocabulary = Encoding.UTF8.GetBytes("{\"a\": 0, \"b?\": 1}");
+        vocabulary[Array.IndexOf(vocabulary, (byte)'?')] = 0xFF;
+        string path = Write("vocab.json", vocabulary);
+        Write("merges.txt", "#version: 0.2\n");
+
+        var error = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains("entry 2 (id 1): the token is not valid UTF-8 or UTF-16", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"a\": 0, \"\\ud800\": 1}", "entry 2 (id 1)")]
+    [InlineData("{\"x\\udc00y\": 0}", "entry 1 (id 0)")]
+    public void LoneSurrogateEscapeInAVocabularyTokenIsNamed(string vocabulary, string entry)
+    {
+        string path = Write("vocab.json", vocabulary);
+        Write("merges.txt", "#version: 0.2\n");
+
+        var error = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains($"{entry}: the token is not valid UTF-8 or UTF-16", error.Message);
+    }
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(100_000)]
+    public void Llama2cVocabularyLargerThanTheFileCanHoldIsRejectedBeforeAllocating(int vocabularySize)
+    {
+        byte[] file = Tok512();
+        string path = Write("tok512.bin", file);
+
+        var error = Assert.Throws<ModelLoadException>(() => Llama2cTokenizer.Load(path, vocabularySize));
+
+        Assert.Equal(path, error.FilePath);
+        Assert.Contains($"the model's vocabulary of {vocabularySize} tokens", error.Message);
+        Assert.Contains($"the file's {file.Length} bytes hold at most {(file.Length - 4) / 8} tokens (8 bytes each at least)", error.Message);
     }
 }
