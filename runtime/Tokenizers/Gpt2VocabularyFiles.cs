@@ -23,7 +23,8 @@ internal static class Gpt2VocabularyFiles
         }
         catch (JsonException e)
         {
-            throw new ModelLoadException(path, $"not valid JSON: {e.Message}", e);
+            throw new ModelLoadException(path,
+                $"not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of that line (the file may be cut short): {e.Message}", e);
         }
 
         using (document)
@@ -61,7 +62,8 @@ internal static class Gpt2VocabularyFiles
     /// </summary>
     public static List<(int Left, int Right, int Merged)> ReadMerges(string path, IReadOnlyDictionary<string, int> vocabulary)
     {
-        string[] lines = Read(path, "merges", File.ReadAllLines);
+        string text = Read(path, "merges", File.ReadAllText);
+        string[] lines = MergeLines(text);
         var merges = new List<(int Left, int Right, int Merged)>(lines.Length);
         var lineOfPair = new Dictionary<(int, int), int>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
@@ -70,6 +72,15 @@ internal static class Gpt2VocabularyFiles
             if (line.Length == 0 || (i == 0 && line.StartsWith("#version", StringComparison.Ordinal)))
             {
                 continue;
+            }
+
+            if (i == lines.Length - 1 && !text.EndsWith('\n'))
+            {
+                // Every real merges file ends each line, the last one too, with a line break; a
+                // last line without one may be cut short even when what is left is a valid merge.
+                throw new ModelLoadException(path,
+                    $"line {i + 1}: the file ends inside this line (\"{line}\"), without the line break that ends every merge: " +
+                    $"it may be cut short (if the line is whole, end it with a line break)");
             }
 
             string[] parts = line.Split(' ');
@@ -97,6 +108,24 @@ internal static class Gpt2VocabularyFiles
         }
 
         return merges;
+    }
+
+    /// <summary>
+    /// The lines of merges.txt, split at each <c>\n</c> (a <c>\r</c> before it is dropped), without
+    /// the empty piece after a final line break.
+    /// </summary>
+    private static string[] MergeLines(string text)
+    {
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].EndsWith('\r') && i < lines.Length - 1)
+            {
+                lines[i] = lines[i][..^1];
+            }
+        }
+
+        return text.EndsWith('\n') ? lines[..^1] : lines;
     }
 
     /// <summary>
