@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using Codegen.Benchmarks.Tokenizers;
 using System.Linq;
 using System.Text;
 using Codegen.Tokenizers;
@@ -39,6 +41,30 @@ public sealed class Llama2cMergeTests
         foreach (string text in TokenizerTestTexts.All())
         {
             Assert.Equal(Reference.Value.Encode(text, addBos: true), Tokenizer.Value.Encode(text, addBos: true));
+        }
+    }
+
+    [Fact]
+    public void EncodesAsTheRescanningLoopWithLlama2sVocabulary()
+    {
+        // Llama 2's 32000 tokens, exported from its tokenizer.model as llama2.c's tokenizer.py does.
+        string folder = Directory.CreateTempSubdirectory("codegen-llama2-tokenizer-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "tokenizer.bin");
+            Assert.Equal(32000, SentencePieceToLlama2c.Convert(TestModels.Path("tokenizers", "llama2", "tokenizer.model"), path));
+            var tokenizer = Llama2cTokenizer.Load(path, 32000);
+            var reference = new Llama2cReferenceEncoder(path, 32000);
+
+            Assert.Equal(new[] { 1, 15043, 3186 }, tokenizer.Encode("Hello world", addBos: true));
+            foreach (string text in TokenizerTestTexts.All())
+            {
+                Assert.Equal(reference.Encode(text, addBos: true), tokenizer.Encode(text, addBos: true));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 
