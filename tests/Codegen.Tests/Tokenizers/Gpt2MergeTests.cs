@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Text;
 using Codegen.Tokenizers;
@@ -63,6 +64,26 @@ public sealed class Gpt2MergeTests
             int[] actual = tokenizer.Encode(text, addBos: false);
             Assert.True(expected.SequenceEqual(actual),
                 $"\"{Escaped(text)}\": expected [{string.Join(", ", expected)}], got [{string.Join(", ", actual)}]");
+        }
+    }
+
+    [Fact]
+    public void RepeatedPairsMergeFromTheLeft()
+    {
+        // "aaa" with the one merge "a a": the two pairs have the same rank, and the leftmost goes first.
+        string folder = Directory.CreateTempSubdirectory("codegen-gpt2-ties-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "vocab.json"), "{\"a\": 0, \"aa\": 1}");
+            File.WriteAllText(Path.Combine(folder, "merges.txt"), "#version: 0.2\na a\n");
+            var tokenizer = Gpt2Tokenizer.Load(folder);
+
+            Assert.Equal(new[] { 1, 0 }, tokenizer.Encode("aaa", addBos: false));
+            Assert.Equal(new[] { 1, 1, 0 }, tokenizer.Encode("aaaaa", addBos: false));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 

@@ -71,11 +71,32 @@ public sealed class Llama2cMergeTests
     [Fact]
     public void EqualScoresMergeTheLeftmostPairFirst()
     {
-        // Where one pair repeats, its candidates score the same: "   " could merge as "  ", " " or
-        // " ", "  "; run.c takes the first pair.
-        foreach (string text in new[] { "aaa", "   ", "eee", "lll", "ooooo", "the the the" })
+        // " aaa" with "aa" as the only merge: the pairs at 1 and 2 score the same, and run.c
+        // merges the first, giving " ", "aa", "a" rather than " ", "a", "aa".
+        string folder = Directory.CreateTempSubdirectory("codegen-llama2c-ties-").FullName;
+        try
         {
-            Assert.Equal(Reference.Value.Encode(text, addBos: false), Tokenizer.Value.Encode(text, addBos: false));
+            string path = Path.Combine(folder, "tokenizer.bin");
+            using (var file = new BinaryWriter(File.Create(path)))
+            {
+                string[] pieces = { "<unk>", "\n<s>\n", "\n</s>\n", " ", "a", "aa" };
+                file.Write(pieces.Max(piece => piece.Length));
+                foreach (string piece in pieces)
+                {
+                    file.Write(piece == "aa" ? 1f : 0f);
+                    file.Write(piece.Length);
+                    file.Write(Encoding.ASCII.GetBytes(piece));
+                }
+            }
+
+            var tokenizer = Llama2cTokenizer.Load(path, 6);
+
+            Assert.Equal(new[] { 3, 5, 4 }, tokenizer.Encode("aaa", addBos: false));
+            Assert.Equal(new[] { 3, 5, 5, 4 }, tokenizer.Encode("aaaaa", addBos: false));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 }
