@@ -4,7 +4,7 @@ using Codegen.Benchmarks.Accuracy;
 using Codegen.Benchmarks.Generic;
 using Codegen.Benchmarks.Onnx;
 
-// dotnet run -c Release --project benchmarks -- --anyCategories cpu --filter '*'   (see benchmarks/RESULTS.md; categories cpu, kernels, gpu)
+// dotnet run -c Release --project benchmarks -- --anyCategories cpu --filter '*'   (see benchmarks/RESULTS.md; categories cpu, kernels, gpu, tokenizers)
 // dotnet run -c Release --project benchmarks -- --check-generic   (the generic baseline against the generated code)
 // dotnet run -c Release --project benchmarks -- --check-onnx   (the ONNX Runtime peer against the generated code)
 // dotnet run -c Release --project benchmarks -- --accuracy   (what bf16 and Q8 weights cost on stories260K)

@@ -8,6 +8,10 @@ namespace Codegen.Tokenizers;
 internal static class ByteLevelAlphabet
 {
     private static readonly short[] ByteOfChar = CreateByteOfChar();
+    private static readonly char[] CharOfByte = CreateCharOfByte();
+
+    /// <summary>The character that stands for <paramref name="value"/>.</summary>
+    public static char CharOf(byte value) => CharOfByte[value];
 
     /// <summary>The byte that <paramref name="c"/> stands for, or false when it is not in the alphabet.</summary>
     public static bool TryGetByte(char c, out byte value)
@@ -34,5 +38,19 @@ internal static class ByteLevelAlphabet
         }
 
         return byteOfChar;
+    }
+
+    private static char[] CreateCharOfByte()
+    {
+        var charOfByte = new char[0x100];
+        for (int c = 0; c < ByteOfChar.Length; c++)
+        {
+            if (ByteOfChar[c] >= 0)
+            {
+                charOfByte[ByteOfChar[c]] = (char)c;
+            }
+        }
+
+        return charOfByte;
     }
 }

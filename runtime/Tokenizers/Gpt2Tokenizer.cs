@@ -1,39 +1,40 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.ML.Tokenizers;
 
 namespace Codegen.Tokenizers;
 
 /// <summary>
 /// GPT-2's byte-level BPE tokenizer, read from a <c>vocab.json</c> and <c>merges.txt</c> pair:
-/// the real GPT-2 files or any other vocabulary in the same format. Encoding runs on
-/// Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/> with GPT-2's pre-tokenizing pattern.
+/// the real GPT-2 files or any other vocabulary in the same format. The text is split by GPT-2's
+/// pre-tokenizing pattern, and each piece's UTF-8 bytes are merged by <see cref="RankedPairMerger"/>.
 /// </summary>
 /// <remarks>
 /// <c>&lt;|endoftext|&gt;</c>, where the vocabulary has it, is both the end-of-text stop token and
 /// the token <c>addBos</c> puts first; it decodes to no text, and its name inside encoded text is
 /// plain text. GPT-2 adds no prefix space. A character whose bytes the vocabulary lacks (only a
 /// cut-down vocabulary lacks any) is left out of the encoding, as Hugging Face's tokenizer does for
-/// a vocabulary without an unknown token.
+/// a vocabulary without an unknown token. A lone surrogate in the text is encoded as the three
+/// UTF-8-style bytes of its code unit (see <see cref="Utf8WithLoneSurrogates"/>).
 /// </remarks>
 public sealed partial class Gpt2Tokenizer : ITokenizer
 {
     /// <summary>The name of GPT-2's end-of-text token.</summary>
     public const string EndOfText = "<|endoftext|>";
 
-    private readonly BpeTokenizer _bpe;
+    private readonly RankedPairMerger _merger;
 
     /// <summary>Each token's bytes, indexed by id; empty for <see cref="EndOfText"/>.</summary>
     private readonly byte[][] _bytes;
     private readonly int _endOfText;
     private readonly int[] _stops;
 
-    private Gpt2Tokenizer(BpeTokenizer bpe, byte[][] bytes, int endOfText)
+    private Gpt2Tokenizer(RankedPairMerger merger, byte[][] bytes, int endOfText)
     {
-        _bpe = bpe;
+        _merger = merger;
         _bytes = bytes;
         _endOfText = endOfText;
         _stops = endOfText >= 0 ? new[] { endOfText } : Array.Empty<int>();
@@ -66,38 +67,52 @@ public sealed partial class Gpt2Tokenizer : ITokenizer
         ArgumentException.ThrowIfNullOrWhiteSpace(vocabularyPath);
         ArgumentException.ThrowIfNullOrWhiteSpace(mergesPath);
         (string[] tokens, Dictionary<string, int> ids) = Gpt2VocabularyFiles.ReadVocabulary(vocabularyPath);
-        List<string> merges = Gpt2VocabularyFiles.ReadMerges(mergesPath, ids);
+        List<(int Left, int Right, int Merged)> merges = Gpt2VocabularyFiles.ReadMerges(mergesPath, ids);
         byte[][] bytes = TokenBytes(vocabularyPath, tokens);
-
-        BpeTokenizer bpe;
-        try
-        {
-            bpe = BpeTokenizer.Create(new BpeOptions(ids)
-            {
-                Merges = merges,
-                ByteLevel = true,
-                PreTokenizer = new RegexPreTokenizer(PreTokenizerPattern(), specialTokens: null),
-            });
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-        {
-            throw new ModelLoadException(mergesPath, $"Microsoft.ML.Tokenizers rejects this file with {vocabularyPath}: {e.Message}", e);
-        }
-
-        return new Gpt2Tokenizer(bpe, bytes, ids.GetValueOrDefault(EndOfText, -1));
+        var merger = new RankedPairMerger(merges, TokenOfEachByte(ids));
+        return new Gpt2Tokenizer(merger, bytes, ids.GetValueOrDefault(EndOfText, -1));
     }
 
     /// <inheritdoc/>
-    public int[] Encode(string text, bool addBos)
+    public int[] Encode(string text, bool addBos) => Encode(text, addBos, out _);
+
+    /// <summary>
+    /// <see cref="Encode(string, bool)"/>, also counting the merge look-ups of adjacent pairs it
+    /// took: the work the merge loop does, which tests check grows linearly.
+    /// </summary>
+    internal int[] Encode(string text, bool addBos, out int mergeLookups)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var tokens = new List<int>(text.Length + 1);
+        var tokens = new List<int>(text.Length / 3 + 2);
         if (addBos && _endOfText >= 0)
         {
             tokens.Add(_endOfText);
         }
 
-        tokens.AddRange(_bpe.EncodeToIds(text));
+        mergeLookups = 0;
+        var workspace = new RankedPairMerger.Workspace();
+        byte[] utf8 = ArrayPool<byte>.Shared.Rent(256);
+        try
+        {
+            foreach (ValueMatch match in PreTokenizerPattern().EnumerateMatches(text))
+            {
+                ReadOnlySpan<char> piece = text.AsSpan(match.Index, match.Length);
+                int maxBytes = Utf8WithLoneSurrogates.MaxByteCount(piece.Length);
+                if (utf8.Length < maxBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(utf8);
+                    utf8 = ArrayPool<byte>.Shared.Rent(maxBytes);
+                }
+
+                int length = Utf8WithLoneSurrogates.GetBytes(piece, utf8);
+                mergeLookups += _merger.MergeWord(utf8.AsSpan(0, length), workspace, tokens);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
+        }
+
         return tokens.ToArray();
     }
 
@@ -121,6 +136,18 @@ public sealed partial class Gpt2Tokenizer : ITokenizer
     /// <summary>GPT-2's pre-tokenizer: contractions, letters, digits, other symbols, whitespace.</summary>
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
     private static partial Regex PreTokenizerPattern();
+
+    /// <summary>The token of each byte on its own (its one-character name), or -1 where the vocabulary has none.</summary>
+    private static int[] TokenOfEachByte(Dictionary<string, int> ids)
+    {
+        var tokenOfByte = new int[256];
+        for (int b = 0; b < tokenOfByte.Length; b++)
+        {
+            tokenOfByte[b] = ids.GetValueOrDefault(ByteLevelAlphabet.CharOf((byte)b).ToString(), -1);
+        }
+
+        return tokenOfByte;
+    }
 
     private static byte[][] TokenBytes(string vocabularyPath, string[] tokens)
     {

@@ -25,7 +25,8 @@ internal static class Gpt2VocabularyFiles
         }
         catch (JsonException e)
         {
-            throw new ModelLoadException(path, $"not valid JSON: {e.Message}", e);
+            throw new ModelLoadException(path,
+                $"not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of that line (the file may be cut short): {e.Message}", e);
         }
 
         using (document)
@@ -37,16 +38,19 @@ internal static class Gpt2VocabularyFiles
             }
 
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+            int entry = 0;
             foreach (JsonProperty property in root.EnumerateObject())
             {
+                entry++;
+                string token = TokenName(path, property, entry);
                 if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out int id) || id < 0)
                 {
-                    throw new ModelLoadException(path, $"token \"{property.Name}\": the id {property.Value.GetRawText()} is not a non-negative integer");
+                    throw new ModelLoadException(path, $"token \"{token}\": the id {property.Value.GetRawText()} is not a non-negative integer");
                 }
 
-                if (!ids.TryAdd(property.Name, id))
+                if (!ids.TryAdd(token, id))
                 {
-                    throw new ModelLoadException(path, $"token \"{property.Name}\" appears twice");
+                    throw new ModelLoadException(path, $"token \"{token}\" appears twice");
                 }
             }
 
@@ -54,11 +58,16 @@ internal static class Gpt2VocabularyFiles
         }
     }
 
-    /// <summary>The merges of merges.txt as "left right" lines, each checked against the vocabulary.</summary>
-    public static List<string> ReadMerges(string path, IReadOnlyDictionary<string, int> vocabulary)
+    /// <summary>
+    /// The merges of merges.txt, most important first, as the ids of their left and right tokens and
+    /// of the token they make; each checked against the vocabulary, and each pair only once.
+    /// </summary>
+    public static List<(int Left, int Right, int Merged)> ReadMerges(string path, IReadOnlyDictionary<string, int> vocabulary)
     {
-        string[] lines = ReadAllLines(path, "merges");
-        var merges = new List<string>(lines.Length);
+        string text = ReadAllText(path, "merges");
+        string[] lines = MergeLines(text);
+        var merges = new List<(int Left, int Right, int Merged)>(lines.Length);
+        var lineOfPair = new Dictionary<(int, int), int>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
         {
             string line = lines[i];
@@ -67,24 +76,75 @@ internal static class Gpt2VocabularyFiles
                 continue;
             }
 
+            if (i == lines.Length - 1 && !text.EndsWith('\n'))
+            {
+                // Every real merges file ends each line, the last one too, with a line break; a
+                // last line without one may be cut short even when what is left is a valid merge.
+                throw new ModelLoadException(path,
+                    $"line {i + 1}: the file ends inside this line (\"{line}\"), without the line break that ends every merge: " +
+                    $"it may be cut short (if the line is whole, end it with a line break)");
+            }
+
             string[] parts = line.Split(' ');
             if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
             {
                 throw new ModelLoadException(path, $"line {i + 1}: expected two tokens and one space between them, found \"{line}\"");
             }
 
-            foreach (string token in new[] { parts[0], parts[1], parts[0] + parts[1] })
+            var ids = new int[3];
+            string[] tokens = { parts[0], parts[1], parts[0] + parts[1] };
+            for (int t = 0; t < tokens.Length; t++)
             {
-                if (!vocabulary.ContainsKey(token))
+                if (!vocabulary.TryGetValue(tokens[t], out ids[t]))
                 {
-                    throw new ModelLoadException(path, $"line {i + 1}: merge \"{line}\" uses \"{token}\", which is not in the vocabulary");
+                    throw new ModelLoadException(path, $"line {i + 1}: merge \"{line}\" uses \"{tokens[t]}\", which is not in the vocabulary");
                 }
             }
 
-            merges.Add(line);
+            if (!lineOfPair.TryAdd((ids[0], ids[1]), i + 1))
+            {
+                throw new ModelLoadException(path, $"line {i + 1}: merge \"{line}\" repeats line {lineOfPair[(ids[0], ids[1])]}");
+            }
+
+            merges.Add((ids[0], ids[1], ids[2]));
         }
 
         return merges;
+    }
+
+    /// <summary>
+    /// The lines of merges.txt, split at each <c>\n</c> (a <c>\r</c> before it is dropped), without
+    /// the empty piece after a final line break.
+    /// </summary>
+    private static string[] MergeLines(string text)
+    {
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].EndsWith('\r') && i < lines.Length - 1)
+            {
+                lines[i] = lines[i][..^1];
+            }
+        }
+
+        return text.EndsWith('\n') ? lines[..^1] : lines;
+    }
+
+    /// <summary>
+    /// The token of one vocab.json entry. System.Text.Json parses a name holding invalid UTF-8 or
+    /// a lone surrogate escape such as <c>"\ud800"</c>, but cannot turn it into a string.
+    /// </summary>
+    private static string TokenName(string path, JsonProperty property, int entry)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ModelLoadException(path,
+                $"entry {entry} (id {property.Value.GetRawText()}): the token is not valid UTF-8 or UTF-16 (invalid bytes or a lone surrogate escape): {e.Message}", e);
+        }
     }
 
     private static string[] IndexById(string path, Dictionary<string, int> ids)
@@ -116,17 +176,11 @@ internal static class Gpt2VocabularyFiles
     /// <summary>Largest vocabulary or merges file accepted, in bytes (GPT-2's are about 1 MB, Llama 3's 3 MB).</summary>
     private const long MaxFileLength = 1L << 30;
 
-    /// <summary>The file's lines, as <see cref="File.ReadAllLines(string)"/> splits them, from a bounded read.</summary>
-    private static string[] ReadAllLines(string path, string kind)
+    /// <summary>The file's text, as <see cref="File.ReadAllText(string)"/> decodes it (UTF-8, or the encoding of a byte order mark), from a bounded read.</summary>
+    private static string ReadAllText(string path, string kind)
     {
         byte[] bytes = ModelFile.ReadAllBytes(path, kind, MaxFileLength);
         using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var lines = new List<string>();
-        while (reader.ReadLine() is { } line)
-        {
-            lines.Add(line);
-        }
-
-        return lines.ToArray();
+        return reader.ReadToEnd();
     }
 }

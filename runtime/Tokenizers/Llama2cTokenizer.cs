@@ -26,36 +26,32 @@ public sealed class Llama2cTokenizer : ITokenizer
     /// <summary>The id of the token for byte 0x00; byte <c>b</c> is token <c>b + 3</c>.</summary>
     public const int FirstByteToken = 3;
 
-    /// <summary>run.c's starting best score: pairs whose merged token scores this or less never merge.</summary>
-    private const float NoMergeScore = -1e10f;
-
     private static readonly int[] Stops = { Bos, Eos };
     private static readonly byte[] ByteValues = CreateByteValues();
 
     private readonly byte[][] _pieces;
-    private readonly float[] _scores;
-
-    /// <summary>Each piece's bytes as Latin-1 characters (one char a byte), to join and look up pieces as strings.</summary>
-    private readonly string[] _keys;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsByKey;
-    private readonly int _longestKey;
+    private readonly ScoredPairMerger _merger;
 
     private Llama2cTokenizer(byte[][] pieces, float[] scores)
     {
         _pieces = pieces;
-        _scores = scores;
-        _keys = new string[pieces.Length];
+
+        // Each piece's bytes as Latin-1 characters (one char a byte), to join and look up pieces as strings.
+        var keys = new string[pieces.Length];
         var ids = new Dictionary<string, int>(pieces.Length, StringComparer.Ordinal);
+        int longestKey = 0;
         for (int id = 0; id < pieces.Length; id++)
         {
-            _keys[id] = Encoding.Latin1.GetString(pieces[id]);
-            _longestKey = Math.Max(_longestKey, _keys[id].Length);
+            keys[id] = Encoding.Latin1.GetString(pieces[id]);
+            longestKey = Math.Max(longestKey, keys[id].Length);
 
             // run.c's binary search finds some one of repeated pieces; this takes the lowest id.
-            ids.TryAdd(_keys[id], id);
+            ids.TryAdd(keys[id], id);
         }
 
         _idsByKey = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _merger = new ScoredPairMerger(keys, scores, _idsByKey, longestKey);
     }
 
     /// <inheritdoc/>
@@ -89,7 +85,13 @@ public sealed class Llama2cTokenizer : ITokenizer
     /// such pair on ties) until none applies.
     /// </summary>
     /// <exception cref="ArgumentException">The text needs a byte token that this vocabulary is too small to have.</exception>
-    public int[] Encode(string text, bool addBos)
+    public int[] Encode(string text, bool addBos) => Encode(text, addBos, out _);
+
+    /// <summary>
+    /// <see cref="Encode(string, bool)"/>, also counting the vocabulary look-ups of joined adjacent
+    /// pairs that merging took: the work the merge loop does, which tests check grows linearly.
+    /// </summary>
+    internal int[] Encode(string text, bool addBos, out int pairLookups)
     {
         ArgumentNullException.ThrowIfNull(text);
         var tokens = new List<int>(text.Length + 2);
@@ -117,7 +119,7 @@ public sealed class Llama2cTokenizer : ITokenizer
             start = end;
         }
 
-        MergePairs(tokens);
+        pairLookups = _merger.MergePairs(tokens);
         return tokens.ToArray();
     }
 
@@ -172,38 +174,6 @@ public sealed class Llama2cTokenizer : ITokenizer
             }
 
             tokens.Add(byteToken);
-        }
-    }
-
-    private void MergePairs(List<int> tokens)
-    {
-        char[] joined = new char[2 * _longestKey];
-        while (true)
-        {
-            float bestScore = NoMergeScore;
-            int bestId = -1;
-            int bestIndex = -1;
-            for (int i = 0; i < tokens.Count - 1; i++)
-            {
-                string left = _keys[tokens[i]];
-                string right = _keys[tokens[i + 1]];
-                left.CopyTo(joined);
-                right.CopyTo(joined.AsSpan(left.Length));
-                if (_idsByKey.TryGetValue(joined.AsSpan(0, left.Length + right.Length), out int id) && _scores[id] > bestScore)
-                {
-                    bestScore = _scores[id];
-                    bestId = id;
-                    bestIndex = i;
-                }
-            }
-
-            if (bestIndex < 0)
-            {
-                return;
-            }
-
-            tokens[bestIndex] = bestId;
-            tokens.RemoveAt(bestIndex + 1);
         }
     }
 

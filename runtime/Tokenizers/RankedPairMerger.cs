@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+
+namespace Codegen.Tokenizers;
+
+/// <summary>
+/// GPT-2's byte-level BPE merge of one pre-token: merge the adjacent pair that comes first in
+/// merges.txt (the lowest rank), the leftmost such pair on ties, until no pair has a merge. A
+/// priority queue of candidate pairs over a linked list of symbols, as Hugging Face's tokenizers
+/// do, so a pre-token of n bytes takes at most 3n merge look-ups and O(n log n) time.
+/// </summary>
+internal sealed class RankedPairMerger
+{
+    private readonly Dictionary<(int Left, int Right), (int Rank, int Merged)> _merges;
+
+    /// <summary>The token of each byte on its own, or -1 where the vocabulary has none.</summary>
+    private readonly int[] _tokenOfByte;
+
+    /// <param name="merges">The merges in merges.txt's order, as token ids; each pair once.</param>
+    /// <param name="tokenOfByte">The token of each of the 256 bytes, or -1 where the vocabulary lacks it.</param>
+    public RankedPairMerger(IReadOnlyList<(int Left, int Right, int Merged)> merges, int[] tokenOfByte)
+    {
+        _merges = new Dictionary<(int, int), (int, int)>(merges.Count);
+        for (int rank = 0; rank < merges.Count; rank++)
+        {
+            (int left, int right, int merged) = merges[rank];
+            _merges.Add((left, right), (rank, merged));
+        }
+
+        _tokenOfByte = tokenOfByte;
+    }
+
+    /// <summary>The buffers one encoding reuses from pre-token to pre-token; one per thread at a time.</summary>
+    public sealed class Workspace
+    {
+        internal readonly MergeSymbols Symbols = new();
+        /// <summary>Candidate merges by rank, then by left symbol: <c>rank &lt;&lt; 32 | left</c>.</summary>
+        internal readonly PriorityQueue<CandidatePair, long> Queue = new();
+        internal int[] StartTokens = new int[64];
+    }
+
+    /// <summary>
+    /// Appends the tokens of one pre-token's UTF-8 bytes to <paramref name="output"/>: each byte's
+    /// token (a byte the vocabulary lacks is left out, as Hugging Face's tokenizer does without an
+    /// unknown token), then the merges. Returns the number of merge look-ups it took.
+    /// </summary>
+    public int MergeWord(ReadOnlySpan<byte> utf8, Workspace workspace, List<int> output)
+    {
+        if (workspace.StartTokens.Length < utf8.Length)
+        {
+            workspace.StartTokens = new int[Math.Max(utf8.Length, 2 * workspace.StartTokens.Length)];
+        }
+
+        int count = 0;
+        foreach (byte b in utf8)
+        {
+            if (_tokenOfByte[b] >= 0)
+            {
+                workspace.StartTokens[count++] = _tokenOfByte[b];
+            }
+        }
+
+        MergeSymbols symbols = workspace.Symbols;
+        PriorityQueue<CandidatePair, long> queue = workspace.Queue;
+        symbols.Reset(workspace.StartTokens.AsSpan(0, count));
+        queue.Clear();
+        int mergeLookups = 0;
+        for (int left = 0; left + 1 < count; left++)
+        {
+            QueuePair(symbols, left, queue, ref mergeLookups);
+        }
+
+        while (queue.TryDequeue(out CandidatePair pair, out _))
+        {
+            if (!symbols.IsCurrent(pair))
+            {
+                continue;
+            }
+
+            symbols.MergeWithNext(pair.Left, pair.MergedToken);
+            int previous = symbols.Previous(pair.Left);
+            if (previous >= 0)
+            {
+                QueuePair(symbols, previous, queue, ref mergeLookups);
+            }
+
+            if (symbols.Next(pair.Left) >= 0)
+            {
+                QueuePair(symbols, pair.Left, queue, ref mergeLookups);
+            }
+        }
+
+        symbols.AddTokensTo(output);
+        return mergeLookups;
+    }
+
+    /// <summary>Queues the merge of <paramref name="left"/> and the symbol after it, if merges.txt has one.</summary>
+    private void QueuePair(MergeSymbols symbols, int left, PriorityQueue<CandidatePair, long> queue, ref int mergeLookups)
+    {
+        mergeLookups++;
+        if (_merges.TryGetValue((symbols.Token(left), symbols.Token(symbols.Next(left))), out (int Rank, int Merged) merge))
+        {
+            queue.Enqueue(symbols.Pair(left, merge.Merged), ((long)merge.Rank << 32) | (uint)left);
+        }
+    }
+}
