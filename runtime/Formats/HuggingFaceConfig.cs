@@ -87,6 +87,7 @@ public sealed record HuggingFaceConfig(
 
         using (document)
         {
+            JsonStrings.RequireReadable(configPath, bytes);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -31,6 +31,7 @@ internal static class Gpt2VocabularyFiles
 
         using (document)
         {
+            JsonStrings.RequireReadable(path, json);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -38,11 +39,9 @@ internal static class Gpt2VocabularyFiles
             }
 
             var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-            int entry = 0;
             foreach (JsonProperty property in root.EnumerateObject())
             {
-                entry++;
-                string token = TokenName(path, property, entry);
+                string token = property.Name;
                 if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out int id) || id < 0)
                 {
                     throw new ModelLoadException(path, $"token \"{token}\": the id {property.Value.GetRawText()} is not a non-negative integer");
@@ -128,23 +127,6 @@ internal static class Gpt2VocabularyFiles
         }
 
         return text.EndsWith('\n') ? lines[..^1] : lines;
-    }
-
-    /// <summary>
-    /// The token of one vocab.json entry. System.Text.Json parses a name holding invalid UTF-8 or
-    /// a lone surrogate escape such as <c>"\ud800"</c>, but cannot turn it into a string.
-    /// </summary>
-    private static string TokenName(string path, JsonProperty property, int entry)
-    {
-        try
-        {
-            return property.Name;
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new ModelLoadException(path,
-                $"entry {entry} (id {property.Value.GetRawText()}): the token is not valid UTF-8 or UTF-16 (invalid bytes or a lone surrogate escape): {e.Message}", e);
-        }
     }
 
     private static string[] IndexById(string path, Dictionary<string, int> ids)

@@ -82,13 +82,21 @@ public sealed class SamplerTests
             sampler.Sample(logits[i % logits.Length]);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // The least of five rounds: the JIT replacing a method with its optimized version while the suite runs can
+        // put a few bytes on this thread once; a sampler that allocates per token allocates in every round.
+        long least = long.MaxValue;
+        for (int round = 0; round < 5; round++)
         {
-            sampler.Sample(logits[i % logits.Length], position: i);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++)
+            {
+                sampler.Sample(logits[i % logits.Length], position: i);
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, least);
     }
 
     [Fact]

@@ -154,12 +154,12 @@ public sealed class TokenizerLoadErrorTests : IDisposable
         var error = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
 
         Assert.Equal(path, error.FilePath);
-        Assert.Contains("entry 2 (id 1): the token is not valid UTF-8 or UTF-16", error.Message);
+        Assert.Contains("byte 11 (line 1) is not valid UTF-8 (0xFF)", error.Message);
     }
 
     [Theory]
-    [InlineData("{\"a\": 0, \"\\ud800\": 1}", "entry 2 (id 1)")]
-    [InlineData("{\"x\\udc00y\": 0}", "entry 1 (id 0)")]
+    [InlineData("{\"a\": 0, \"\\ud800\": 1}", "the key at byte 9 (line 1)")]
+    [InlineData("{\"x\\udc00y\": 0}", "the key at byte 1 (line 1)")]
     public void LoneSurrogateEscapeInAVocabularyTokenIsNamed(string vocabulary, string entry)
     {
         string path = Write("vocab.json", vocabulary);
@@ -168,7 +168,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
         var error = Assert.Throws<ModelLoadException>(() => Gpt2Tokenizer.Load(_folder));
 
         Assert.Equal(path, error.FilePath);
-        Assert.Contains($"{entry}: the token is not valid UTF-8 or UTF-16", error.Message);
+        Assert.Contains($"{entry} escapes a lone or reversed surrogate", error.Message);
     }
 
     [Theory]
