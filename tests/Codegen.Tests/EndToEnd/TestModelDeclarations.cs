@@ -14,6 +14,12 @@ internal partial class Stories260KShortContext
 {
 }
 
+/// <summary>stories260K with the 128-position context that the quantized GGUF files list (llama.context_length 128).</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 128)]
+internal partial class Stories260KContext128
+{
+}
+
 /// <summary>Disagrees with the stories260K header on the number of layers.</summary>
 [TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 4, FfnDim = 172, Vocab = 512, Context = 512)]
 internal partial class Stories260KWrongLayers
