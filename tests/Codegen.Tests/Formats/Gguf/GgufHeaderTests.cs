@@ -95,6 +95,18 @@ public sealed class GgufHeaderTests : IDisposable
         Assert.Equal(new float[] { 7, 8, 9, 10 }, gguf.ReadAsFloat32(gguf.RequireTensor("b")));
     }
 
+    [Fact]
+    public void Version2Opens()
+    {
+        var builder = Valid();
+        builder.Version = 2;
+
+        using GgufFile gguf = GgufFile.Open(Write(builder.Build()));
+
+        Assert.Equal(2u, gguf.Version);
+        Assert.Equal(new float[] { 7, 8, 9, 10 }, gguf.ReadAsFloat32(gguf.RequireTensor("b")));
+    }
+
     [Theory]
     [InlineData(1u, "version 1")]
     [InlineData(4u, "not a version this reader knows")]
