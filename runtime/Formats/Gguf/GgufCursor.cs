@@ -56,8 +56,9 @@ internal sealed class GgufCursor
         Require(destination.Length, what);
         while (!destination.IsEmpty)
         {
+            // The cursor only moves forward, so the position is never before the buffer's start.
             long inBuffer = bufferStart + bufferCount - Position;
-            if (Position < bufferStart || inBuffer <= 0)
+            if (inBuffer <= 0)
             {
                 Refill(what);
                 continue;
@@ -144,17 +145,6 @@ internal sealed class GgufCursor
             throw new ModelLoadException(
                 Path, $"{what} at byte {at} is not valid UTF-8 (invalid byte at index {exception.Index} of its {length} bytes)", exception);
         }
-    }
-
-    /// <summary>Moves to <paramref name="position"/>, which must be within the file.</summary>
-    public void Seek(long position, string what)
-    {
-        if (position < 0 || position > Length)
-        {
-            throw new ModelLoadException(Path, $"{what} would start at byte {position}, past the end of the {Length}-byte file");
-        }
-
-        Position = position;
     }
 
     private void Refill(string what)

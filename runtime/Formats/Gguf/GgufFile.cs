@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Numerics;
 using Microsoft.Win32.SafeHandles;
@@ -134,14 +135,9 @@ public sealed class GgufFile : IDisposable
         byte[] bytes = ReadBytes(tensor);
         float[] values = WeightTensor.AllocateStorage(tensor.ElementCount);
         GgufDequantizer.Dequantize(tensor.Type, bytes, values);
-        long[] shape = tensor.RowMajorShape();
-        var intShape = new int[shape.Length];
-        for (int i = 0; i < shape.Length; i++)
-        {
-            intShape[i] = (int)Math.Min(shape[i], int.MaxValue);
-        }
-
-        FiniteWeights.Require(Path, tensor.Name, intShape, values);
+        // Every dimension is at most the element count, which fits an int here.
+        int[] shape = Array.ConvertAll(tensor.RowMajorShape(), dimension => (int)dimension);
+        FiniteWeights.Require(Path, tensor.Name, shape, values);
         return values;
     }
 
@@ -165,7 +161,7 @@ public sealed class GgufFile : IDisposable
             string why = version switch
             {
                 1 => "GGUF version 1 (32-bit counts and lengths) is not supported; convert the file again with a current llama.cpp",
-                _ when BinaryPrimitivesSwap(version) is 2 or 3 => "this looks like a big-endian GGUF file, which is not supported",
+                _ when BinaryPrimitives.ReverseEndianness(version) is 2 or 3 => "this looks like a big-endian GGUF file, which is not supported",
                 _ => "it is not a version this reader knows",
             };
             throw new ModelLoadException(path, $"GGUF version is {version}, but only versions 2 and 3 are supported: {why}");
@@ -189,8 +185,6 @@ public sealed class GgufFile : IDisposable
         GgufTensorInfoReader.CheckPlacement(path, tensors, dataStart, length, alignment);
         return new GgufFile(path, handle, version, metadata, tensors, alignment, dataStart);
     }
-
-    private static uint BinaryPrimitivesSwap(uint value) => System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(value);
 
     private static long ReadAlignment(string path, Dictionary<string, GgufValue> metadata)
     {

@@ -120,14 +120,14 @@ public static class GgufLlamaWeights
     {
         GgufTensorInfo tensor = file.RequireTensor(ggufName);
         long[] actual = tensor.RowMajorShape();
-        if (!actual.AsSpan().SequenceEqual(Array.ConvertAll(shape, d => (long)d)))
+        long[] declared = Array.ConvertAll(shape, dimension => (long)dimension);
+        if (!actual.AsSpan().SequenceEqual(declared))
         {
-            var declared = (long[])Array.ConvertAll(shape, d => (long)d).Clone();
             Array.Reverse(declared);
-            string what = ggufName == "token_embd.weight" ? $" (ne[1] is the vocabulary size, declared Vocab = {shape[0]})" : string.Empty;
+            string vocabulary = ggufName == "token_embd.weight" ? $" (ne[1] is the vocabulary size, declared Vocab = {shape[0]})" : string.Empty;
             throw new ModelLoadException(
                 file.Path,
-                $"tensor {tensor.Describe()} has shape [{string.Join(", ", actual)}] (rows, columns), but the model declares [{string.Join(", ", shape)}], ne [{string.Join(", ", declared)}]{what}");
+                $"tensor {tensor.Describe()} has shape [{string.Join(", ", actual)}] (rows, columns), but the model declares [{string.Join(", ", shape)}], ne [{string.Join(", ", declared)}]{vocabulary}");
         }
 
         return new WeightTensor(modelName, shape, file.ReadAsFloat32(tensor));
