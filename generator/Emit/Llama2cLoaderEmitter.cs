@@ -28,12 +28,18 @@ internal static class Llama2cLoaderEmitter
             w.Line($"private const long Llama2cWeightValues = {string.Join(" + ", counts)};");
             w.Line();
             w.Line("/// <summary>");
-            w.Line($"/// Loads a llama2.c checkpoint of exactly this shape. Throws <see cref=\"{Names.ModelLoadException}\"/>");
-            w.Line("/// naming the field and both values when the header disagrees with the declaration, and when the");
-            w.Line("/// file's length is not what the declared shape needs.");
+            w.Line($"/// Loads a llama2.c checkpoint, or a GGUF file (told apart by content), of exactly this shape. Throws <see cref=\"{Names.ModelLoadException}\"/>");
+            w.Line("/// naming the field or key and both values when the file disagrees with the declaration, and when a");
+            w.Line("/// checkpoint's length is not what the declared shape needs.");
             w.Line("/// </summary>");
             using (w.Block($"public static {spec.ClassName} Load(string path)"))
             {
+                using (w.Block($"if ({Names.GgufLlamaWeights}.IsGguf(path))"))
+                {
+                    w.Line($"var g = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings));");
+                    w.Line("return Assemble(g.TokenEmbedding, g.AttentionNorm, g.Query, g.Key, g.Value, g.Output, g.FfnNorm, g.Gate, g.Down, g.Up, g.FinalNorm, g.Unembedding);");
+                }
+
                 w.Line($"using var checkpoint = {Names.Llama2cCheckpoint}.Open(path);");
                 w.Line($"{Names.Llama2cHeader} header = checkpoint.Header;");
                 w.Line("checkpoint.RequireField(\"dim\", header.Dim, DModel);");
@@ -62,7 +68,15 @@ internal static class Llama2cLoaderEmitter
                     w.Line($"{Names.WeightTensor} unembedding = checkpoint.Read(\"unembedding\", new[] {{ Vocab, DModel }});");
                 }
 
-                w.Line();
+                string unembedding = spec.TiedEmbeddings ? "null" : "unembedding";
+                w.Line($"return Assemble({string.Join(", ", FileOrder.Select(name => tensors[name].CamelCase))}, {unembedding});");
+            }
+
+            w.Line();
+            string parameters = string.Join(", ", FileOrder.Select(name => tensors[name])
+                .Select(t => $"{Names.WeightTensor}{(t.PerLayer ? "[]" : string.Empty)} {t.CamelCase}"));
+            using (w.Block($"private static {spec.ClassName} Assemble({parameters}, {Names.WeightTensor}? unembedding)"))
+            {
                 w.Line("var layers = new LayerWeights[Layers];");
                 using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
                 {
@@ -71,7 +85,7 @@ internal static class Llama2cLoaderEmitter
                 }
 
                 string globals = string.Join(", ", TensorCatalog.Global(spec.Family).Select(t => t.CamelCase));
-                string unembeddingArgument = spec.TiedEmbeddings ? string.Empty : ", unembedding";
+                string unembeddingArgument = spec.TiedEmbeddings ? string.Empty : ", unembedding!";
                 w.Line($"return new {spec.ClassName}(new ModelWeights({globals}, layers{unembeddingArgument}));");
             }
         }

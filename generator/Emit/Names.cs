@@ -50,6 +50,10 @@ internal static class Names
     public const string Llama2cHeader = "global::Codegen.Formats.Llama2cHeader";
     public const string HuggingFaceConfig = "global::Codegen.Formats.HuggingFaceConfig";
     public const string Llama2cCheckpoint = "global::Codegen.Formats.Llama2cCheckpoint";
+
+    public const string GgufLlamaWeights = "global::Codegen.Formats.Gguf.GgufLlamaWeights";
+
+    public const string GgufLlamaShape = "global::Codegen.Formats.Gguf.GgufLlamaShape";
     public const string WorkerPool = "global::Codegen.Threading.WorkerPool";
     public const string RowRangeAction = "global::Codegen.Threading.RowRangeAction";
     public const string CpuSessionBase = "global::Codegen.Sessions.CpuSessionBase";

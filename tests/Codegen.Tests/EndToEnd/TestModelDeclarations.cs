@@ -14,6 +14,24 @@ internal partial class Stories260KShortContext
 {
 }
 
+/// <summary>stories260K with the 128-position context that the quantized GGUF files list (llama.context_length 128).</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 128)]
+internal partial class Stories260KContext128
+{
+}
+
+/// <summary>stories260K with 128 positions and Q8 projection and unembedding matrices (a GGUF file's blocks are dequantized, then requantized).</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 128, Weights = WeightFormat.Q8)]
+internal partial class Stories260KContext128Q8
+{
+}
+
+/// <summary>The shape of shared/models/gguf-tiny-random/llama-2-tiny-random.gguf: one layer, hidden size 8, the Llama 2 vocabulary, a separate classifier.</summary>
+[TransformerModel(DModel = 8, Heads = 2, KvHeads = 2, Layers = 1, FfnDim = 32, Vocab = 32000, Context = 4096, TiedEmbeddings = false)]
+internal partial class LlamaTinyRandomGguf
+{
+}
+
 /// <summary>Disagrees with the stories260K header on the number of layers.</summary>
 [TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 4, FfnDim = 172, Vocab = 512, Context = 512)]
 internal partial class Stories260KWrongLayers

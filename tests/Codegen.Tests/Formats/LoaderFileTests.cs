@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
 using Codegen.Formats;
+using Codegen.Formats.Gguf;
 using Codegen.Tests.EndToEnd;
 using Codegen.Tokenizers;
 using Xunit;
@@ -31,6 +32,7 @@ public sealed class LoaderFileTests : IDisposable
     {
         ["Llama2cCheckpoint.Open"] = path => Llama2cCheckpoint.Open(path).Dispose(),
         ["generated llama2.c Load"] = path => Stories260KModel.Load(path),
+        ["GgufFile.Open"] = path => GgufFile.Open(path).Dispose(),
         ["SafetensorsFile.Open"] = path => SafetensorsFile.Open(path).Dispose(),
         ["SafetensorsFile.OpenFileOrFolder"] = path => SafetensorsFile.OpenFileOrFolder(path).Dispose(),
         ["generated safetensors Load"] = path => Gpt2Tiny.Load(path),

@@ -11,6 +11,9 @@ internal static class FuzzSeeds
 
     public static Seed Tok512 => Shared("stories260K", "tok512.bin");
 
+    /// <summary>stories260K quantized to Q8_0 by llama.cpp (Q8_0, F16 and F32 tensors; llama.context_length 128).</summary>
+    public static Seed Stories260KQ8_0Gguf => Shared("stories260K", "gguf", "stories260K-Q8_0.gguf");
+
     public static Seed Gpt2TinyWeights => Shared("gpt2-tiny", "model.safetensors");
 
     public static Seed Gpt2TinyConfig => Shared("gpt2-tiny", "config.json");

@@ -1,0 +1,135 @@
+using System;
+using Microsoft.Win32.SafeHandles;
+
+namespace Codegen.Formats.Gguf;
+
+/// <summary>
+/// The float32 weights of a Llama-family model read from a GGUF file, in the order and shapes the
+/// generated llama2.c-family loader builds its model from (matrices [rows, columns]); one tensor per
+/// layer for the per-layer weights. <see cref="Unembedding"/> is null when the classifier is the token embedding.
+/// </summary>
+public sealed record GgufLlamaTensors(
+    WeightTensor TokenEmbedding,
+    WeightTensor[] AttentionNorm,
+    WeightTensor[] Query,
+    WeightTensor[] Key,
+    WeightTensor[] Value,
+    WeightTensor[] Output,
+    WeightTensor[] FfnNorm,
+    WeightTensor[] Gate,
+    WeightTensor[] Down,
+    WeightTensor[] Up,
+    WeightTensor FinalNorm,
+    WeightTensor? Unembedding);
+
+/// <summary>
+/// Reads a Llama-family model's weights from a GGUF file for the generated <c>Load(path)</c>, which
+/// recognizes the file by its magic (<see cref="IsGguf"/>), not by its name. The metadata is checked
+/// against the declared shape, each tensor's shape against the declaration (the vocabulary size is
+/// token_embd's ne[1]), and every tensor is dequantized to float32 (refusing NaN and infinity); the
+/// model then converts them to its declared <c>WeightFormat</c> as it does for every other file.
+/// </summary>
+public static class GgufLlamaWeights
+{
+    /// <summary>Whether the file at <paramref name="path"/> starts with the GGUF magic. Unreadable or short files are not GGUF: the caller's own loader reports them.</summary>
+    public static bool IsGguf(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        SafeFileHandle handle;
+        long length;
+        try
+        {
+            handle = ModelFile.OpenRead(path, "model", out length);
+        }
+        catch (ModelLoadException)
+        {
+            return false;
+        }
+
+        using (handle)
+        {
+            if (length < GgufFile.Magic.Length)
+            {
+                return false;
+            }
+
+            Span<byte> magic = stackalloc byte[4];
+            ModelFile.ReadExactly(path, handle, magic, 0, "the file's first 4 bytes");
+            return GgufFile.HasMagic(magic);
+        }
+    }
+
+    /// <summary>
+    /// Opens the GGUF file at <paramref name="path"/>, checks it against <paramref name="shape"/> and
+    /// reads every weight. When the model declares tied embeddings the classifier is the token
+    /// embedding, and an <c>output.weight</c> in the file (llama.cpp's llama2.c converter writes a copy)
+    /// is not read; when it declares a separate classifier, <c>output.weight</c> must be there.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The file is not a well-formed GGUF file, or disagrees with the declared shape (the message names the key or tensor and both values).</exception>
+    public static GgufLlamaTensors Read(string path, GgufLlamaShape shape)
+    {
+        using GgufFile file = GgufFile.Open(path);
+        GgufLlamaMetadata.Require(file, shape);
+        int dim = shape.DModel;
+        int kvDim = shape.KvDim;
+        int ffn = shape.FfnDim;
+        WeightTensor[] PerLayer(string name, string modelName, params int[] dimensions)
+        {
+            var tensors = new WeightTensor[shape.Layers];
+            for (int layer = 0; layer < shape.Layers; layer++)
+            {
+                tensors[layer] = ReadTensor(file, $"blk.{layer}.{name}.weight", $"layers[{layer}].{modelName}", dimensions);
+            }
+
+            return tensors;
+        }
+
+        WeightTensor tokenEmbedding = ReadTensor(file, "token_embd.weight", "tokenEmbedding", shape.Vocab, dim);
+        WeightTensor? unembedding = null;
+        if (!shape.TiedEmbeddings)
+        {
+            if (file.FindTensor("output.weight") is null)
+            {
+                throw new ModelLoadException(
+                    path, "tensor 'output.weight' is missing: the model declares TiedEmbeddings = false (a separate classifier), but the file has none");
+            }
+
+            unembedding = ReadTensor(file, "output.weight", "unembedding", shape.Vocab, dim);
+        }
+
+        return new GgufLlamaTensors(
+            tokenEmbedding,
+            PerLayer("attn_norm", "attentionNorm", dim),
+            PerLayer("attn_q", "query", dim, dim),
+            PerLayer("attn_k", "key", kvDim, dim),
+            PerLayer("attn_v", "value", kvDim, dim),
+            PerLayer("attn_output", "output", dim, dim),
+            PerLayer("ffn_norm", "ffnNorm", dim),
+            PerLayer("ffn_gate", "gate", ffn, dim),
+            PerLayer("ffn_down", "down", dim, ffn),
+            PerLayer("ffn_up", "up", ffn, dim),
+            ReadTensor(file, "output_norm.weight", "finalNorm", dim),
+            unembedding);
+    }
+
+    /// <summary>
+    /// Reads tensor <paramref name="ggufName"/>, whose row-major shape (GGUF's ne reversed) must be
+    /// <paramref name="shape"/>, as the model's tensor <paramref name="modelName"/>.
+    /// </summary>
+    private static WeightTensor ReadTensor(GgufFile file, string ggufName, string modelName, params int[] shape)
+    {
+        GgufTensorInfo tensor = file.RequireTensor(ggufName);
+        long[] actual = tensor.RowMajorShape();
+        long[] declared = Array.ConvertAll(shape, dimension => (long)dimension);
+        if (!actual.AsSpan().SequenceEqual(declared))
+        {
+            Array.Reverse(declared);
+            string vocabulary = ggufName == "token_embd.weight" ? $" (ne[1] is the vocabulary size, declared Vocab = {shape[0]})" : string.Empty;
+            throw new ModelLoadException(
+                file.Path,
+                $"tensor {tensor.Describe()} has shape [{string.Join(", ", actual)}] (rows, columns), but the model declares [{string.Join(", ", shape)}], ne [{string.Join(", ", declared)}]{vocabulary}");
+        }
+
+        return new WeightTensor(modelName, shape, file.ReadAsFloat32(tensor));
+    }
+}
