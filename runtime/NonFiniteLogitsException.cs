@@ -1,5 +1,4 @@
 using System;
-using System.Numerics;
 
 namespace Codegen;
 
@@ -26,42 +25,15 @@ public sealed class NonFiniteLogitsException : Exception
     /// <summary>That logit: NaN, or positive or negative infinity.</summary>
     public float Value { get; }
 
-    /// <summary>Throws when any logit is NaN or infinite (one vectorized pass over the vocabulary).</summary>
+    /// <summary>Throws when any logit is NaN or infinite (one vectorized pass over the vocabulary, the weight loaders' scan).</summary>
     /// <param name="position">The position the logits predict from, for the message; -1 when unknown.</param>
     public static void ThrowIfAny(ReadOnlySpan<float> logits, int position)
     {
-        int bad = IndexOfNonFinite(logits);
+        int bad = Formats.FiniteWeights.IndexOfNonFinite(logits);
         if (bad >= 0)
         {
             throw new NonFiniteLogitsException(position, bad, logits[bad]);
         }
-    }
-
-    /// <summary>The index of the first NaN or infinity, or -1. x - x is 0 for every finite x and NaN otherwise.</summary>
-    internal static int IndexOfNonFinite(ReadOnlySpan<float> values)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var v = new Vector<float>(values[i..]);
-                if (!Vector.EqualsAll(v - v, Vector<float>.Zero))
-                {
-                    break;
-                }
-            }
-        }
-
-        for (; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static string Describe(int position, int token, float value) =>
