@@ -90,6 +90,37 @@ public sealed class Q8Matrix
         return FromFloat32(source.Name, source.Shape[0], source.Shape[1], source.Values);
     }
 
+    /// <summary>
+    /// The stored form of a loaded tensor: its 8-bit blocks as they are when it carries a GGUF file's
+    /// Q8_0 blocks (<see cref="Formats.Gguf.GgufQ8_0Matrix"/>; exact, nothing requantized), otherwise
+    /// <see cref="FromFloat32(WeightTensor)"/> of its float32 values. The generated weights call this.
+    /// </summary>
+    public static Q8Matrix FromTensor(WeightTensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Q8_0Blocks is { } blocks ? blocks.ToQ8Matrix(source.Name) : FromFloat32(source);
+    }
+
+    /// <summary>
+    /// An all-zero matrix of <paramref name="rows"/> x <paramref name="columns"/> in the grouped layout,
+    /// rows padded to whole groups and columns to whole blocks, for a builder to fill through
+    /// <see cref="RowQuants"/> and <see cref="RowScales"/> before anything reads it.
+    /// </summary>
+    internal static Q8Matrix AllocateZeroed(string name, int rows, int columns)
+    {
+        int blocksPerRow = Q8Kernels.BlockCount(columns);
+        long paddedRows = ((long)rows + Q8Kernels.RowsPerGroup - 1) / Q8Kernels.RowsPerGroup * Q8Kernels.RowsPerGroup;
+        long blockCount = paddedRows * blocksPerRow;
+        if (blockCount * Q8Kernels.BlockSize > Array.MaxLength)
+        {
+            throw new ArgumentException($"Matrix '{name}' needs {blockCount * Q8Kernels.BlockSize} quants, more than one array can hold.");
+        }
+
+        var quants = GC.AllocateArray<sbyte>((int)blockCount * Q8Kernels.BlockSize, pinned: true);
+        var scales = GC.AllocateArray<ushort>((int)blockCount, pinned: true);
+        return new Q8Matrix(name, rows, columns, quants, scales);
+    }
+
     /// <summary>Quantizes <paramref name="rows"/> x <paramref name="columns"/> row-major float32 values; see <see cref="FromFloat32(WeightTensor)"/>.</summary>
     public static Q8Matrix FromFloat32(string name, int rows, int columns, ReadOnlySpan<float> source)
     {
@@ -104,16 +135,7 @@ public sealed class Q8Matrix
         // Checked before quantizing: a NaN in a block could otherwise come out as finite quants and scale.
         FiniteWeights.RequireForMatrix(name, columns, source);
         int blocksPerRow = Q8Kernels.BlockCount(columns);
-        long paddedRows = ((long)rows + Q8Kernels.RowsPerGroup - 1) / Q8Kernels.RowsPerGroup * Q8Kernels.RowsPerGroup;
-        long blockCount = paddedRows * blocksPerRow;
-        if (blockCount * Q8Kernels.BlockSize > Array.MaxLength)
-        {
-            throw new ArgumentException($"Matrix '{name}' needs {blockCount * Q8Kernels.BlockSize} quants, more than one array can hold.");
-        }
-
-        var quants = GC.AllocateArray<sbyte>((int)blockCount * Q8Kernels.BlockSize, pinned: true);
-        var scales = GC.AllocateArray<ushort>((int)blockCount, pinned: true);
-        var matrix = new Q8Matrix(name, rows, columns, quants, scales);
+        Q8Matrix matrix = AllocateZeroed(name, rows, columns);
         Span<sbyte> rowQuants = new sbyte[blocksPerRow * Q8Kernels.BlockSize];
         Span<float> rowScales = new float[blocksPerRow];
         for (int row = 0; row < rows; row++)

@@ -66,6 +66,13 @@ public sealed class WeightTensor
     /// <summary>The values, row-major.</summary>
     public ReadOnlySpan<float> Values => values;
 
+    /// <summary>
+    /// The GGUF file's Q8_0 blocks of this matrix, when the loader was asked to keep them for a
+    /// <c>WeightFormat.Q8</c> model (<see cref="Q8Matrix.FromTensor"/> copies them as they are); otherwise null.
+    /// <see cref="Values"/> holds the same matrix dequantized.
+    /// </summary>
+    internal Formats.Gguf.GgufQ8_0Matrix? Q8_0Blocks { get; init; }
+
     /// <summary>Number of values.</summary>
     public int Length => values.Length;
 

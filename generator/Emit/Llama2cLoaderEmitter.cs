@@ -36,7 +36,7 @@ internal static class Llama2cLoaderEmitter
             {
                 using (w.Block($"if ({Names.GgufLlamaWeights}.IsGguf(path))"))
                 {
-                    w.Line($"var g = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings));");
+                    w.Line($"var g = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings, {Names.WeightFormat}.{spec.Weights}));");
                     w.Line("return Assemble(g.TokenEmbedding, g.AttentionNorm, g.Query, g.Key, g.Value, g.Output, g.FfnNorm, g.Gate, g.Down, g.Up, g.FinalNorm, g.Unembedding);");
                 }
 

@@ -28,11 +28,14 @@ internal sealed class MatrixCode
         _ => $"{Names.WeightTensor}",
     };
 
-    /// <summary>Converts a loaded float32 tensor expression to the stored format.</summary>
+    /// <summary>
+    /// Converts a loaded tensor expression to the stored format (Q8 copies a GGUF file's Q8_0 blocks as
+    /// they are when the tensor carries them, and quantizes its float32 values otherwise).
+    /// </summary>
     public string FromFloat32(string tensor) => format switch
     {
         WeightFormat.BF16 => $"{Names.Bf16Matrix}.FromFloat32({tensor})",
-        WeightFormat.Q8 => $"{Names.Q8Matrix}.FromFloat32({tensor})",
+        WeightFormat.Q8 => $"{Names.Q8Matrix}.FromTensor({tensor})",
         _ => tensor,
     };
 

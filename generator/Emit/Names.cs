@@ -54,6 +54,7 @@ internal static class Names
     public const string GgufLlamaWeights = "global::Codegen.Formats.Gguf.GgufLlamaWeights";
 
     public const string GgufLlamaShape = "global::Codegen.Formats.Gguf.GgufLlamaShape";
+    public const string WeightFormat = "global::Codegen.WeightFormat";
     public const string WorkerPool = "global::Codegen.Threading.WorkerPool";
     public const string RowRangeAction = "global::Codegen.Threading.RowRangeAction";
     public const string CpuSessionBase = "global::Codegen.Sessions.CpuSessionBase";

@@ -120,6 +120,33 @@ public sealed class GgufFile : IDisposable
     public float[] ReadAsFloat32(GgufTensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
+        RequireFloat32Convertible(tensor);
+        return ToFloat32(tensor, ReadBytes(tensor));
+    }
+
+    /// <summary>
+    /// <see cref="ReadAsFloat32"/> of bytes already read with <see cref="ReadBytes"/>, for a caller that
+    /// keeps them too (a Q8 model copies a Q8_0 tensor's blocks and also needs its float32 values).
+    /// </summary>
+    /// <exception cref="ModelLoadException">The tensor's type cannot be dequantized, it is larger than one array, or a value is not finite.</exception>
+    public float[] ToFloat32(GgufTensorInfo tensor, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(bytes);
+        RequireFloat32Convertible(tensor);
+        float[] values = WeightTensor.AllocateStorage(tensor.ElementCount);
+        GgufDequantizer.Dequantize(tensor.Type, bytes, values);
+        // Every dimension is at most the element count, which fits an int here.
+        int[] shape = Array.ConvertAll(tensor.RowMajorShape(), dimension => (int)dimension);
+        FiniteWeights.Require(Path, tensor.Name, shape, values);
+        return values;
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => handle.Dispose();
+
+    private void RequireFloat32Convertible(GgufTensorInfo tensor)
+    {
         if (!GgufDequantizer.Supports(tensor.Type))
         {
             throw new ModelLoadException(
@@ -131,18 +158,7 @@ public sealed class GgufFile : IDisposable
             throw new ModelLoadException(
                 Path, $"tensor {tensor.Describe()} has {tensor.ElementCount} elements, more than one array holds ({Array.MaxLength})");
         }
-
-        byte[] bytes = ReadBytes(tensor);
-        float[] values = WeightTensor.AllocateStorage(tensor.ElementCount);
-        GgufDequantizer.Dequantize(tensor.Type, bytes, values);
-        // Every dimension is at most the element count, which fits an int here.
-        int[] shape = Array.ConvertAll(tensor.RowMajorShape(), dimension => (int)dimension);
-        FiniteWeights.Require(Path, tensor.Name, shape, values);
-        return values;
     }
-
-    /// <summary>Closes the file.</summary>
-    public void Dispose() => handle.Dispose();
 
     private static GgufFile ReadHeader(string path, SafeFileHandle handle, long length)
     {

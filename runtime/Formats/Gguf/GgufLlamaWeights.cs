@@ -27,7 +27,9 @@ public sealed record GgufLlamaTensors(
 /// recognizes the file by its magic (<see cref="IsGguf"/>), not by its name. The metadata is checked
 /// against the declared shape, each tensor's shape against the declaration (the vocabulary size is
 /// token_embd's ne[1]), and every tensor is dequantized to float32 (refusing NaN and infinity); the
-/// model then converts them to its declared <c>WeightFormat</c> as it does for every other file.
+/// model then converts them to its declared <c>WeightFormat</c> as it does for every other file, except
+/// that for a <see cref="WeightFormat.Q8"/> model each Q8_0 matrix also carries its checked blocks
+/// (<see cref="WeightTensor.Q8_0Blocks"/>), which <see cref="Q8Matrix.FromTensor"/> copies as they are.
 /// </summary>
 public static class GgufLlamaWeights
 {
@@ -78,13 +80,16 @@ public static class GgufLlamaWeights
             var tensors = new WeightTensor[shape.Layers];
             for (int layer = 0; layer < shape.Layers; layer++)
             {
-                tensors[layer] = ReadTensor(file, $"blk.{layer}.{name}.weight", $"layers[{layer}].{modelName}", dimensions);
+                tensors[layer] = ReadTensor($"blk.{layer}.{name}.weight", $"layers[{layer}].{modelName}", dimensions);
             }
 
             return tensors;
         }
 
-        WeightTensor tokenEmbedding = ReadTensor(file, "token_embd.weight", "tokenEmbedding", shape.Vocab, dim);
+        WeightTensor ReadTensor(string ggufName, string modelName, params int[] dimensions) =>
+            GgufLlamaWeights.ReadTensor(file, ggufName, modelName, shape.Weights == WeightFormat.Q8, dimensions);
+
+        WeightTensor tokenEmbedding = ReadTensor("token_embd.weight", "tokenEmbedding", shape.Vocab, dim);
         WeightTensor? unembedding = null;
         if (!shape.TiedEmbeddings)
         {
@@ -94,7 +99,7 @@ public static class GgufLlamaWeights
                     path, "tensor 'output.weight' is missing: the model declares TiedEmbeddings = false (a separate classifier), but the file has none");
             }
 
-            unembedding = ReadTensor(file, "output.weight", "unembedding", shape.Vocab, dim);
+            unembedding = ReadTensor("output.weight", "unembedding", shape.Vocab, dim);
         }
 
         return new GgufLlamaTensors(
@@ -108,15 +113,16 @@ public static class GgufLlamaWeights
             PerLayer("ffn_gate", "gate", ffn, dim),
             PerLayer("ffn_down", "down", dim, ffn),
             PerLayer("ffn_up", "up", ffn, dim),
-            ReadTensor(file, "output_norm.weight", "finalNorm", dim),
+            ReadTensor("output_norm.weight", "finalNorm", dim),
             unembedding);
     }
 
     /// <summary>
     /// Reads tensor <paramref name="ggufName"/>, whose row-major shape (GGUF's ne reversed) must be
-    /// <paramref name="shape"/>, as the model's tensor <paramref name="modelName"/>.
+    /// <paramref name="shape"/>, as the model's tensor <paramref name="modelName"/>. With
+    /// <paramref name="keepQ8_0Blocks"/>, a Q8_0 matrix also keeps its checked blocks.
     /// </summary>
-    private static WeightTensor ReadTensor(GgufFile file, string ggufName, string modelName, params int[] shape)
+    private static WeightTensor ReadTensor(GgufFile file, string ggufName, string modelName, bool keepQ8_0Blocks, params int[] shape)
     {
         GgufTensorInfo tensor = file.RequireTensor(ggufName);
         long[] actual = tensor.RowMajorShape();
@@ -130,6 +136,13 @@ public static class GgufLlamaWeights
                 $"tensor {tensor.Describe()} has shape [{string.Join(", ", actual)}] (rows, columns), but the model declares [{string.Join(", ", shape)}], ne [{string.Join(", ", declared)}]{vocabulary}");
         }
 
-        return new WeightTensor(modelName, shape, file.ReadAsFloat32(tensor));
+        if (!keepQ8_0Blocks || tensor.Type != GgmlType.Q8_0 || shape.Length != 2)
+        {
+            return new WeightTensor(modelName, shape, file.ReadAsFloat32(tensor));
+        }
+
+        byte[] bytes = file.ReadBytes(tensor);
+        GgufQ8_0Matrix blocks = GgufQ8_0Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes);
+        return new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q8_0Blocks = blocks };
     }
 }

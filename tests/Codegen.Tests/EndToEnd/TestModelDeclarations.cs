@@ -20,7 +20,7 @@ internal partial class Stories260KContext128
 {
 }
 
-/// <summary>stories260K with 128 positions and Q8 projection and unembedding matrices (a GGUF file's blocks are dequantized, then requantized).</summary>
+/// <summary>stories260K with 128 positions and Q8 projection and unembedding matrices (a GGUF file's Q8_0 blocks are copied as they are; other tensors are quantized from float32).</summary>
 [TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 128, Weights = WeightFormat.Q8)]
 internal partial class Stories260KContext128Q8
 {
