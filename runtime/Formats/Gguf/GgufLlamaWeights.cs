@@ -86,10 +86,14 @@ public static class GgufLlamaWeights
             return tensors;
         }
 
+        bool q8 = shape.Weights == WeightFormat.Q8;
         WeightTensor ReadTensor(string ggufName, string modelName, params int[] dimensions) =>
-            GgufLlamaWeights.ReadTensor(file, ggufName, modelName, shape.Weights == WeightFormat.Q8, dimensions);
+            GgufLlamaWeights.ReadTensor(file, ggufName, modelName, q8, dimensions);
 
-        WeightTensor tokenEmbedding = ReadTensor("token_embd.weight", "tokenEmbedding", shape.Vocab, dim);
+        // The token embedding's blocks are only wanted when it is also the classifier: the model keeps
+        // the tensor for its lookups, and with it any blocks it carries.
+        WeightTensor tokenEmbedding = GgufLlamaWeights.ReadTensor(
+            file, "token_embd.weight", "tokenEmbedding", q8 && shape.TiedEmbeddings, shape.Vocab, dim);
         WeightTensor? unembedding = null;
         if (!shape.TiedEmbeddings)
         {

@@ -34,6 +34,7 @@ public sealed class GgufQ8_0InPlaceTests(ITestOutputHelper output) : IDisposable
         using GgufFile file = GgufFile.Open(Q8_0Gguf);
         int requantizedDifferences = 0;
         int checkedMatrices = 0;
+        int blocksBelow127 = 0;
         foreach ((string ggufName, Q8Matrix matrix) in Matrices(model))
         {
             GgufTensorInfo tensor = file.RequireTensor(ggufName);
@@ -44,12 +45,14 @@ public sealed class GgufQ8_0InPlaceTests(ITestOutputHelper output) : IDisposable
 
             byte[] bytes = file.ReadBytes(tensor);
             AssertSameBlocks(ggufName, bytes, matrix);
+            blocksBelow127 += Enumerable.Range(0, bytes.Length / BlockBytes)
+                .Count(block => bytes.AsSpan((block * BlockBytes) + 2, 32).ToArray().Max(q => Math.Abs((int)(sbyte)q)) != 127);
             var requantized = Q8Matrix.FromFloat32(new WeightTensor(ggufName, [matrix.Rows, matrix.Columns], file.ReadAsFloat32(tensor)));
             requantizedDifferences += CountDifferentQuants(matrix, requantized);
             checkedMatrices++;
         }
 
-        output.WriteLine($"{checkedMatrices} Q8_0 matrices equal the file's blocks; requantizing their dequantized values changes {requantizedDifferences} quants and scales");
+        output.WriteLine($"{checkedMatrices} Q8_0 matrices equal the file's blocks; requantizing their dequantized values changes {requantizedDifferences} quants and scales; {blocksBelow127} blocks have no quant of +-127");
         Assert.Equal((5 * 6) + 1, checkedMatrices);
 
         // A measured fact about llama.cpp's blocks, not a requirement: each block's largest quant is
@@ -83,6 +86,26 @@ public sealed class GgufQ8_0InPlaceTests(ITestOutputHelper output) : IDisposable
         int differences = CountDifferentQuants(value, requantized);
         output.WriteLine($"requantizing the edited tensor changes {differences} quants and scales");
         Assert.True(differences > 0, "requantizing gives the edited block back, so this test cannot tell copying from requantizing");
+    }
+
+    /// <summary>Blocks are kept only where a Q8 matrix is built from them: not for an F32 declaration, not for an untied model's token embedding (kept only for lookups).</summary>
+    [Fact]
+    public void BlocksAreKeptOnlyForQ8Matrices()
+    {
+        GgufLlamaShape tied = new(64, 172, 5, 8, 4, 512, 128, 1e-5f, 10000f, TiedEmbeddings: true, WeightFormat.Q8);
+
+        GgufLlamaTensors q8Tied = GgufLlamaWeights.Read(Q8_0Gguf, tied);
+        GgufLlamaTensors q8Untied = GgufLlamaWeights.Read(Q8_0Gguf, tied with { TiedEmbeddings = false });
+        GgufLlamaTensors f32 = GgufLlamaWeights.Read(Q8_0Gguf, tied with { Weights = WeightFormat.F32 });
+
+        Assert.NotNull(q8Tied.TokenEmbedding.Q8_0Blocks);
+        Assert.NotNull(q8Tied.Query[0].Q8_0Blocks);
+        Assert.Null(q8Tied.Down[0].Q8_0Blocks);
+        Assert.Null(q8Tied.AttentionNorm[0].Q8_0Blocks);
+        Assert.Null(q8Untied.TokenEmbedding.Q8_0Blocks);
+        Assert.NotNull(q8Untied.Unembedding!.Q8_0Blocks);
+        Assert.Null(f32.TokenEmbedding.Q8_0Blocks);
+        Assert.Null(f32.Query[0].Q8_0Blocks);
     }
 
     [Fact]
