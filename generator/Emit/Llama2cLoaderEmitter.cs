@@ -36,8 +36,8 @@ internal static class Llama2cLoaderEmitter
             {
                 using (w.Block($"if ({Names.GgufLlamaWeights}.IsGguf(path))"))
                 {
-                    w.Line($"var g = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings, {Names.WeightFormat}.{spec.Weights}));");
-                    w.Line("return Assemble(g.TokenEmbedding, g.AttentionNorm, g.Query, g.Key, g.Value, g.Output, g.FfnNorm, g.Gate, g.Down, g.Up, g.FinalNorm, g.Unembedding);");
+                    w.Line($"var gguf = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings, {Names.WeightFormat}.{spec.Weights}));");
+                    w.Line("return Assemble(gguf.TokenEmbedding, gguf.AttentionNorm, gguf.Query, gguf.Key, gguf.Value, gguf.Output, gguf.FfnNorm, gguf.Gate, gguf.Down, gguf.Up, gguf.FinalNorm, gguf.Unembedding);");
                 }
 
                 w.Line($"using var checkpoint = {Names.Llama2cCheckpoint}.Open(path);");
