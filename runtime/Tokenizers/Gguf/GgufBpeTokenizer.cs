@@ -15,9 +15,10 @@ namespace Codegen.Tokenizers;
 /// <remarks>
 /// User-defined tokens are matched whole first; control tokens in the text are plain text. A
 /// pre-tokenizer with whole-word tokens (Llama 3's) gives a word that is a token on its own as
-/// that token without merging. Decoding: a token of byte-level characters gives their bytes,
-/// another (a user-defined token outside the alphabet) its UTF-8 text; control and unused tokens
-/// give no text. A lone surrogate in the text is encoded as in <see cref="Utf8WithLoneSurrogates"/>.
+/// that token without merging. Decoding, as llama.cpp's <c>token_to_piece</c> without special
+/// tokens: a normal (or byte) token's byte-level characters give their bytes (its UTF-8 text if a
+/// character is outside the alphabet), a user-defined token gives its text as it is, and control,
+/// unknown, unused and undefined tokens give no text. A lone surrogate in the text is encoded as in <see cref="Utf8WithLoneSurrogates"/>.
 /// </remarks>
 public sealed class GgufBpeTokenizer : ITokenizer
 {
@@ -223,9 +224,14 @@ public sealed class GgufBpeTokenizer : ITokenizer
 
     private static byte[] TokenBytes(string text, GgufTokenType type)
     {
-        if (type is GgufTokenType.Control or GgufTokenType.Unused)
+        if (type is not (GgufTokenType.Normal or GgufTokenType.UserDefined or GgufTokenType.Byte))
         {
             return Array.Empty<byte>();
+        }
+
+        if (type == GgufTokenType.UserDefined)
+        {
+            return Encoding.UTF8.GetBytes(text);
         }
 
         var bytes = new byte[text.Length];

@@ -15,15 +15,17 @@ namespace Codegen.Tokenizers;
 /// the first fragment or follows a user-defined token, has its spaces replaced by U+2581 and is
 /// merged by <see cref="SpmPieceMerger"/>, with byte tokens <c>&lt;0xHH&gt;</c> for characters the
 /// vocabulary lacks. Control tokens (such as <c>&lt;s&gt;</c>) in the text are plain text.
-/// Decoding: U+2581 becomes a space; a byte token gives its byte; control and unused tokens give
-/// no text; the unknown token gives U+2585 as llama.cpp prints it; the first token of a text
-/// (no previous token) and a token after BOS lose one leading space, the dummy prefix, when
-/// <c>add_space_prefix</c> is set.
+/// Decoding, as llama.cpp's <c>token_to_piece</c> without special tokens: a normal token's text
+/// with U+2581 as a space, a user-defined token's text as it is, a byte token's byte, and no text
+/// for control, unknown, unused and undefined tokens. The first token of a text (no previous
+/// token) loses one leading space, the dummy prefix, when <c>add_space_prefix</c> is set, as in
+/// llama.cpp's <c>detokenize</c>; so does a token after BOS, which llama.cpp keeps (it strips only
+/// the very first token, BOS itself when present), so that <c>Decode(Encode(text, addBos: true))</c>
+/// gives the text back as <see cref="Llama2cTokenizer"/> does.
 /// </remarks>
 public sealed class GgufSpmTokenizer : ITokenizer
 {
     private const char SpaceMark = '\u2581';
-    private static readonly byte[] UnknownText = Encoding.UTF8.GetBytes("\u2585");
 
     private readonly GgufVocabulary _vocabulary;
     private readonly SpmPieceMerger _merger;
@@ -114,7 +116,7 @@ public sealed class GgufSpmTokenizer : ITokenizer
         ReadOnlySpan<byte> piece = _pieces[token];
         bool startOfText = previousToken < 0 || previousToken == _vocabulary.Bos;
         if (_vocabulary.AddSpacePrefix && startOfText && piece.Length > 0 && piece[0] == (byte)' '
-            && _vocabulary.Types[token] is GgufTokenType.Normal or GgufTokenType.Undefined)
+            && _vocabulary.Types[token] == GgufTokenType.Normal)
         {
             piece = piece[1..];
         }
@@ -128,12 +130,13 @@ public sealed class GgufSpmTokenizer : ITokenizer
     /// <inheritdoc/>
     public string Decode(IEnumerable<int> tokens) => StreamingDecoder.DecodeAll(this, tokens);
 
+    /// <summary>llama.cpp's piece of a token without special tokens: see the remarks.</summary>
     private static byte[] PieceBytes(string text, GgufTokenType type) => type switch
     {
-        GgufTokenType.Control or GgufTokenType.Unused => Array.Empty<byte>(),
-        GgufTokenType.Unknown => UnknownText,
+        GgufTokenType.Normal => Encoding.UTF8.GetBytes(text.Replace(SpaceMark, ' ')),
+        GgufTokenType.UserDefined => Encoding.UTF8.GetBytes(text),
         GgufTokenType.Byte when TryParseByteToken(text, out byte value) => new[] { value },
-        _ => Encoding.UTF8.GetBytes(text.Replace(SpaceMark, ' ')),
+        _ => Array.Empty<byte>(),
     };
 
     /// <summary>The token of each byte: <c>&lt;0xHH&gt;</c>, else the byte's own one-character text, else the unknown token.</summary>

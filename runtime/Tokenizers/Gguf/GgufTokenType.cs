@@ -5,13 +5,13 @@ namespace Codegen.Tokenizers;
 /// </summary>
 public enum GgufTokenType
 {
-    /// <summary>No kind recorded; treated as <see cref="Normal"/>.</summary>
+    /// <summary>No kind recorded; decoded to no text, as llama.cpp does.</summary>
     Undefined = 0,
 
     /// <summary>An ordinary piece of text.</summary>
     Normal = 1,
 
-    /// <summary>The unknown token.</summary>
+    /// <summary>The unknown token; decoded to no text.</summary>
     Unknown = 2,
 
     /// <summary>A control token such as BOS or EOS: never matched in plain text, decoded to no text.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Codegen.Tests.Formats.Gguf;
 using Codegen.Tokenizers;
 using Xunit;
 
@@ -76,11 +77,32 @@ public sealed class GgufSpmTokenizerTests
     {
         GgufSpmTokenizer tokenizer = Llama2.Value;
 
+        Assert.Equal("", tokenizer.Decode(-1, 0)); // <unk>
         Assert.Equal("", tokenizer.Decode(-1, 1)); // <s>
         Assert.Equal("", tokenizer.Decode(-1, 2)); // </s>
         Assert.Equal("\n", tokenizer.Decode(5, 13)); // <0x0A>
         Assert.Equal(" world", tokenizer.Decode(15043, 3186)); // ▁world after ▁Hello keeps its space
         Assert.Equal("world", tokenizer.Decode(1, 3186)); // after BOS the dummy prefix is dropped
+    }
+
+    [Fact]
+    public void UserDefinedTokensAreMatchedWholeAndThePrefixSpaceFollowsThem()
+    {
+        string[] tokens = { "<unk>", "<s>", "</s>", "\u2581", "a", "b", "\u2581a", "<|user|>", "<0x62>" };
+        var builder = new GgufBuilder()
+            .AddString("tokenizer.ggml.model", "llama")
+            .AddStringArray("tokenizer.ggml.tokens", tokens)
+            .AddFloat32Array("tokenizer.ggml.scores", new float[] { 0, 0, 0, -1, -2, -3, -1, 0, 0 })
+            .AddInt32Array("tokenizer.ggml.token_type", new[] { 2, 3, 3, 1, 1, 1, 1, 4, 6 });
+
+        ITokenizer tokenizer = GgufTokenizerLoadErrorTests.Load(builder);
+        int[] ids = tokenizer.Encode("a<|user|>a<s>", addBos: true);
+
+        // BOS, "▁a", <|user|>, then "▁a" again (a dummy prefix after the user-defined token), and
+        // "<s>" as plain text: '<' and 's' and '>' are not tokens, so their bytes ('s' has no byte
+        // token either, so the unknown token's id 0 stands for it).
+        Assert.Equal(new[] { 1, 6, 7, 6, 0, 0, 0 }, ids);
+        Assert.Equal("a<|user|> a", tokenizer.Decode(ids));
     }
 
     [Fact]

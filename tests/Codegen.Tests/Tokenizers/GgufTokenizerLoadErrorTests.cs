@@ -158,7 +158,7 @@ public sealed class GgufTokenizerLoadErrorTests
         return pre is null ? builder : builder.AddString("tokenizer.ggml.pre", pre);
     }
 
-    private static ITokenizer Load(GgufBuilder builder)
+    internal static ITokenizer Load(GgufBuilder builder)
     {
         string path = Path.Combine(Path.GetTempPath(), $"codegen-ggtok-{Guid.NewGuid():N}.gguf");
         File.WriteAllBytes(path, builder.Build());
