@@ -10,7 +10,8 @@ namespace Codegen.Tokenizers;
 /// A GGUF file's <c>"gpt2"</c> tokenizer: byte-level BPE over <c>tokenizer.ggml.tokens</c> and
 /// <c>tokenizer.ggml.merges</c> (merged by <see cref="RankedPairMerger"/>, as
 /// <see cref="Gpt2Tokenizer"/>), with the pre-tokenizer that <c>tokenizer.ggml.pre</c> names
-/// (<see cref="BpePreTokenizers"/>), encoding as llama.cpp does without parsing special tokens.
+/// (<see cref="BpePreTokenizers"/>, run over code points by <see cref="CodePointRegexSplitter"/>),
+/// encoding as llama.cpp does without parsing special tokens.
 /// </summary>
 /// <remarks>
 /// User-defined tokens are matched whole first; control tokens in the text are plain text. A
@@ -110,9 +111,9 @@ public sealed class GgufBpeTokenizer : ITokenizer
                     continue;
                 }
 
-                foreach (ValueMatch match in _pattern.EnumerateMatches(plain))
+                foreach ((int start, int pieceLength) in CodePointRegexSplitter.Split(_pattern, plain))
                 {
-                    ReadOnlySpan<char> piece = plain.AsSpan(match.Index, match.Length);
+                    ReadOnlySpan<char> piece = plain.AsSpan(start, pieceLength);
                     int maxBytes = Utf8WithLoneSurrogates.MaxByteCount(piece.Length);
                     if (utf8.Length < maxBytes)
                     {

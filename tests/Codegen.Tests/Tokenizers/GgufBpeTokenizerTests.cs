@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
+using Codegen.Tests.Formats.Gguf;
 using Codegen.Tokenizers;
 using Xunit;
 
@@ -55,6 +57,36 @@ public sealed class GgufBpeTokenizerTests
         GgufBpeTokenizer tokenizer = Llama3.Value;
 
         Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text, addBos: true)));
+    }
+
+    [Fact]
+    public void ALetterOutsideTheBasicPlaneIsALetterToThePreTokenizer()
+    {
+        // U+1D400 (mathematical bold A, a letter) is F0 9D 90 80 in UTF-8 and two UTF-16 code units.
+        // As a letter it stays in one word with the "a" before it, so "a" and its first byte merge;
+        // seen as two surrogates (not letters) it would be a word of its own and nothing would merge.
+        char Byte(int value) => ByteLevelAlphabet.CharOf((byte)value);
+        string[] tokens = { "a", $"{Byte(0xF0)}", $"{Byte(0x9D)}", $"{Byte(0x90)}", $"{Byte(0x80)}", $"a{Byte(0xF0)}" };
+        var builder = new GgufBuilder()
+            .AddString("tokenizer.ggml.model", "gpt2")
+            .AddString("tokenizer.ggml.pre", "llama-bpe")
+            .AddStringArray("tokenizer.ggml.tokens", tokens)
+            .AddStringArray("tokenizer.ggml.merges", new[] { $"a {Byte(0xF0)}" });
+
+        ITokenizer tokenizer = GgufTokenizerLoadErrorTests.Load(builder);
+
+        Assert.Equal(new[] { 5, 2, 3, 4 }, tokenizer.Encode("a\U0001D400", addBos: false));
+    }
+
+    [Fact]
+    public void DigitsOutsideTheBasicPlaneGoInThrees()
+    {
+        Assert.True(BpePreTokenizers.TryGet("llama-bpe", out Regex pattern, out _));
+
+        // U+1D7CF to U+1D7D2, mathematical bold digits 1 to 4: two code units each.
+        List<(int Start, int Length)> pieces = CodePointRegexSplitter.Split(pattern, "\U0001D7CF\U0001D7D0\U0001D7D1\U0001D7D2 x");
+
+        Assert.Equal(new[] { (0, 6), (6, 2), (8, 2) }, pieces);
     }
 
     [Fact]
