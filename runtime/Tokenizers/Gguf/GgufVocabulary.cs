@@ -210,7 +210,10 @@ internal sealed class GgufVocabulary
                 ?? throw new ModelLoadException(file.Path, $"metadata key '{key}' is {value}, but it must be a bool");
         }
 
-        /// <summary>A token id key: an integer from 0 to the token count less one; <paramref name="fallback"/> when absent.</summary>
+        /// <summary>
+        /// A token id key: an integer from 0 to the token count less one, or -1 (none) for -1 or
+        /// 0xFFFFFFFF, llama.cpp's "no token"; <paramref name="fallback"/> when absent.
+        /// </summary>
         public int TokenId(string key, int tokenCount, int fallback)
         {
             if (!file.Metadata.TryGetValue(key, out GgufValue? value))
@@ -221,6 +224,12 @@ internal sealed class GgufVocabulary
             if (!value.TryGetInteger(out long id))
             {
                 throw new ModelLoadException(file.Path, $"metadata key '{key}' is {value}, but it must be an integer token id");
+            }
+
+            // llama.cpp writes "no such token" as -1, which in its uint32 keys is 0xFFFFFFFF.
+            if (id is -1 or uint.MaxValue)
+            {
+                return -1;
             }
 
             if (id < 0 || id >= tokenCount)

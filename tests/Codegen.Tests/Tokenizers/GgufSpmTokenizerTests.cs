@@ -106,6 +106,24 @@ public sealed class GgufSpmTokenizerTests
     }
 
     [Fact]
+    public void Stories260KGgufEncodesAsTheLlama2cTokenizerOfItsSourceFile()
+    {
+        // llama.cpp's llama2.c converter wrote stories260K.gguf's tokenizer from tok512.bin; llama2.c's
+        // run.c and llama.cpp merge by the same rule, so both give the same ids.
+        ITokenizer fromGguf = GgufTokenizer.Load(TestModels.Path("stories260K", "stories260K.gguf"));
+        Llama2cTokenizer fromTok512 = Llama2cTokenizer.Load(TestModels.Path("stories260K", "tok512.bin"), 512);
+
+        Assert.Equal(512, fromGguf.VocabularySize);
+        IEnumerable<string> texts = TokenizerTestTexts.LlamaCppTestStrings()
+            .Append(TokenizerTestTexts.Story())
+            .Concat(TokenizerTestTexts.Random(seed: 11, count: 300, maxFragments: 12));
+        foreach (string text in texts)
+        {
+            Assert.Equal(fromTok512.Encode(text, addBos: true), fromGguf.Encode(text, addBos: true));
+        }
+    }
+
+    [Fact]
     public void MergeLookupsGrowLinearly()
     {
         string text = string.Concat(Enumerable.Repeat("the quick brown fox ", 500));

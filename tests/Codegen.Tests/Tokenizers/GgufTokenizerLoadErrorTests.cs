@@ -99,6 +99,16 @@ public sealed class GgufTokenizerLoadErrorTests
     }
 
     [Fact]
+    public void AllOnesMeansNoToken()
+    {
+        // llama.cpp's converters write 0xFFFFFFFF (its -1) for a special token the model lacks.
+        ITokenizer tokenizer = Load(Spm().AddUInt32("tokenizer.ggml.eos_token_id", uint.MaxValue));
+
+        Assert.Equal(-1, tokenizer.EosToken);
+        Assert.Empty(tokenizer.StopTokens);
+    }
+
+    [Fact]
     public void AnUnknownPreTokenizerIsNamedWithItsValue()
     {
         AssertRefused(Gpt2("qwen2"), "tokenizer.ggml.pre", "\"qwen2\"");
