@@ -24,7 +24,7 @@ internal sealed class UserDefinedTokenSplitter
             }
         }
 
-        // Longest first, then by id, as llama.cpp orders its special-token cache.
+        // Longest first, as llama.cpp orders its special-token cache; then by id.
         tokens.Sort((a, b) => a.Text.Length != b.Text.Length ? b.Text.Length.CompareTo(a.Text.Length) : a.Id.CompareTo(b.Id));
         _tokens = tokens.ToArray();
     }
