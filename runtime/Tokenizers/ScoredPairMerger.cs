@@ -92,7 +92,8 @@ internal sealed class ScoredPairMerger
         }
     }
 
-    private static int[] ScoreOrder(float[] scores)
+    /// <summary>Each token's place among <paramref name="scores"/>, best first: 0 for the highest score, the same for equal scores.</summary>
+    internal static int[] ScoreOrder(float[] scores)
     {
         int[] ids = new int[scores.Length];
         for (int id = 0; id < ids.Length; id++)

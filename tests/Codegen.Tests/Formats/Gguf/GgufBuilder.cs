@@ -41,6 +41,29 @@ internal sealed class GgufBuilder
 
     public GgufBuilder AddString(string key, string value) => Add(key, GgufValueType.String, w => WriteString(w, value));
 
+    public GgufBuilder AddBool(string key, bool value) => Add(key, GgufValueType.Bool, w => w.Write(value));
+
+    /// <summary>Adds an array of strings.</summary>
+    public GgufBuilder AddStringArray(string key, IReadOnlyList<string> values) => AddArray(key, GgufValueType.String, values, WriteString);
+
+    /// <summary>Adds an array of float32.</summary>
+    public GgufBuilder AddFloat32Array(string key, IReadOnlyList<float> values) => AddArray(key, GgufValueType.Float32, values, (w, v) => w.Write(v));
+
+    /// <summary>Adds an array of int32.</summary>
+    public GgufBuilder AddInt32Array(string key, IReadOnlyList<int> values) => AddArray(key, GgufValueType.Int32, values, (w, v) => w.Write(v));
+
+    /// <summary>Adds an array of <paramref name="elementType"/>, each element written by <paramref name="writeElement"/>.</summary>
+    public GgufBuilder AddArray<T>(string key, GgufValueType elementType, IReadOnlyList<T> values, Action<BinaryWriter, T> writeElement) =>
+        Add(key, GgufValueType.Array, w =>
+        {
+            w.Write((uint)elementType);
+            w.Write((ulong)values.Count);
+            foreach (T value in values)
+            {
+                writeElement(w, value);
+            }
+        });
+
     /// <summary>Adds a tensor; its offset follows the previous tensor's data, aligned, unless given.</summary>
     public GgufBuilder AddTensor(string name, long[] dimensions, GgmlType type, byte[] data, long? offset = null) =>
         AddTensor(name, dimensions, (uint)type, data, offset);
