@@ -28,7 +28,15 @@ if (options.ShowHelp)
     return 0;
 }
 
-foreach ((string path, string option) in new[] { (options.ModelPath, "--model"), (options.TokenizerPath, "--tokenizer") })
+// A GGUF file carries its tokenizer; a llama2.c checkpoint needs the tokenizer file beside it.
+bool tokenizerInModel = !options.TokenizerGiven && File.Exists(options.ModelPath) && Codegen.Formats.Gguf.GgufLlamaWeights.IsGguf(options.ModelPath);
+var requiredFiles = new List<(string Path, string Option)> { (options.ModelPath, "--model") };
+if (!tokenizerInModel)
+{
+    requiredFiles.Add((options.TokenizerPath, "--tokenizer"));
+}
+
+foreach ((string path, string option) in requiredFiles)
 {
     if (!File.Exists(path))
     {
@@ -40,7 +48,9 @@ foreach ((string path, string option) in new[] { (options.ModelPath, "--model"),
 try
 {
     Stories260K model = Stories260K.Load(options.ModelPath);
-    Llama2cTokenizer tokenizer = Llama2cTokenizer.Load(options.TokenizerPath, Stories260K.Vocab);
+    ITokenizer tokenizer = tokenizerInModel
+        ? GgufTokenizer.Load(options.ModelPath)
+        : Llama2cTokenizer.Load(options.TokenizerPath, Stories260K.Vocab);
 #if CODEGEN_GPU
     using Codegen.Gpu.GpuDevice? device = options.Backend == Backend.Gpu ? Codegen.Gpu.GpuDevice.Open(DevicePreference(options.Device)) : null;
     if (device is not null)

@@ -9,8 +9,9 @@ internal sealed record SampleOptions
 {
     public const string Usage =
         "usage: dotnet run -c Release --project samples/TinyStories -- [options]\n" +
-        "  --model <path>        llama2.c checkpoint (default ../shared/models/stories260K/stories260K.bin)\n" +
-        "  --tokenizer <path>    llama2.c tokenizer (default ../shared/models/stories260K/tok512.bin)\n" +
+        "  --model <path>        llama2.c checkpoint or GGUF file (default ../shared/models/stories260K/stories260K.bin)\n" +
+        "  --tokenizer <path>    llama2.c tokenizer (default ../shared/models/stories260K/tok512.bin;\n" +
+        "                        with a GGUF model and no --tokenizer, the GGUF file's own tokenizer)\n" +
         "  --prompt <text>       text the story starts with (default: none)\n" +
         "  --temperature <t>     0 is greedy (default 0)\n" +
         "  --top-p <p>           nucleus sampling, in (0, 1] (default 0.9; used when temperature > 0)\n" +
@@ -24,6 +25,9 @@ internal sealed record SampleOptions
     public string ModelPath { get; init; } = Path.Combine(ModelsFolder, "stories260K.bin");
 
     public string TokenizerPath { get; init; } = Path.Combine(ModelsFolder, "tok512.bin");
+
+    /// <summary>Whether --tokenizer was given (a GGUF model without it uses the tokenizer in its own metadata).</summary>
+    public bool TokenizerGiven { get; init; }
 
     public string Prompt { get; init; } = string.Empty;
 
@@ -62,7 +66,7 @@ internal sealed record SampleOptions
             options = name switch
             {
                 "--model" => options with { ModelPath = value },
-                "--tokenizer" => options with { TokenizerPath = value },
+                "--tokenizer" => options with { TokenizerPath = value, TokenizerGiven = true },
                 "--prompt" => options with { Prompt = value },
                 "--temperature" => options with { Temperature = ParseFloat(name, value) },
                 "--top-p" => options with { TopP = ParseFloat(name, value) },
