@@ -67,3 +67,9 @@ internal partial class Stories260KBf16
 internal partial class Gpt2TinyUntied
 {
 }
+
+/// <summary>stories260K with 128 positions and a separate classifier: reads output.weight, as llama.cpp does when a file has one (the quantized files do).</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 128, TiedEmbeddings = false)]
+internal partial class Stories260KContext128Untied
+{
+}
