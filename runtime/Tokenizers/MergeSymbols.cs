@@ -78,6 +78,56 @@ internal sealed class MergeSymbols
         _versions[right]++;
     }
 
+    /// <summary>
+    /// Runs BPE over the symbols: queues every adjacent pair that <paramref name="merges"/> knows, then again and again
+    /// takes the first pair of the queue (by its order: best merge, then leftmost), skips it when a symbol of it has
+    /// changed since, merges it, and queues the new pairs on both sides, until the queue is empty. Each pair is looked
+    /// up at most 3 times per starting symbol; returns the number of look-ups.
+    /// </summary>
+    /// <typeparam name="TMerges">A struct, so each merger's look-up is compiled into the loop.</typeparam>
+    public int MergeAll<TMerges>(TMerges merges, PriorityQueue<CandidatePair, long> queue)
+        where TMerges : struct, IPairMerges
+    {
+        queue.Clear();
+        int lookups = 0;
+        for (int left = 0; left + 1 < _count; left++)
+        {
+            Queue(merges, left, queue, ref lookups);
+        }
+
+        while (queue.TryDequeue(out CandidatePair pair, out _))
+        {
+            if (!IsCurrent(pair))
+            {
+                continue;
+            }
+
+            MergeWithNext(pair.Left, pair.MergedToken);
+            int previous = _previous[pair.Left];
+            if (previous >= 0)
+            {
+                Queue(merges, previous, queue, ref lookups);
+            }
+
+            if (_next[pair.Left] >= 0)
+            {
+                Queue(merges, pair.Left, queue, ref lookups);
+            }
+        }
+
+        return lookups;
+    }
+
+    private void Queue<TMerges>(TMerges merges, int left, PriorityQueue<CandidatePair, long> queue, ref int lookups)
+        where TMerges : struct, IPairMerges
+    {
+        lookups++;
+        if (merges.TryFind(this, left, out int mergedToken, out int order))
+        {
+            queue.Enqueue(Pair(left, mergedToken), ((long)order << 32) | (uint)left);
+        }
+    }
+
     /// <summary>Appends the tokens of the symbols, in order, to <paramref name="output"/>.</summary>
     public void AddTokensTo(List<int> output)
     {
@@ -86,6 +136,16 @@ internal sealed class MergeSymbols
             output.Add(_tokens[symbol]);
         }
     }
+}
+
+/// <summary>What a BPE merger knows: whether a pair of adjacent symbols merges, into what, and how early.</summary>
+internal interface IPairMerges
+{
+    /// <summary>
+    /// Whether <paramref name="left"/> and the symbol after it merge; if so into <paramref name="mergedToken"/>, with
+    /// <paramref name="order"/> placing it in the queue (lower first: a merge rank, or a score's place).
+    /// </summary>
+    bool TryFind(MergeSymbols symbols, int left, out int mergedToken, out int order);
 }
 
 /// <summary>

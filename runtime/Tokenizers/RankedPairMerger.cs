@@ -63,44 +63,19 @@ internal sealed class RankedPairMerger
         MergeSymbols symbols = workspace.Symbols;
         PriorityQueue<CandidatePair, long> queue = workspace.Queue;
         symbols.Reset(workspace.StartTokens.AsSpan(0, count));
-        queue.Clear();
-        int mergeLookups = 0;
-        for (int left = 0; left + 1 < count; left++)
-        {
-            QueuePair(symbols, left, queue, ref mergeLookups);
-        }
-
-        while (queue.TryDequeue(out CandidatePair pair, out _))
-        {
-            if (!symbols.IsCurrent(pair))
-            {
-                continue;
-            }
-
-            symbols.MergeWithNext(pair.Left, pair.MergedToken);
-            int previous = symbols.Previous(pair.Left);
-            if (previous >= 0)
-            {
-                QueuePair(symbols, previous, queue, ref mergeLookups);
-            }
-
-            if (symbols.Next(pair.Left) >= 0)
-            {
-                QueuePair(symbols, pair.Left, queue, ref mergeLookups);
-            }
-        }
-
+        int mergeLookups = symbols.MergeAll(new RankedMerges(_merges), queue);
         symbols.AddTokensTo(output);
         return mergeLookups;
     }
 
-    /// <summary>Queues the merge of <paramref name="left"/> and the symbol after it, if merges.txt has one.</summary>
-    private void QueuePair(MergeSymbols symbols, int left, PriorityQueue<CandidatePair, long> queue, ref int mergeLookups)
+    /// <summary>A pair merges when merges.txt has it; the queue orders it by its line (rank).</summary>
+    private readonly struct RankedMerges(Dictionary<(int Left, int Right), (int Rank, int Merged)> merges) : IPairMerges
     {
-        mergeLookups++;
-        if (_merges.TryGetValue((symbols.Token(left), symbols.Token(symbols.Next(left))), out (int Rank, int Merged) merge))
+        public bool TryFind(MergeSymbols symbols, int left, out int mergedToken, out int order)
         {
-            queue.Enqueue(symbols.Pair(left, merge.Merged), ((long)merge.Rank << 32) | (uint)left);
+            bool found = merges.TryGetValue((symbols.Token(left), symbols.Token(symbols.Next(left))), out (int Rank, int Merged) merge);
+            (order, mergedToken) = merge;
+            return found;
         }
     }
 }

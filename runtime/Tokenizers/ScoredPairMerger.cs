@@ -43,52 +43,31 @@ internal sealed class ScoredPairMerger
         var symbols = new MergeSymbols();
         symbols.Reset(CollectionsMarshal.AsSpan(tokens));
 
-        // Highest score first, then the leftmost symbol: score order << 32 | left.
-        var queue = new PriorityQueue<CandidatePair, long>();
-        char[] joined = new char[2 * _longestKey];
-        int pairLookups = 0;
-        for (int left = 0; left + 1 < symbols.StartCount; left++)
-        {
-            QueuePair(symbols, left, queue, joined, ref pairLookups);
-        }
-
-        while (queue.TryDequeue(out CandidatePair pair, out _))
-        {
-            if (!symbols.IsCurrent(pair))
-            {
-                continue;
-            }
-
-            symbols.MergeWithNext(pair.Left, pair.MergedToken);
-            int previous = symbols.Previous(pair.Left);
-            if (previous >= 0)
-            {
-                QueuePair(symbols, previous, queue, joined, ref pairLookups);
-            }
-
-            if (symbols.Next(pair.Left) >= 0)
-            {
-                QueuePair(symbols, pair.Left, queue, joined, ref pairLookups);
-            }
-        }
-
+        // Highest score first, then the leftmost symbol.
+        int pairLookups = symbols.MergeAll(new JoinedPieces(this, new char[2 * _longestKey]), new PriorityQueue<CandidatePair, long>());
         tokens.Clear();
         symbols.AddTokensTo(tokens);
         return pairLookups;
     }
 
-    /// <summary>Queues the merge of <paramref name="left"/> and the symbol after it, if their joined piece is a token that may merge.</summary>
-    private void QueuePair(
-        MergeSymbols symbols, int left, PriorityQueue<CandidatePair, long> queue, char[] joined, ref int pairLookups)
+    /// <summary>A pair merges when the two pieces joined are a token that may merge; the queue orders it by that token's score.</summary>
+    private readonly struct JoinedPieces(ScoredPairMerger merger, char[] joined) : IPairMerges
     {
-        string leftKey = _keys[symbols.Token(left)];
-        string rightKey = _keys[symbols.Token(symbols.Next(left))];
-        leftKey.CopyTo(joined);
-        rightKey.CopyTo(joined.AsSpan(leftKey.Length));
-        pairLookups++;
-        if (_idsByKey.TryGetValue(joined.AsSpan(0, leftKey.Length + rightKey.Length), out int id) && _scores[id] > NoMergeScore)
+        public bool TryFind(MergeSymbols symbols, int left, out int mergedToken, out int order)
         {
-            queue.Enqueue(symbols.Pair(left, id), ((long)_scoreOrder[id] << 32) | (uint)left);
+            string leftKey = merger._keys[symbols.Token(left)];
+            string rightKey = merger._keys[symbols.Token(symbols.Next(left))];
+            leftKey.CopyTo(joined);
+            rightKey.CopyTo(joined.AsSpan(leftKey.Length));
+            if (merger._idsByKey.TryGetValue(joined.AsSpan(0, leftKey.Length + rightKey.Length), out mergedToken)
+                && merger._scores[mergedToken] > NoMergeScore)
+            {
+                order = merger._scoreOrder[mergedToken];
+                return true;
+            }
+
+            order = 0;
+            return false;
         }
     }
 

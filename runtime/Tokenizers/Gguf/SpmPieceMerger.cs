@@ -45,32 +45,7 @@ internal sealed class SpmPieceMerger
 
         var symbols = new MergeSymbols();
         symbols.Reset(startTokens.ToArray());
-        var queue = new PriorityQueue<CandidatePair, long>();
-        int lookups = 0;
-        for (int left = 0; left + 1 < symbols.StartCount; left++)
-        {
-            QueuePair(escaped, starts, symbols, left, queue, ref lookups);
-        }
-
-        while (queue.TryDequeue(out CandidatePair pair, out _))
-        {
-            if (!symbols.IsCurrent(pair))
-            {
-                continue;
-            }
-
-            symbols.MergeWithNext(pair.Left, pair.MergedToken);
-            int previous = symbols.Previous(pair.Left);
-            if (previous >= 0)
-            {
-                QueuePair(escaped, starts, symbols, previous, queue, ref lookups);
-            }
-
-            if (symbols.Next(pair.Left) >= 0)
-            {
-                QueuePair(escaped, starts, symbols, pair.Left, queue, ref lookups);
-            }
-        }
+        int lookups = symbols.MergeAll(new JoinedText(this, escaped, starts), new PriorityQueue<CandidatePair, long>());
 
         var merged = new List<int>();
         symbols.AddTokensTo(merged);
@@ -112,17 +87,21 @@ internal sealed class SpmPieceMerger
         return escaped.AsSpan(starts[symbol], end - starts[symbol]);
     }
 
-    /// <summary>Queues the merge of <paramref name="left"/> and the symbol after it if their joined text is a token.</summary>
-    private void QueuePair(
-        string escaped, List<int> starts, MergeSymbols symbols, int left, PriorityQueue<CandidatePair, long> queue, ref int lookups)
+    /// <summary>A pair merges when the text the two symbols span is a token; the queue orders it by that token's score.</summary>
+    private readonly struct JoinedText(SpmPieceMerger merger, string escaped, List<int> starts) : IPairMerges
     {
-        int right = symbols.Next(left);
-        int afterRight = symbols.Next(right);
-        int end = afterRight >= 0 ? starts[afterRight] : escaped.Length;
-        lookups++;
-        if (_idsByText.TryGetValue(escaped.AsSpan(starts[left], end - starts[left]), out int id))
+        public bool TryFind(MergeSymbols symbols, int left, out int mergedToken, out int order)
         {
-            queue.Enqueue(symbols.Pair(left, id), ((long)_scoreOrder[id] << 32) | (uint)left);
+            int afterRight = symbols.Next(symbols.Next(left));
+            int end = afterRight >= 0 ? starts[afterRight] : escaped.Length;
+            if (merger._idsByText.TryGetValue(escaped.AsSpan(starts[left], end - starts[left]), out mergedToken))
+            {
+                order = merger._scoreOrder[mergedToken];
+                return true;
+            }
+
+            order = 0;
+            return false;
         }
     }
 }
