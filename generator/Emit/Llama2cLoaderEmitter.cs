@@ -68,7 +68,7 @@ internal static class Llama2cLoaderEmitter
                     w.Line($"{Names.WeightTensor} unembedding = checkpoint.Read(\"unembedding\", new[] {{ Vocab, DModel }});");
                 }
 
-                string unembedding = spec.TiedEmbeddings ? "null" : "unembedding";
+                string unembedding = spec.TiedEmbeddings ? "unembedding: null" : "unembedding";
                 w.Line($"return Assemble({string.Join(", ", FileOrder.Select(name => tensors[name].CamelCase))}, {unembedding});");
             }
 
