@@ -5,7 +5,7 @@ llama_odd_shape.py and check_reference_on_stories260k.py.
 
 Contents
 --------
-* A hand-written safetensors reader/writer (F32 and BF16 only), so that no
+* A hand-written safetensors reader/writer (F32, BF16 and F16 only), so that no
   extra Python package is needed.
 * float32 -> bfloat16 conversion with round-to-nearest-even.
 * Two float64 reference forward passes written directly from the published
@@ -63,6 +63,8 @@ def read_safetensors(path):
         elif info["dtype"] == "BF16":
             u16 = np.frombuffer(data[b:e], dtype="<u2").astype(np.uint32)
             arr = (u16 << 16).view(np.float32).astype(np.float64)
+        elif info["dtype"] == "F16":
+            arr = np.frombuffer(data[b:e], dtype="<f2").astype(np.float64)
         else:
             raise ValueError(f"{name}: dtype {info['dtype']} not supported here")
         out[name] = torch.from_numpy(arr.reshape(shape).copy())
@@ -84,7 +86,8 @@ def bf16_bits_to_f32(b):
 
 
 def write_safetensors(path, tensors, dtype="F32"):
-    """tensors: dict name -> numpy float32 array. dtype: 'F32' or 'BF16'.
+    """tensors: dict name -> numpy float32 array. dtype: 'F32', 'BF16' or 'F16'
+    (F16: numpy's float32 -> float16 conversion, round to nearest even).
     Tensors are laid out contiguously in sorted-name order; the JSON header is
     padded with spaces to a multiple of 8 bytes (as the reference library does)."""
     names = sorted(tensors)
@@ -97,6 +100,9 @@ def write_safetensors(path, tensors, dtype="F32"):
             blob = a.astype("<f4").tobytes()
         elif dtype == "BF16":
             blob = f32_to_bf16_bits(a).astype("<u2").tobytes()
+        elif dtype == "F16":
+            assert np.all(np.abs(a) < 65504)
+            blob = a.astype("<f2").tobytes()
         else:
             raise ValueError(dtype)
         header[name] = {"dtype": dtype, "shape": list(a.shape),
@@ -268,12 +274,14 @@ def rmsnorm(x, w, eps=1e-5):
     return w * x / torch.sqrt((x * x).mean(dim=-1, keepdim=True) + eps)
 
 
-def rope(x, positions, head_size):
+def rope(x, positions, head_size, freq=None):
     """Rotary embedding, llama2.c run.c form. x: [T, n_heads_x, head_size].
     For each adjacent pair (i, i+1), i even: freq = 1/10000^(i/head_size),
-    angle = pos*freq, (v0, v1) -> (v0 cos - v1 sin, v0 sin + v1 cos)."""
-    i = torch.arange(0, head_size, 2, dtype=torch.float64)                  # even indices
-    freq = 1.0 / (10000.0 ** (i / head_size))                              # [hs/2]
+    angle = pos*freq, (v0, v1) -> (v0 cos - v1 sin, v0 sin + v1 cos).
+    freq (optional, [hs/2] float64): other per-pair frequencies (used by hf_families.py)."""
+    if freq is None:
+        i = torch.arange(0, head_size, 2, dtype=torch.float64)              # even indices
+        freq = 1.0 / (10000.0 ** (i / head_size))                          # [hs/2]
     angle = positions.to(torch.float64)[:, None] * freq[None, :]           # [T, hs/2]
     cos = torch.cos(angle)[:, None, :].to(x.dtype)
     sin = torch.sin(angle)[:, None, :].to(x.dtype)
@@ -285,9 +293,16 @@ def rope(x, positions, head_size):
     return out
 
 
-def llama2c_forward(cfg, W, ids):
+def llama2c_forward(cfg, W, ids, eps=1e-5, freq=None):
     """Returns logits [T, vocab] float64 for tokens `ids` at positions 0..T-1.
-    Weights are stored (out, in) as in llama2.c, so y = W @ x, i.e. x @ W^T."""
+    Weights are stored (out, in) as in llama2.c, so y = W @ x, i.e. x @ W^T.
+    Extensions used only by hf_families.py's rotary-convention check (the defaults are
+    llama2.c): eps (RMSNorm), freq (per-pair rotary frequencies, see rope) and optional
+    biases W["bq"], W["bk"], W["bv"], W["bo"] ([n_layers, out]) added after the projections."""
+
+    def bias(name, l):
+        return W[name][l] if name in W else 0.0
+
     dim, n_heads, n_kv = cfg["dim"], cfg["n_heads"], cfg["n_kv_heads"]
     hs = dim // n_heads
     group = n_heads // n_kv                                                # query heads per kv head
@@ -298,25 +313,25 @@ def llama2c_forward(cfg, W, ids):
     x = W["tok_embeddings"][torch.tensor(ids, dtype=torch.long)]          # [T, dim]
     causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
     for l in range(cfg["n_layers"]):
-        xb = rmsnorm(x, W["rms_att"][l])
-        q = (xb @ W["wq"][l].T).view(T, n_heads, hs)
-        k = (xb @ W["wk"][l].T).view(T, n_kv, hs)
-        v = (xb @ W["wv"][l].T).view(T, n_kv, hs)
-        q = rope(q, positions, hs)
-        k = rope(k, positions, hs)
+        xb = rmsnorm(x, W["rms_att"][l], eps)
+        q = (xb @ W["wq"][l].T + bias("bq", l)).view(T, n_heads, hs)
+        k = (xb @ W["wk"][l].T + bias("bk", l)).view(T, n_kv, hs)
+        v = (xb @ W["wv"][l].T + bias("bv", l)).view(T, n_kv, hs)
+        q = rope(q, positions, hs, freq)
+        k = rope(k, positions, hs, freq)
         att = x.new_empty(T, n_heads, hs)
         for h in range(n_heads):
             kvh = h // group
             s = (q[:, h, :] @ k[:, kvh, :].T) / math.sqrt(hs)             # [T, T]
             s = s.masked_fill(~causal, float("-inf"))
             att[:, h, :] = torch.softmax(s, dim=-1) @ v[:, kvh, :]
-        x = x + att.reshape(T, dim) @ W["wo"][l].T
-        xb = rmsnorm(x, W["rms_ffn"][l])
+        x = x + att.reshape(T, dim) @ W["wo"][l].T + bias("bo", l)
+        xb = rmsnorm(x, W["rms_ffn"][l], eps)
         h1 = xb @ W["w1"][l].T
         h3 = xb @ W["w3"][l].T
         silu = h1 * torch.sigmoid(h1)                                      # silu(x) = x * sigmoid(x)
         x = x + (silu * h3) @ W["w2"][l].T
-    x = rmsnorm(x, W["rms_final"])
+    x = rmsnorm(x, W["rms_final"], eps)
     return x @ W["wcls"].T
 
 
