@@ -47,7 +47,9 @@ grouped-query attention, SiLU-gated MLP; sliding window i - w < j <= i for Mistr
 Independent check of the rotary convention (prints, writes nothing): the q/k rows (and
 biases) of each head are permuted from rotate-half order to adjacent-pair order (new row 2j <-
 old row j, new row 2j+1 <- old row j + head_dim/2) and golden_common.llama2c_forward (llama2.c
-interleaved-pair rotary) must give the same logits to 1e-12.
+interleaved-pair rotary) must give the same logits to 1e-12 (llama-hf, the bias/bf16 case, qwen2).
+A second, differently written forward (second_forward: per-head loops, complex-number rotary,
+element-by-element mask) must agree with hf_forward to 1e-12 on all five cases.
 
 Re-run (from the repository root):
     apt-get install -y python3-torch
@@ -219,6 +221,59 @@ def rotary_convention_check(cfg, W, ids):
     return float((a - b).abs().max())
 
 
+def second_forward(cfg, W, ids):
+    """A second, differently written forward, only to cross-check hf_forward: per-head loops,
+    rotary as complex multiplication of (x[j] + i x[j + hd/2]) by exp(i pos inv_freq[j]), an
+    additive mask built element by element, torch.nn.functional.linear / silu / softmax."""
+    import torch.nn.functional as F
+    C, H, KvH, hd = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"], head_dim(cfg)
+    eps, T = cfg["rms_norm_eps"], len(ids)
+    w = sliding_window(cfg)
+    mask = torch.zeros(T, T)
+    for i in range(T):
+        for j in range(T):
+            if j > i or (w is not None and i - j >= w):
+                mask[i, j] = float("-inf")
+    rot = torch.polar(torch.ones(T, hd // 2), torch.arange(T, dtype=torch.float64)[:, None] * rope_inv_freq(cfg)[0])
+
+    def rotary(x):                                   # x [T, hd]
+        z = torch.complex(x[:, : hd // 2], x[:, hd // 2:]) * rot
+        return torch.cat([z.real, z.imag], dim=-1)
+
+    def lin(x, name):
+        return F.linear(x, W[name + ".weight"], W.get(name + ".bias"))
+
+    def norm(x, name):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * W[name]
+
+    x = F.embedding(torch.tensor(ids), W["model.embed_tokens.weight"])
+    for l in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{l}."
+        a = norm(x, p + "input_layernorm.weight")
+        if cfg["model_type"] == "phi3":
+            qkv = lin(a, p + "self_attn.qkv_proj")
+            q, k, v = qkv[:, : H * hd], qkv[:, H * hd: (H + KvH) * hd], qkv[:, (H + KvH) * hd:]
+        else:
+            q, k, v = (lin(a, p + f"self_attn.{n}_proj") for n in "qkv")
+        heads = []
+        for h in range(H):
+            g = h * KvH // H                             # = h // (H / KvH)
+            qh = rotary(q[:, h * hd:(h + 1) * hd])
+            kh = rotary(k[:, g * hd:(g + 1) * hd])
+            probs = F.softmax(qh @ kh.T * hd ** -0.5 + mask, dim=-1)
+            heads.append(probs @ v[:, g * hd:(g + 1) * hd])
+        x = x + lin(torch.cat(heads, dim=-1), p + "self_attn.o_proj")
+        m = norm(x, p + "post_attention_layernorm.weight")
+        if cfg["model_type"] == "phi3":
+            gu = lin(m, p + "mlp.gate_up_proj")
+            gate, up = gu[:, : cfg["intermediate_size"]], gu[:, cfg["intermediate_size"]:]
+        else:
+            gate, up = lin(m, p + "mlp.gate_proj"), lin(m, p + "mlp.up_proj")
+        x = x + lin(F.silu(gate) * up, p + "mlp.down_proj")
+    x = norm(x, "model.norm.weight")
+    return F.linear(x, W["lm_head.weight" if "lm_head.weight" in W else "model.embed_tokens.weight"])
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -307,6 +362,10 @@ def diagnostics(case, cfg, W, prompts):
         assert set(regimes) == {"unchanged", "smoothed", "scaled"}, regimes
         moved = float((hf_forward(plain, W, long_ids) - base).abs().max())
         print(f"  {name}: without rope_scaling the logits would move by up to {moved:.3g}")
+    d = float((second_forward(cfg, W, long_ids) - base).abs().max())
+    print(f"  {name}: cross-check vs second_forward (complex rotary, per-head loops): max |diff| {d:.3g} "
+          f"over {T} positions")
+    assert d < 1e-12, d
     if cfg["model_type"] in ("llama", "qwen2"):
         d = rotary_convention_check(cfg, W, long_ids)
         print(f"  {name}: rotary convention check (q/k rows permuted to adjacent pairs, llama2c_forward): "
