@@ -30,9 +30,18 @@ Models:
   --gpt2 FOLDER    a Hugging Face GPT-2 folder (model.safetensors in F32, config.json):
                    LayerNorm, learned positions, GELU (tanh), Conv1D [in, out] weights, tied
                    unembedding.
+  --hf FOLDER      a Hugging Face Llama-family folder (config.json, model.safetensors or shards
+                   listed in model.safetensors.index.json; F32, BF16 or F16): LlamaForCausalLM,
+                   MistralForCausalLM, Qwen2ForCausalLM, Phi3ForCausalLM. Rotary positions in
+                   transformers' rotate-half pairing with rope_theta (and llama3 rope_scaling),
+                   the family's biases (Qwen2: q/k/v), grouped key/value heads, sliding windows,
+                   tied or separate unembedding (tools/onnx/hf_decode_step.py).
+
+A graph over 2 GB (the protobuf limit) is written by PyTorch with its weights as external data:
+one file per initializer beside the .onnx file, which therefore belongs in a folder of its own.
 
 After exporting, the script checks the traced graph (the same trace the ONNX file is written
-from) against the float64 reference forwards of tests/golden/golden_common.py: a prompt is fed
+from) against the float64 reference forwards of tests/golden/golden_common.py (--hf: hf_common.py): a prompt is fed
 as a prefill, single decode steps and a second chunk, and the last-token logits of every call
 must match the reference within 1e-4 of the largest |logit|; if not, the file is removed.
 
@@ -41,6 +50,7 @@ Run with Debian's PyTorch (the pyenv python3 on PATH has no torch):
     apt-get install python3-torch python3-numpy
     /usr/bin/python3 tools/onnx/export_decode_step.py --llama2c ../shared/models/stories260K/stories260K.bin --output /tmp/stories260K.onnx
     /usr/bin/python3 tools/onnx/export_decode_step.py --gpt2 ../shared/models/gpt2-tiny --output /tmp/gpt2-tiny.onnx
+    /usr/bin/python3 tools/onnx/export_decode_step.py --hf tests/Codegen.Tests/Golden/hf/qwen2 --output /tmp/qwen2/model.onnx
 
 Exit codes: 0 exported and checked; 1 the check failed; 2 bad arguments or weights;
 3 PyTorch or NumPy is missing.
@@ -171,20 +181,24 @@ def causal_mask(new_tokens, group):
     return (steps[None, :] > steps[:, None]).repeat(group, 1)
 
 
-def attend(query, new_keys, new_values, past_keys, past_values, future, shape):
+def attend(query, new_keys, new_values, past_keys, past_values, future, shape, past_outside=None):
     """Attention of the new tokens' queries over the past and the new keys.
 
     query [Tq, Heads, HeadDim], already scaled by 1/sqrt(HeadDim); new_keys/new_values
     [T, KvHeads, HeadDim]; past_keys/past_values [P, KvHeads, HeadDim]; shape = (KvHeads,
     group, HeadDim) as numbers, group = Heads / KvHeads: query head h reads key/value head
-    h // group. future: the causal mask (Tq == T), or None when the single query is the last
-    token, which sees every new key. Returns [Tq, Heads * HeadDim].
+    h // group. future: [group * Tq, T], True where a new key is hidden from a query (the causal
+    mask, with a sliding window's too), or None when the single query is the last token and sees
+    every new key. past_outside: None, or [group * Tq, P], True where a past
+    key lies outside a sliding window. Returns [Tq, Heads * HeadDim].
     """
     kv_heads, group, head_dim = shape
     # [Tq, KvHeads * group, d] -> [KvHeads, group * Tq, d]: one matrix product per key/value head.
     grouped = query.reshape(-1, kv_heads, group, head_dim).permute(1, 2, 0, 3).reshape(kv_heads, -1, head_dim)
     past_scores = torch.matmul(grouped, past_keys.permute(1, 2, 0))        # [KvHeads, group*Tq, P]
     new_scores = torch.matmul(grouped, new_keys.permute(1, 2, 0))          # [KvHeads, group*Tq, T]
+    if past_outside is not None:
+        past_scores = past_scores.masked_fill(past_outside, float("-inf"))
     if future is not None:
         new_scores = new_scores.masked_fill(future, float("-inf"))
     # Past and new scores meet only here, along the (short) score axis: the cache is never
@@ -358,6 +372,9 @@ def reference_logits(kind, source):
     sys.dont_write_bytecode = True  # leave no __pycache__ in the repository
     import golden_common  # sets float64 as torch's default dtype
     torch.set_default_dtype(torch.float32)
+    if kind == "hf":
+        import hf_decode_step
+        return hf_decode_step.reference(source)
     if kind == "llama2c":
         config, weights = golden_common.read_llama2c(source)
         return lambda ids: golden_common.llama2c_forward(config, weights, ids)
@@ -396,16 +413,23 @@ def main():
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--llama2c", metavar="CHECKPOINT", help="llama2.c checkpoint (version 0)")
     source.add_argument("--gpt2", metavar="FOLDER", help="Hugging Face GPT-2 folder (model.safetensors, config.json)")
+    source.add_argument("--hf", metavar="FOLDER", help="Hugging Face Llama/Mistral/Qwen2/Phi-3 folder (config.json, safetensors)")
     parser.add_argument("--output", required=True, help="the .onnx file to write")
     parser.add_argument("--no-check", action="store_true", help="skip the float64 reference check")
     args = parser.parse_args()
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
-    kind, path = ("llama2c", args.llama2c) if args.llama2c else ("gpt2", args.gpt2)
+    kind, path = ("llama2c", args.llama2c) if args.llama2c else ("hf", args.hf) if args.hf else ("gpt2", args.gpt2)
     try:
         if kind == "llama2c":
             config, weights = read_llama2c(path)
             module = LlamaDecodeStep(config, weights)
+        elif kind == "hf":
+            sys.dont_write_bytecode = True  # leave no __pycache__ in the repository
+            import hf_decode_step
+            config, weights = hf_decode_step.read_hf(path)
+            config["vocab"] = config["vocab_size"]
+            module = hf_decode_step.HfDecodeStep(config, weights)
         else:
             config, weights = read_gpt2(path)
             module = Gpt2DecodeStep(config, weights)
@@ -430,4 +454,7 @@ def main():
 
 
 if __name__ == "__main__":
+    # hf_decode_step imports this file by name: let it find this module, not a second copy
+    # (whose WeightsError main() would not catch).
+    sys.modules.setdefault("export_decode_step", sys.modules[__name__])
     sys.exit(main())
