@@ -2,15 +2,23 @@ using System;
 using BenchmarkDotNet.Running;
 using Codegen.Benchmarks.Accuracy;
 using Codegen.Benchmarks.Generic;
+using Codegen.Benchmarks.Harness;
 using Codegen.Benchmarks.Onnx;
 
 // dotnet run -c Release --project benchmarks -- --anyCategories cpu --filter '*'   (see benchmarks/RESULTS.md; categories cpu, kernels, gpu, tokenizers)
+// dotnet run -c Release --project benchmarks -- --prepare-huggingface   (seeded Hugging Face folders and ONNX graphs of the huggingface category)
 // dotnet run -c Release --project benchmarks -- --check-generic   (the generic baseline against the generated code)
 // dotnet run -c Release --project benchmarks -- --check-onnx   (the ONNX Runtime peer against the generated code)
 // dotnet run -c Release --project benchmarks -- --accuracy   (what bf16 and Q8 weights cost on stories260K)
 if (Array.IndexOf(args, "--accuracy") >= 0)
 {
     QuantizationAccuracy.Run();
+    return;
+}
+
+if (Array.IndexOf(args, HuggingFacePreparation.Option) >= 0)
+{
+    HuggingFacePreparation.Run();
     return;
 }
 

@@ -11,8 +11,9 @@ namespace Codegen.Benchmarks.Onnx;
 /// <summary>
 /// The ONNX decode-step graph of a weights file, exported on first use into the benchmark data
 /// folder by tools/onnx/export_decode_step.py (Debian's PyTorch), and again whenever the weights or
-/// the script are newer than the graph. Written to a temporary name and renamed, so a
-/// half-written graph is never picked up.
+/// the scripts are newer than the graph. Each graph is model.onnx in a folder of its own (a graph
+/// over 2 GB comes with its weights as external data files beside it), written as a temporary
+/// folder and renamed, so a half-written graph is never picked up.
 /// </summary>
 internal static class DecodeStepExport
 {
@@ -27,11 +28,16 @@ internal static class DecodeStepExport
     /// <summary>The exporter script in the repository.</summary>
     public static string Script => Path.Combine(RepositoryPaths.Root, "tools", "onnx", "export_decode_step.py");
 
+    /// <summary>The exporter's Hugging Face Llama-family module (the --hf kind).</summary>
+    public static string HuggingFaceScript => Path.Combine(RepositoryPaths.Root, "tools", "onnx", "hf_decode_step.py");
+
+    private const string GraphFileName = "model.onnx";
+
     /// <summary>
     /// The graph for <paramref name="weightsFile"/>, exported if missing or stale.
     /// </summary>
-    /// <param name="modelOption">The script's model option: "--llama2c" or "--gpt2".</param>
-    /// <param name="modelArgument">What the option names: the checkpoint, or the GPT-2 folder.</param>
+    /// <param name="modelOption">The script's model option: "--llama2c", "--gpt2" or "--hf".</param>
+    /// <param name="modelArgument">What the option names: the checkpoint, or the Hugging Face folder.</param>
     /// <param name="weightsFile">The file holding the weights (its name and time decide the graph's).</param>
     /// <param name="graphName">A readable name for the graph file, e.g. "stories260K".</param>
     public static string EnsureExported(string modelOption, string modelArgument, string weightsFile, string graphName)
@@ -41,21 +47,31 @@ internal static class DecodeStepExport
             throw new FileNotFoundException($"No weights file {weightsFile} to export an ONNX graph from.", weightsFile);
         }
 
-        string graph = Path.Combine(RepositoryPaths.DataFolder, $"{graphName}-{PathHash(weightsFile)}.decode-step.onnx");
+        string folder = Path.Combine(RepositoryPaths.DataFolder, $"{graphName}-{PathHash(weightsFile)}.decode-step");
+        string graph = Path.Combine(folder, GraphFileName);
         if (IsUpToDate(graph, weightsFile))
         {
             return graph;
         }
 
-        string temporary = $"{graph}.{Environment.ProcessId}.partial";
+        string temporary = $"{folder}.{Environment.ProcessId}.partial";
         try
         {
-            Run(modelOption, modelArgument, temporary);
-            File.Move(temporary, graph, overwrite: true);
+            Directory.CreateDirectory(temporary);
+            Run(modelOption, modelArgument, Path.Combine(temporary, GraphFileName));
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            Directory.Move(temporary, folder);
         }
         finally
         {
-            File.Delete(temporary);
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
         }
 
         return graph;
@@ -70,8 +86,11 @@ internal static class DecodeStepExport
 
         DateTime exported = File.GetLastWriteTimeUtc(graph);
         return exported >= File.GetLastWriteTimeUtc(weightsFile)
-            && (!File.Exists(Script) || exported >= File.GetLastWriteTimeUtc(Script));
+            && IsNewerThan(exported, Script) && IsNewerThan(exported, HuggingFaceScript);
     }
+
+    private static bool IsNewerThan(DateTime exported, string script) =>
+        !File.Exists(script) || exported >= File.GetLastWriteTimeUtc(script);
 
     /// <summary>Eight hex digits of the weights' full path, so two models of one file name never share a graph.</summary>
     private static string PathHash(string weightsFile) =>

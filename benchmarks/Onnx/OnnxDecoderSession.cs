@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Codegen.Benchmarks.Weights;
 using Codegen.Formats;
 using Microsoft.ML.OnnxRuntime;
 
@@ -91,6 +92,18 @@ public sealed class OnnxDecoderSession : IInferenceSession
         string weights = Path.Combine(folder, "model.safetensors");
         string graph = DecodeStepExport.EnsureExported(
             "--gpt2", folder, weights, $"{new DirectoryInfo(folder).Name}-model");
+        return new OnnxDecoderSession(graph, context);
+    }
+
+    /// <summary>
+    /// A session on a Hugging Face Llama-family folder (config.json, safetensors), exporting its graph into the
+    /// benchmark data folder on first use.
+    /// </summary>
+    public static OnnxDecoderSession ForHuggingFace(HuggingFaceShape shape, string folder, int context)
+    {
+        RequireContext(context, shape.MaxPositions, $"{shape.ConfigPath} (max_position_embeddings)");
+        string weights = Path.Combine(folder, "model.safetensors");
+        string graph = DecodeStepExport.EnsureExported("--hf", folder, weights, new DirectoryInfo(folder).Name);
         return new OnnxDecoderSession(graph, context);
     }
 

@@ -15,7 +15,7 @@ namespace Codegen.Benchmarks.Weights;
 /// in a realistic range; norm weights are 1. Written to a temporary name and renamed, so a
 /// half-written file is never picked up.
 /// </summary>
-internal static class RandomWeights
+internal static partial class RandomWeights
 {
     public const ulong Seed = 20261124;
 
@@ -71,82 +71,38 @@ internal static class RandomWeights
             $$"""{"model_type": "gpt2", "n_embd": {{shape.Embedding}}, "n_head": {{shape.Heads}}, "n_layer": {{shape.Layers}}, "vocab_size": {{shape.Vocab}}, "n_positions": {{shape.Positions}}, "n_ctx": {{shape.Positions}}, "n_inner": null, "layer_norm_epsilon": 1e-05}"""));
 
         int d = shape.Embedding;
-        var tensors = new List<(string Name, int[] Shape, float Scale, float Constant)>
+        var tensors = new List<SafetensorsWriter.Tensor>
         {
-            ("wte.weight", [shape.Vocab, d], 1f / MathF.Sqrt(d), 0f),
-            ("wpe.weight", [shape.Positions, d], 0.01f, 0f),
+            new("wte.weight", [shape.Vocab, d], 1f / MathF.Sqrt(d), 0f),
+            new("wpe.weight", [shape.Positions, d], 0.01f, 0f),
         };
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             string h = $"h.{layer}.";
-            tensors.Add((h + "ln_1.weight", [d], 0f, 1f));
-            tensors.Add((h + "ln_1.bias", [d], 0f, 0f));
-            tensors.Add((h + "attn.c_attn.weight", [d, 3 * d], 1f / MathF.Sqrt(d), 0f));
-            tensors.Add((h + "attn.c_attn.bias", [3 * d], 0.01f, 0f));
-            tensors.Add((h + "attn.c_proj.weight", [d, d], 1f / MathF.Sqrt(d), 0f));
-            tensors.Add((h + "attn.c_proj.bias", [d], 0.01f, 0f));
-            tensors.Add((h + "ln_2.weight", [d], 0f, 1f));
-            tensors.Add((h + "ln_2.bias", [d], 0f, 0f));
-            tensors.Add((h + "mlp.c_fc.weight", [d, shape.Inner], 1f / MathF.Sqrt(d), 0f));
-            tensors.Add((h + "mlp.c_fc.bias", [shape.Inner], 0.01f, 0f));
-            tensors.Add((h + "mlp.c_proj.weight", [shape.Inner, d], 1f / MathF.Sqrt(shape.Inner), 0f));
-            tensors.Add((h + "mlp.c_proj.bias", [d], 0.01f, 0f));
+            tensors.Add(new(h + "ln_1.weight", [d], 0f, 1f));
+            tensors.Add(new(h + "ln_1.bias", [d], 0f, 0f));
+            tensors.Add(new(h + "attn.c_attn.weight", [d, 3 * d], 1f / MathF.Sqrt(d), 0f));
+            tensors.Add(new(h + "attn.c_attn.bias", [3 * d], 0.01f, 0f));
+            tensors.Add(new(h + "attn.c_proj.weight", [d, d], 1f / MathF.Sqrt(d), 0f));
+            tensors.Add(new(h + "attn.c_proj.bias", [d], 0.01f, 0f));
+            tensors.Add(new(h + "ln_2.weight", [d], 0f, 1f));
+            tensors.Add(new(h + "ln_2.bias", [d], 0f, 0f));
+            tensors.Add(new(h + "mlp.c_fc.weight", [d, shape.Inner], 1f / MathF.Sqrt(d), 0f));
+            tensors.Add(new(h + "mlp.c_fc.bias", [shape.Inner], 0.01f, 0f));
+            tensors.Add(new(h + "mlp.c_proj.weight", [shape.Inner, d], 1f / MathF.Sqrt(shape.Inner), 0f));
+            tensors.Add(new(h + "mlp.c_proj.bias", [d], 0.01f, 0f));
         }
 
-        tensors.Add(("ln_f.weight", [d], 0f, 1f));
-        tensors.Add(("ln_f.bias", [d], 0f, 0f));
-
-        var header = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
-        long offset = 0;
-        foreach (var (name, dims, _, _) in tensors)
-        {
-            long bytes = Count(dims) * sizeof(float);
-            header.Append(CultureInfo.InvariantCulture, $",\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{string.Join(',', dims)}],\"data_offsets\":[{offset},{offset + bytes}]}}");
-            offset += bytes;
-        }
-
-        header.Append('}');
-        while ((8 + header.Length) % 8 != 0)
-        {
-            header.Append(' ');
-        }
-
-        var random = new SeededRandom(Seed + 1);
-        WriteAtomically(weights, stream =>
-        {
-            byte[] json = Encoding.UTF8.GetBytes(header.ToString());
-            stream.Write(BitConverter.GetBytes((ulong)json.Length));
-            stream.Write(json);
-            foreach (var (_, dims, scale, constant) in tensors)
-            {
-                if (scale == 0f)
-                {
-                    WriteConstant(stream, Count(dims), constant);
-                }
-                else
-                {
-                    WriteRandom(stream, random, Count(dims), scale);
-                }
-            }
-        });
+        tensors.Add(new("ln_f.weight", [d], 0f, 1f));
+        tensors.Add(new("ln_f.bias", [d], 0f, 0f));
+        SafetensorsWriter.Write(weights, tensors, new SeededRandom(Seed + 1));
         return folder;
     }
 
-    private static long Count(int[] dims)
-    {
-        long count = 1;
-        foreach (int dim in dims)
-        {
-            count *= dim;
-        }
-
-        return count;
-    }
-
-    private static void WriteRandom(Stream stream, SeededRandom random, long count, float scale) =>
+    internal static void WriteRandom(Stream stream, SeededRandom random, long count, float scale) =>
         WriteValues(stream, count, _ => random.Uniform(scale));
 
-    private static void WriteConstant(Stream stream, long count, float value) => WriteValues(stream, count, _ => value);
+    internal static void WriteConstant(Stream stream, long count, float value) => WriteValues(stream, count, _ => value);
 
     private static void WriteValues(Stream stream, long count, Func<long, float> next)
     {
@@ -164,7 +120,7 @@ internal static class RandomWeights
         }
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
+    internal static void WriteAtomically(string path, Action<Stream> write)
     {
         string temporary = $"{path}.{Environment.ProcessId}.partial";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
