@@ -8,8 +8,8 @@ namespace Codegen.Benchmarks.Harness;
 
 /// <summary>
 /// One job for every benchmark: a few warm-up and measured iterations (a decode of the 110M shape takes
-/// seconds), the memory diagnoser (bytes allocated per token), tokens per second from the mean and
-/// from the fastest iteration, and the read bandwidth (on the ReadBandwidthBenchmarks row only).
+/// seconds), the memory diagnoser (bytes allocated per token), and tokens per second from the mean and
+/// from the fastest iteration.
 /// </summary>
 public sealed class BenchmarkConfig : ManualConfig
 {
@@ -18,7 +18,6 @@ public sealed class BenchmarkConfig : ManualConfig
         AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithId("2 threads"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(new TokensPerSecondColumn(), new TokensPerSecondColumn(best: true));
-        AddColumn(new ReadBandwidthColumn(), new ReadBandwidthColumn(best: true));
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
         WithOption(ConfigOptions.JoinSummary, true);
     }

@@ -16,8 +16,7 @@ public sealed class ReadBandwidthColumn(bool best = false) : IColumn
 
     public string ColumnName => best ? "Read GB/s (best iteration)" : "Read GB/s";
 
-    /// <summary>Shown only in a table holding the bandwidth row.</summary>
-    public bool AlwaysShow => false;
+    public bool AlwaysShow => true;
 
     public ColumnCategory Category => ColumnCategory.Custom;
 
@@ -34,7 +33,7 @@ public sealed class ReadBandwidthColumn(bool best = false) : IColumn
 
     public bool IsAvailable(Summary summary) => true;
 
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => !IsBandwidthRow(benchmarkCase);
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 

@@ -9,6 +9,7 @@ namespace Codegen.Benchmarks.Suites;
 /// Qwen2.5-0.5B's shape (benchmarks/Models/HuggingFace/qwen2.5-0.5b/config.json) on seeded random weights in a
 /// Hugging Face folder. No generic row: the generic baseline reads llama2.c checkpoints only.
 /// </summary>
+[Config(typeof(HuggingFaceBenchmarkConfig))]
 [BenchmarkCategory("huggingface")]
 public class Qwen25Benchmarks : ModelBenchmarks
 {

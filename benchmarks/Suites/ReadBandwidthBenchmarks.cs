@@ -13,7 +13,7 @@ namespace Codegen.Benchmarks.Suites;
 /// their half of a 512 MiB array, far beyond the caches, with 256-bit loads, as benchmarks/SideBySide measures it.
 /// Decoding reads every weight once a token, so this over the weight bytes is the decode ceiling.
 /// </summary>
-[Config(typeof(BenchmarkConfig))]
+[Config(typeof(HuggingFaceBenchmarkConfig))]
 [BenchmarkCategory("huggingface", "bandwidth")]
 public class ReadBandwidthBenchmarks
 {

@@ -9,6 +9,7 @@ namespace Codegen.Benchmarks.Suites;
 /// SmolLM2-135M's shape (benchmarks/Models/HuggingFace/smollm2-135m/config.json) on seeded random weights in a
 /// Hugging Face folder. No generic row: the generic baseline reads llama2.c checkpoints only.
 /// </summary>
+[Config(typeof(HuggingFaceBenchmarkConfig))]
 [BenchmarkCategory("huggingface")]
 public class SmolLM2Benchmarks : ModelBenchmarks
 {
