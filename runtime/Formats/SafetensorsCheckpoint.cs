@@ -289,7 +289,7 @@ public sealed class SafetensorsCheckpoint : IDisposable
             mapped[tensor] = shardName;
             if (!tensors.TryGetValue(tensor, out (SafetensorsFile Shard, SafetensorsTensorInfo Info) entry))
             {
-                problems.Add($"weight_map maps '{tensor}' to '{shardName}', but no shard has that tensor");
+                problems.Add($"weight_map maps '{tensor}' to '{shardName}', but that shard has no such tensor (nor has any other shard the index names)");
             }
             else if (shardNameOf[entry.Shard] != shardName)
             {
