@@ -35,6 +35,9 @@ public sealed class SafetensorsCheckpoint : IDisposable
     /// <summary>Longest index accepted, in bytes (real ones are tens of kilobytes).</summary>
     public const long MaxIndexLength = 64 * 1024 * 1024;
 
+    /// <summary>Longest shard file name accepted (the common file system limit, in bytes, of one name).</summary>
+    private const int MaxShardNameLength = 255;
+
     /// <summary>At most this many index problems are spelt out in one message; the rest are counted.</summary>
     private const int MaxListedProblems = 20;
 
@@ -229,7 +232,18 @@ public sealed class SafetensorsCheckpoint : IDisposable
             foreach (string shardName in shardNames)
             {
                 string shardPath = System.IO.Path.Combine(folder, shardName);
-                if (!IsPresent(shardPath))
+                bool present;
+                try
+                {
+                    present = IsPresent(shardPath);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    throw new ModelLoadException(
+                        indexPath, $"weight_map entry '{firstTensorOf[shardName]}' names shard '{shardName}', which cannot be looked at: {exception.Message}", exception);
+                }
+
+                if (!present)
                 {
                     throw new ModelLoadException(
                         indexPath,
@@ -442,6 +456,11 @@ public sealed class SafetensorsCheckpoint : IDisposable
         if (name.Contains('\0') || name.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0)
         {
             return "which has a character no file name may hold";
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > MaxShardNameLength)
+        {
+            return $"which is longer than {MaxShardNameLength} bytes";
         }
 
         return null;

@@ -179,6 +179,26 @@ public sealed class SafetensorsCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void OpeningAndReadingRowsDoesNotReadTheShardIntoMemory()
+    {
+        // An 8 MiB shard: opening it twice and reading one row allocates a small fraction of that.
+        new ShardedCheckpointWriter()
+            .Shard(Shard1).Add("big", "F32", [2048, 1024], new byte[2048 * 1024 * 4])
+            .Shard(Shard2).AddSequence("small", 0, 4)
+            .WriteTo(directory);
+        var row = new float[1024];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 2; i++)
+        {
+            using SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.Open(directory.FullPath);
+            checkpoint.ReadRowsFloat32("big", 2047, 1, row);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 512 * 1024, $"opening twice and reading a row allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void DisposeClosesEveryShard()
     {
         TwoShards().WriteTo(directory);

@@ -47,13 +47,15 @@ internal sealed class ShardedCheckpointWriter
     /// <summary>The sum of every tensor's bytes, the true total_size.</summary>
     public long TotalSize => shards.Sum(shard => shard.Tensors.Sum(t => (long)t.Bytes.Length));
 
-    /// <summary>The index JSON for <paramref name="weightMap"/> (by default <see cref="WeightMap"/>) and <paramref name="totalSize"/> (by default the true one).</summary>
+    /// <summary>The index JSON, indented as transformers writes it, for <paramref name="weightMap"/> (by default <see cref="WeightMap"/>) and <paramref name="totalSize"/> (by default the true one).</summary>
     public string Index(Dictionary<string, string>? weightMap = null, long? totalSize = null) =>
         JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["metadata"] = new Dictionary<string, long> { ["total_size"] = totalSize ?? TotalSize },
             ["weight_map"] = weightMap ?? WeightMap(),
-        });
+        }, Indented);
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes the shards into <paramref name="directory"/>, and the index unless <paramref name="index"/> is false.</summary>
     public void WriteTo(TempDirectory directory, bool index = true)
