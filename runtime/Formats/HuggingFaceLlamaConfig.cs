@@ -383,29 +383,35 @@ public sealed record HuggingFaceLlamaConfig
     private void CheckRopeScaling(List<string> problems, LlamaFamilyShape declared)
     {
         string? type = RopeScaling?.RopeType;
+        string? compiled = declared.ScalingType;
         if (RopeScaling is null || type is null or "default")
         {
-            if (declared.HasRopeScaling)
+            if (compiled is not null)
             {
-                problems.Add($"rope_scaling: the file has none, the model was compiled with llama3 scaling (factor {Text(declared.Factor)})");
+                problems.Add($"rope_scaling: the file has none, the model was compiled with {compiled} scaling (factor {Text(declared.Factor)})");
             }
 
             return;
         }
 
-        if (type != "llama3")
+        if (type is not ("llama3" or "linear"))
         {
-            problems.Add($"rope_scaling: the file has rope_type '{type}', which is not supported (only llama3, or none)");
+            problems.Add($"rope_scaling: the file has rope_type '{type}', which is not supported (only llama3 or linear, or none)");
             return;
         }
 
-        if (!declared.HasRopeScaling)
+        if (compiled != type)
         {
-            problems.Add("rope_scaling: the file has llama3 scaling, the model was compiled with none");
+            problems.Add($"rope_scaling: the file has {type} scaling, the model was compiled with {compiled ?? "none"}");
             return;
         }
 
         CheckScalingFloat(problems, "factor", RopeScaling.Factor, declared.Factor);
+        if (type == "linear")
+        {
+            return;
+        }
+
         CheckScalingFloat(problems, "low_freq_factor", RopeScaling.LowFreqFactor, declared.LowFreqFactor);
         CheckScalingFloat(problems, "high_freq_factor", RopeScaling.HighFreqFactor, declared.HighFreqFactor);
         if (RopeScaling.OriginalMaxPositionEmbeddings is not int original)

@@ -21,6 +21,7 @@ namespace Codegen.Formats;
 /// <param name="LowFreqFactor">llama3 rope scaling <c>low_freq_factor</c>; 0 when none.</param>
 /// <param name="HighFreqFactor">llama3 rope scaling <c>high_freq_factor</c>; 0 when none.</param>
 /// <param name="OriginalContext">llama3 rope scaling <c>original_max_position_embeddings</c>; 0 when none.</param>
+/// <param name="RopeScalingType">The rope scaling's type, "llama3" or "linear" (linear uses <paramref name="Factor"/> only); null means llama3 when <paramref name="Factor"/> is set.</param>
 public sealed record LlamaFamilyShape(
     int DModel,
     int FfnDim,
@@ -38,8 +39,12 @@ public sealed record LlamaFamilyShape(
     float Factor = 0,
     float LowFreqFactor = 0,
     float HighFreqFactor = 0,
-    int OriginalContext = 0)
+    int OriginalContext = 0,
+    string? RopeScalingType = null)
 {
+    /// <summary>The rope scaling's type as compiled: "llama3", "linear", or null for none.</summary>
+    public string? ScalingType => RopeScalingType ?? (HasRopeScaling ? "llama3" : null);
+
     /// <summary>Whether the model was compiled with llama3 rope scaling (<see cref="Factor"/> is not 0).</summary>
     public bool HasRopeScaling => Factor != 0 || LowFreqFactor != 0 || HighFreqFactor != 0 || OriginalContext != 0;
 }
