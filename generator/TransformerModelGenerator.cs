@@ -18,12 +18,26 @@ public sealed class TransformerModelGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+        IncrementalValuesProvider<ModelDeclaration> declarations = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeMetadataName,
                 predicate: static (node, _) => node is ClassDeclarationSyntax,
-                transform: ModelSpecParser.Parse)
+                transform: ModelDeclarationReader.Read)
             .WithTrackingName(TrackingNames.Parse);
+
+        // The .json AdditionalFiles, with their text: a config.json named by Config is part of the input, so
+        // editing it regenerates the model, and an edit to C# code leaves these values (and all after them) cached.
+        IncrementalValueProvider<EquatableArray<ConfigFile>> configFiles = context.AdditionalTextsProvider
+            .Where(static text => ConfigFiles.IsCandidate(text.Path))
+            .Select(static (text, cancellationToken) => new ConfigFile(text.Path, text.GetText(cancellationToken)?.ToString()))
+            .Collect()
+            .Select(static (files, _) => new EquatableArray<ConfigFile>(files))
+            .WithTrackingName(TrackingNames.ConfigFiles);
+
+        IncrementalValuesProvider<ParseResult> parsed = declarations
+            .Combine(configFiles)
+            .Select(static (declaration, _) => ModelSpecParser.Resolve(declaration.Left, declaration.Right))
+            .WithTrackingName(TrackingNames.Resolve);
 
         context.RegisterSourceOutput(
             parsed.SelectMany(static (result, _) => result.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
@@ -54,6 +68,8 @@ public sealed class TransformerModelGenerator : IIncrementalGenerator
 public static class TrackingNames
 {
     public const string Parse = nameof(Parse);
+    public const string ConfigFiles = nameof(ConfigFiles);
+    public const string Resolve = nameof(Resolve);
     public const string Diagnostics = nameof(Diagnostics);
     public const string Specs = nameof(Specs);
     public const string GpuRuntime = nameof(GpuRuntime);

@@ -100,6 +100,15 @@ sealed class TransformerModelAttribute : Attribute
     /// Default <see cref="WeightFormat.F32"/>.
     /// </summary>
     public WeightFormat Weights { get; set; } = TransformerModelDefaults.Weights;
+
+    /// <summary>
+    /// A Hugging Face <c>config.json</c> to take the shape from (architecture, every size, norm epsilon, rotary
+    /// base and scaling, tied embeddings, biases, sliding window): its path, relative to the project, of a file
+    /// the project lists as <c>&lt;AdditionalFiles Include="..." /&gt;</c>. Sizes written in the attribute as well
+    /// must agree with the file; Context may be shorter than the file's <c>max_position_embeddings</c>.
+    /// Supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Phi3ForCausalLM and GPT2LMHeadModel.
+    /// </summary>
+    public string? Config { get; set; }
 }
 
 /// <summary>

@@ -16,5 +16,11 @@ internal static class Literals
         return text + "f";
     }
 
+    public static string Double(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.IndexOf('.') < 0 && text.IndexOf('E') < 0 ? text + ".0" : text;
+    }
+
     public static string Bool(bool value) => value ? "true" : "false";
 }

@@ -18,7 +18,7 @@ internal static class Llama2cLoaderEmitter
 
     public static void Emit(IndentedWriter w, ModelSpec spec)
     {
-        var tensors = TensorCatalog.Global(spec.Family).Concat(TensorCatalog.PerLayer(spec.Family))
+        var tensors = TensorCatalog.Global(spec.Family).Concat(TensorCatalog.PerLayer(spec))
             .ToDictionary(t => t.Member);
         using (w.Block($"partial class {spec.ClassName}"))
         {
@@ -28,12 +28,26 @@ internal static class Llama2cLoaderEmitter
             w.Line($"private const long Llama2cWeightValues = {string.Join(" + ", counts)};");
             w.Line();
             w.Line("/// <summary>");
-            w.Line($"/// Loads a llama2.c checkpoint, or a GGUF file (told apart by content), of exactly this shape. Throws <see cref=\"{Names.ModelLoadException}\"/>");
+            w.Line($"/// Loads a Hugging Face folder (or .safetensors file), a llama2.c checkpoint or a GGUF file of exactly this shape. Throws <see cref=\"{Names.ModelLoadException}\"/>");
             w.Line("/// naming the field or key and both values when the file disagrees with the declaration, and when a");
             w.Line("/// checkpoint's length is not what the declared shape needs.");
             w.Line("/// </summary>");
             using (w.Block($"public static {spec.ClassName} Load(string path)"))
             {
+                w.Line($"{Names.ArgumentException}.ThrowIfNullOrWhiteSpace(path);");
+                using (w.Block($"if ({Names.Directory}.Exists(path) || path.EndsWith(\".safetensors\", {Names.StringComparison}.OrdinalIgnoreCase))"))
+                {
+                    w.Line("return LoadHuggingFace(path);");
+                }
+
+                if (spec.QueryKeyValueBias || spec.OutputBias)
+                {
+                    w.Line();
+                    w.Line("// llama2.c checkpoints and llama GGUF files hold no projection biases, which this model has.");
+                    w.Line($"throw new {Names.ModelLoadException}(path, \"this model has biases on its attention projections, which llama2.c checkpoints and llama GGUF files do not hold; load a Hugging Face folder (config.json and model.safetensors)\");");
+                    return;
+                }
+
                 using (w.Block($"if ({Names.GgufLlamaWeights}.IsGguf(path))"))
                 {
                     w.Line($"var gguf = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings, {Names.WeightFormat}.{spec.Weights}));");
@@ -80,7 +94,7 @@ internal static class Llama2cLoaderEmitter
                 w.Line("var layers = new LayerWeights[Layers];");
                 using (w.Block("for (int layer = 0; layer < Layers; layer++)"))
                 {
-                    string arguments = string.Join(", ", TensorCatalog.PerLayer(spec.Family).Select(t => $"{t.CamelCase}[layer]"));
+                    string arguments = string.Join(", ", TensorCatalog.PerLayer(spec).Select(t => $"{t.CamelCase}[layer]"));
                     w.Line($"layers[layer] = new LayerWeights({arguments});");
                 }
 

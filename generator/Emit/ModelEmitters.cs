@@ -17,9 +17,15 @@ internal static class ModelEmitters
         yield return File(spec, "Shape", ShapeEmitter.Emit);
         yield return File(spec, "Weights", WeightsEmitter.Emit);
         yield return File(spec, "Model", ModelClassEmitter.Emit);
-        yield return spec.Family == Family.Gpt2
-            ? File(spec, "SafetensorsLoader", SafetensorsLoaderEmitter.Emit)
-            : File(spec, "Llama2cLoader", Llama2cLoaderEmitter.Emit);
+        if (spec.Family == Family.Gpt2)
+        {
+            yield return File(spec, "SafetensorsLoader", SafetensorsLoaderEmitter.Emit);
+        }
+        else
+        {
+            yield return File(spec, "Llama2cLoader", Llama2cLoaderEmitter.Emit);
+            yield return File(spec, "HuggingFaceLoader", HuggingFaceLoaderEmitter.Emit);
+        }
         yield return File(spec, "CpuProducts", CpuKernelsEmitter.EmitProducts);
         yield return File(spec, "CpuAttention", CpuKernelsEmitter.EmitAttention);
         yield return File(spec, "CpuOperations", (w, s) => CpuKernelsEmitter.EmitOperations(w, s, plan));

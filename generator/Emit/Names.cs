@@ -49,6 +49,12 @@ internal static class Names
     public const string SafetensorsTensorInfo = "global::Codegen.Formats.SafetensorsTensorInfo";
     public const string Llama2cHeader = "global::Codegen.Formats.Llama2cHeader";
     public const string HuggingFaceConfig = "global::Codegen.Formats.HuggingFaceConfig";
+    public const string SafetensorsCheckpoint = "global::Codegen.Formats.SafetensorsCheckpoint";
+    public const string HuggingFaceWeights = "global::Codegen.Formats.HuggingFaceWeights";
+    public const string HuggingFaceLlamaConfig = "global::Codegen.Formats.HuggingFaceLlamaConfig";
+    public const string LlamaFamilyShape = "global::Codegen.Formats.LlamaFamilyShape";
+    public const string Directory = "global::System.IO.Directory";
+    public const string StringComparison = "global::System.StringComparison";
     public const string Llama2cCheckpoint = "global::Codegen.Formats.Llama2cCheckpoint";
 
     public const string GgufLlamaWeights = "global::Codegen.Formats.Gguf.GgufLlamaWeights";

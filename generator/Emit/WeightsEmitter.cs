@@ -12,7 +12,7 @@ internal static class WeightsEmitter
 {
     public static void Emit(IndentedWriter w, ModelSpec spec)
     {
-        IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec.Family);
+        IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec);
         IReadOnlyList<TensorDefinition> global = TensorCatalog.Global(spec.Family);
         MatrixCode matrices = MatrixCode.For(spec);
 

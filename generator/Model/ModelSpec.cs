@@ -22,6 +22,21 @@ internal sealed record ModelSpec(
     bool TiedEmbeddings,
     WeightFormat Weights)
 {
+    /// <summary>The Hugging Face architecture of the config file the shape came from (for example <c>Qwen2ForCausalLM</c>), or null.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>Biases on the query, key and value projections (GPT-2, Qwen2, Llama with <c>attention_bias</c>).</summary>
+    public bool QueryKeyValueBias { get; init; }
+
+    /// <summary>A bias on the attention output projection (GPT-2, Llama with <c>attention_bias</c>).</summary>
+    public bool OutputBias { get; init; }
+
+    /// <summary>Positions a query attends to, itself included, when fewer than Context (Mistral, Phi-3); 0 for all earlier positions.</summary>
+    public int SlidingWindow { get; init; }
+
+    /// <summary>How the rotary frequencies are scaled (Llama 3.1's "llama3", "linear"), or null.</summary>
+    public RopeScaling? RopeScaling { get; init; }
+
     public int HeadDim => DModel / Heads;
 
     public int KvDim => KvHeads * HeadDim;
@@ -37,7 +52,7 @@ internal sealed record ModelSpec(
         get
         {
             long values = SizeOf(TensorCatalog.Unembedding.Shape);
-            foreach (TensorDefinition tensor in TensorCatalog.PerLayer(Family))
+            foreach (TensorDefinition tensor in TensorCatalog.PerLayer(this))
             {
                 if (tensor.IsProjection)
                 {

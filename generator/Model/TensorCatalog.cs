@@ -43,39 +43,67 @@ internal static class TensorCatalog
         },
     };
 
-    public static IReadOnlyList<TensorDefinition> PerLayer(Family family) => family switch
+    /// <summary>A layer's tensors: the family's, with the biases the spec asks for (Qwen2's query/key/value biases, Llama's attention_bias).</summary>
+    public static IReadOnlyList<TensorDefinition> PerLayer(ModelSpec spec)
     {
-        Family.Gpt2 => new[]
+        if (spec.Family == Family.Gpt2)
         {
-            new TensorDefinition("AttentionNorm", "LayerNorm scale before attention.", new[] { "DModel" }, true),
-            new TensorDefinition("AttentionNormBias", "LayerNorm bias before attention.", new[] { "DModel" }, true),
-            new TensorDefinition("Query", "Query projection [out, in].", new[] { "DModel", "DModel" }, true),
-            new TensorDefinition("QueryBias", "Query bias.", new[] { "DModel" }, true),
-            new TensorDefinition("Key", "Key projection [out, in].", new[] { "KvDim", "DModel" }, true),
-            new TensorDefinition("KeyBias", "Key bias.", new[] { "KvDim" }, true),
-            new TensorDefinition("Value", "Value projection [out, in].", new[] { "KvDim", "DModel" }, true),
-            new TensorDefinition("ValueBias", "Value bias.", new[] { "KvDim" }, true),
-            new TensorDefinition("Output", "Attention output projection [out, in].", new[] { "DModel", "DModel" }, true),
-            new TensorDefinition("OutputBias", "Attention output bias.", new[] { "DModel" }, true),
-            new TensorDefinition("FfnNorm", "LayerNorm scale before the MLP.", new[] { "DModel" }, true),
-            new TensorDefinition("FfnNormBias", "LayerNorm bias before the MLP.", new[] { "DModel" }, true),
-            new TensorDefinition("Up", "MLP up projection [out, in].", new[] { "FfnDim", "DModel" }, true),
-            new TensorDefinition("UpBias", "MLP up bias.", new[] { "FfnDim" }, true),
-            new TensorDefinition("Down", "MLP down projection [out, in].", new[] { "DModel", "FfnDim" }, true),
-            new TensorDefinition("DownBias", "MLP down bias.", new[] { "DModel" }, true),
-        },
-        _ => new[]
+            return Gpt2Layer;
+        }
+
+        var tensors = new List<TensorDefinition>
         {
-            new TensorDefinition("AttentionNorm", "RMSNorm weight before attention.", new[] { "DModel" }, true),
-            new TensorDefinition("Query", "Query projection [out, in].", new[] { "DModel", "DModel" }, true),
-            new TensorDefinition("Key", "Key projection [out, in].", new[] { "KvDim", "DModel" }, true),
-            new TensorDefinition("Value", "Value projection [out, in].", new[] { "KvDim", "DModel" }, true),
-            new TensorDefinition("Output", "Attention output projection [out, in].", new[] { "DModel", "DModel" }, true),
-            new TensorDefinition("FfnNorm", "RMSNorm weight before the MLP.", new[] { "DModel" }, true),
-            new TensorDefinition("Gate", "SwiGLU gate projection [out, in].", new[] { "FfnDim", "DModel" }, true),
-            new TensorDefinition("Up", "SwiGLU up projection [out, in].", new[] { "FfnDim", "DModel" }, true),
-            new TensorDefinition("Down", "MLP down projection [out, in].", new[] { "DModel", "FfnDim" }, true),
-        },
+            new("AttentionNorm", "RMSNorm weight before attention.", new[] { "DModel" }, true),
+            new("Query", "Query projection [out, in].", new[] { "DModel", "DModel" }, true),
+        };
+        if (spec.QueryKeyValueBias)
+        {
+            tensors.Add(new("QueryBias", "Query bias.", new[] { "DModel" }, true));
+        }
+
+        tensors.Add(new("Key", "Key projection [out, in].", new[] { "KvDim", "DModel" }, true));
+        if (spec.QueryKeyValueBias)
+        {
+            tensors.Add(new("KeyBias", "Key bias.", new[] { "KvDim" }, true));
+        }
+
+        tensors.Add(new("Value", "Value projection [out, in].", new[] { "KvDim", "DModel" }, true));
+        if (spec.QueryKeyValueBias)
+        {
+            tensors.Add(new("ValueBias", "Value bias.", new[] { "KvDim" }, true));
+        }
+
+        tensors.Add(new("Output", "Attention output projection [out, in].", new[] { "DModel", "DModel" }, true));
+        if (spec.OutputBias)
+        {
+            tensors.Add(new("OutputBias", "Attention output bias.", new[] { "DModel" }, true));
+        }
+
+        tensors.Add(new("FfnNorm", "RMSNorm weight before the MLP.", new[] { "DModel" }, true));
+        tensors.Add(new("Gate", "SwiGLU gate projection [out, in].", new[] { "FfnDim", "DModel" }, true));
+        tensors.Add(new("Up", "SwiGLU up projection [out, in].", new[] { "FfnDim", "DModel" }, true));
+        tensors.Add(new("Down", "MLP down projection [out, in].", new[] { "DModel", "FfnDim" }, true));
+        return tensors;
+    }
+
+    private static readonly TensorDefinition[] Gpt2Layer =
+    {
+        new("AttentionNorm", "LayerNorm scale before attention.", new[] { "DModel" }, true),
+        new("AttentionNormBias", "LayerNorm bias before attention.", new[] { "DModel" }, true),
+        new("Query", "Query projection [out, in].", new[] { "DModel", "DModel" }, true),
+        new("QueryBias", "Query bias.", new[] { "DModel" }, true),
+        new("Key", "Key projection [out, in].", new[] { "KvDim", "DModel" }, true),
+        new("KeyBias", "Key bias.", new[] { "KvDim" }, true),
+        new("Value", "Value projection [out, in].", new[] { "KvDim", "DModel" }, true),
+        new("ValueBias", "Value bias.", new[] { "KvDim" }, true),
+        new("Output", "Attention output projection [out, in].", new[] { "DModel", "DModel" }, true),
+        new("OutputBias", "Attention output bias.", new[] { "DModel" }, true),
+        new("FfnNorm", "LayerNorm scale before the MLP.", new[] { "DModel" }, true),
+        new("FfnNormBias", "LayerNorm bias before the MLP.", new[] { "DModel" }, true),
+        new("Up", "MLP up projection [out, in].", new[] { "FfnDim", "DModel" }, true),
+        new("UpBias", "MLP up bias.", new[] { "FfnDim" }, true),
+        new("Down", "MLP down projection [out, in].", new[] { "DModel", "FfnDim" }, true),
+        new("DownBias", "MLP down bias.", new[] { "DModel" }, true),
     };
 
     /// <summary>The unembedding: its own tensor, or the token embedding when the two are tied.</summary>

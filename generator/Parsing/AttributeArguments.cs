@@ -2,54 +2,53 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using Codegen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Codegen.Generator.Parsing;
 
 /// <summary>
-/// The arguments of one [TransformerModel] application: each named argument's value, as the compiler
-/// bound it, and the syntax it was written as, so that a diagnostic about an argument can be reported
-/// on that argument rather than on the whole attribute. Used only inside the parser's transform; none
-/// of it reaches the pipeline's cached values.
+/// The arguments of one [TransformerModel] application, looked up by name: each named argument's value, as
+/// the compiler bound it, and where it is written, so that a diagnostic about an argument can be reported
+/// on that argument rather than on the whole attribute.
 /// </summary>
 internal sealed class AttributeArguments
 {
-    private readonly Dictionary<string, TypedConstant> values;
-    private readonly Dictionary<string, Location> locations;
+    private readonly Dictionary<string, DeclaredArgument> named = new();
 
-    private AttributeArguments(
-        Dictionary<string, TypedConstant> values,
-        Dictionary<string, Location> locations,
-        ImmutableArray<(string Name, Location Location)> positional,
-        Location attributeLocation)
+    public AttributeArguments(ModelDeclaration declaration)
     {
-        this.values = values;
-        this.locations = locations;
-        Positional = positional;
-        AttributeLocation = attributeLocation;
+        // A name given twice is a compile error (CS0643); the last value is the one read, as in the compiler's binding.
+        foreach (DeclaredArgument argument in declaration.Named)
+        {
+            named[argument.Name] = argument;
+        }
+
+        Positional = declaration.Positional;
+        AttributeLocation = declaration.AttributeLocation;
     }
 
     /// <summary>The attribute as written, <c>TransformerModel(...)</c> (the class, should it have no syntax).</summary>
-    public Location AttributeLocation { get; }
+    public LocationInfo? AttributeLocation { get; }
 
     /// <summary>Constructor arguments, by parameter name: the attribute has no constructor parameters today.</summary>
-    public ImmutableArray<(string Name, Location Location)> Positional { get; }
+    public EquatableArray<DeclaredArgument> Positional { get; }
 
-    /// <summary>The named arguments the compiler bound, in the order written.</summary>
-    public IEnumerable<string> Names => values.Keys;
+    /// <summary>The named arguments the compiler bound.</summary>
+    public IEnumerable<string> Names => named.Keys;
 
-    public static AttributeArguments Read(AttributeData attribute, SyntaxNode target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the arguments of <paramref name="attribute"/> on <paramref name="target"/> as plain values: the
+    /// named ones as bound, each with the syntax it was written as, and the positional ones by parameter name.
+    /// </summary>
+    public static (LocationInfo? Attribute, EquatableArray<DeclaredArgument> Named, EquatableArray<DeclaredArgument> Positional) Capture(
+        AttributeData attribute,
+        SyntaxNode target,
+        CancellationToken cancellationToken)
     {
         var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Location attributeLocation = syntax?.GetLocation() ?? target.GetLocation();
-
-        // A name given twice is a compile error (CS0643); the last value is the one read, as in the compiler's binding.
-        var values = new Dictionary<string, TypedConstant>();
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-        {
-            values[argument.Key] = argument.Value;
-        }
 
         var locations = new Dictionary<string, Location>();
         var unnamed = new List<AttributeArgumentSyntax>();
@@ -70,7 +69,14 @@ internal sealed class AttributeArguments
             }
         }
 
-        var positional = ImmutableArray.CreateBuilder<(string, Location)>();
+        var named = attribute.NamedArguments
+            .Select(argument => new DeclaredArgument(
+                argument.Key,
+                argument.Value.Kind == TypedConstantKind.Array ? null : argument.Value.Value,
+                LocationInfo.From(locations.TryGetValue(argument.Key, out Location? written) ? written : attributeLocation)))
+            .ToImmutableArray();
+
+        var positional = ImmutableArray.CreateBuilder<DeclaredArgument>();
         for (int i = 0; i < attribute.ConstructorArguments.Length; i++)
         {
             string name = attribute.AttributeConstructor is { } constructor && i < constructor.Parameters.Length
@@ -79,28 +85,28 @@ internal sealed class AttributeArguments
             AttributeArgumentSyntax? written = byParameterName.TryGetValue(name, out AttributeArgumentSyntax? byName)
                 ? byName
                 : i < unnamed.Count ? unnamed[i] : null;
-            positional.Add((name, written?.GetLocation() ?? attributeLocation));
+            positional.Add(new DeclaredArgument(name, null, LocationInfo.From(written?.GetLocation() ?? attributeLocation)));
         }
 
-        return new AttributeArguments(values, locations, positional.ToImmutable(), attributeLocation);
+        return (LocationInfo.From(attributeLocation), new EquatableArray<DeclaredArgument>(named), new EquatableArray<DeclaredArgument>(positional.ToImmutable()));
     }
 
     /// <summary>Whether the declaration gives the argument (explicitly, even if it equals the default).</summary>
-    public bool Has(string name) => values.ContainsKey(name);
+    public bool Has(string name) => named.ContainsKey(name);
 
     /// <summary>Where the argument is written (<c>DModel = 64</c>), or the attribute when it is left out.</summary>
-    public Location LocationOf(string name) => locations.TryGetValue(name, out Location? location) ? location : AttributeLocation;
+    public LocationInfo? LocationOf(string name) => named.TryGetValue(name, out DeclaredArgument? argument) ? argument.Location : AttributeLocation;
 
     /// <summary>Where each of the given arguments that the declaration writes is, in the given order.</summary>
-    public ImmutableArray<Location> WrittenLocations(params string[] names) =>
-        names.Where(locations.ContainsKey).Select(name => locations[name]).ToImmutableArray();
+    public ImmutableArray<LocationInfo> WrittenLocations(params string[] names) =>
+        names.Where(named.ContainsKey).Select(name => named[name].Location).OfType<LocationInfo>().ToImmutableArray();
 
     public int Int(string name, int fallback = 0) =>
-        values.TryGetValue(name, out TypedConstant constant) && constant.Value is int value ? value : fallback;
+        named.TryGetValue(name, out DeclaredArgument? argument) && argument.Value is int value ? value : fallback;
 
     public double Double(string name, double fallback) =>
-        values.TryGetValue(name, out TypedConstant constant)
-            ? constant.Value switch
+        named.TryGetValue(name, out DeclaredArgument? argument)
+            ? argument.Value switch
             {
                 double d => d,
                 float f => f,
@@ -110,5 +116,8 @@ internal sealed class AttributeArguments
             : fallback;
 
     public bool Bool(string name, bool fallback) =>
-        values.TryGetValue(name, out TypedConstant constant) && constant.Value is bool value ? value : fallback;
+        named.TryGetValue(name, out DeclaredArgument? argument) && argument.Value is bool value ? value : fallback;
+
+    public string? String(string name) =>
+        named.TryGetValue(name, out DeclaredArgument? argument) ? argument.Value as string : null;
 }

@@ -123,6 +123,48 @@ internal static class DiagnosticDescriptors
         "The weights of this shape take {0} bytes ({1} GiB) in memory as {2}, more than the {3} GiB a process would sensibly hold; check Layers, Vocab, DModel and FfnDim",
         "The weights a loaded model keeps in memory (every tensor in its stored format) exceed " + ModelSpecParser.WeightsWarningGiB + " GiB, far beyond the memory of the machines Codegen targets, which usually means a mistyped size. The code is still generated; suppress the warning if the shape is meant.");
 
+    public static readonly DiagnosticDescriptor ConfigNotFound = Error(
+        "CG0019",
+        "Config file is not among the AdditionalFiles",
+        "The config file '{0}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{0}\" /> to the project file",
+        "The generator reads a config.json named by Config only through the compiler's AdditionalFiles, so that editing it regenerates the model. The path is matched against the end of each AdditionalFiles path, relative to the project.");
+
+    public static readonly DiagnosticDescriptor ConfigNotJson = Error(
+        "CG0020",
+        "Config file is not valid JSON",
+        "The config file '{0}' is not valid JSON: {1}",
+        "A Hugging Face config.json is one JSON object; the file named by Config could not be parsed.");
+
+    public static readonly DiagnosticDescriptor ConfigArchitectureNotSupported = Error(
+        "CG0021",
+        "Config file declares an architecture that is not supported",
+        "The config file '{0}' declares {1}, which Codegen does not support; supported are {2}",
+        "The generator implements the Llama family (Llama, Mistral, Qwen2, Phi-3) and GPT-2; another architecture has layers it cannot generate.");
+
+    public static readonly DiagnosticDescriptor ConfigFeatureNotSupported = Error(
+        "CG0022",
+        "Config file asks for a feature that is not supported",
+        "The config file '{0}' sets {1} to {2}, which is not supported: {3}",
+        "A config field changes the model in a way the generated code does not implement; generating the model anyway would compute something else than the checkpoint was trained for.");
+
+    public static readonly DiagnosticDescriptor ConfigDisagrees = Error(
+        "CG0023",
+        "Attribute and config file disagree",
+        "{0} is {1} in the attribute, but the config file '{2}' has {3} = {4}",
+        "A size written in the attribute as well as in the config file must agree; leave it out of the attribute to take the file's. Context may be shorter than the file's max_position_embeddings.");
+
+    public static readonly DiagnosticDescriptor ConfigFieldInvalid = Error(
+        "CG0024",
+        "Config field is missing or invalid",
+        "The config file '{0}' has {1} = {2}, but it must be {3}",
+        "A field the model's shape needs is missing from the config file, or has a value of the wrong type or range.");
+
+    public static readonly DiagnosticDescriptor ConfigAmbiguous = Error(
+        "CG0025",
+        "Config path matches several AdditionalFiles",
+        "The config file '{0}' matches several AdditionalFiles ({1}); write more of its path",
+        "Config is matched against the end of each AdditionalFiles path; more than one file ends that way, so the generator cannot tell which is meant.");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> AllById = Index(
         ClassNotPartial,
         ClassIsGeneric,
@@ -141,7 +183,14 @@ internal static class DiagnosticDescriptors
         UnknownWeightFormat,
         UnknownArgument,
         ContextTooShort,
-        WeightsTooLarge);
+        WeightsTooLarge,
+        ConfigNotFound,
+        ConfigNotJson,
+        ConfigArchitectureNotSupported,
+        ConfigFeatureNotSupported,
+        ConfigDisagrees,
+        ConfigFieldInvalid,
+        ConfigAmbiguous);
 
     public static DiagnosticDescriptor ById(string id) => AllById[id];
 

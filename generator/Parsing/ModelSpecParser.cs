@@ -28,17 +28,28 @@ internal static class ModelSpecParser
 
     private const double BytesPerGiB = 1024.0 * 1024 * 1024;
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resolves a declaration into a spec, reading the config file it names (if any) from
+    /// <paramref name="configFiles"/>: sizes from the file, checked against any the attribute also writes.
+    /// </summary>
+    public static ParseResult Resolve(ModelDeclaration declaration, EquatableArray<ConfigFile> configFiles)
     {
-        var type = (INamedTypeSymbol)context.TargetSymbol;
-        var declaration = (ClassDeclarationSyntax)context.TargetNode;
-        AttributeArguments arguments = AttributeArguments.Read(context.Attributes[0], declaration, cancellationToken);
-        var diagnostics = new DiagnosticList();
+        var arguments = new AttributeArguments(declaration);
+        var diagnostics = new DiagnosticList(declaration.Diagnostics);
 
-        CheckDeclaration(type, declaration, diagnostics);
-        CheckArgumentsAreKnown(arguments, diagnostics);
+        ConfigShape? config = null;
+        string? configPath = arguments.String(Names.Config);
+        if (arguments.Has(Names.Config))
+        {
+            config = ReadConfig(configPath ?? string.Empty, configFiles, arguments.LocationOf(Names.Config), diagnostics);
+            if (config is null)
+            {
+                return diagnostics.Result(null);
+            }
+        }
 
-        int familyValue = arguments.Int(Names.Family, (int)TransformerModelDefaults.Family);
+        var values = new ResolvedArguments(arguments, config, configPath, diagnostics);
+        int familyValue = values.Int(Names.Family, (int?)config?.Family ?? (int)TransformerModelDefaults.Family);
         if (familyValue is not ((int)ModelFamily.Llama or (int)ModelFamily.Gpt2))
         {
             diagnostics.Report(DiagnosticDescriptors.UnknownFamily, arguments.LocationOf(Names.Family), familyValue);
@@ -53,16 +64,18 @@ internal static class ModelSpecParser
         }
 
         var family = (ModelFamily)familyValue;
-        int dModel = arguments.Int(Names.DModel);
-        int heads = arguments.Int(Names.Heads);
-        int layers = arguments.Int(Names.Layers);
-        int vocab = arguments.Int(Names.Vocab);
-        int context_ = arguments.Int(Names.Context);
-        int kvHeadsArgument = arguments.Int(Names.KvHeads, TransformerModelDefaults.Unset);
-        int ffnArgument = arguments.Int(Names.FfnDim, TransformerModelDefaults.Unset);
-        double epsilon = arguments.Double(Names.NormEpsilon, TransformerModelDefaults.NormEpsilon);
-        double ropeTheta = arguments.Double(Names.RopeTheta, TransformerModelDefaults.RopeTheta);
-        bool tied = arguments.Bool(Names.TiedEmbeddings, TransformerModelDefaults.TiedEmbeddings);
+        int dModel = values.Int(Names.DModel, config?.DModel ?? 0);
+        int heads = values.Int(Names.Heads, config?.Heads ?? 0);
+        int layers = values.Int(Names.Layers, config?.Layers ?? 0);
+        int vocab = values.Int(Names.Vocab, config?.Vocab ?? 0);
+        int context_ = values.Context(config?.Context);
+        int kvHeadsArgument = values.Int(Names.KvHeads, config?.KvHeads ?? TransformerModelDefaults.Unset, unset: TransformerModelDefaults.Unset);
+        int ffnArgument = values.Int(Names.FfnDim, config?.FfnDim ?? TransformerModelDefaults.Unset, unset: TransformerModelDefaults.Unset);
+        double epsilon = values.Double(Names.NormEpsilon, config?.NormEpsilon ?? TransformerModelDefaults.NormEpsilon);
+        double ropeTheta = family == ModelFamily.Gpt2
+            ? arguments.Double(Names.RopeTheta, TransformerModelDefaults.RopeTheta)
+            : values.Double(Names.RopeTheta, config?.RopeTheta ?? TransformerModelDefaults.RopeTheta);
+        bool tied = values.Bool(Names.TiedEmbeddings, config?.TiedEmbeddings ?? TransformerModelDefaults.TiedEmbeddings);
 
         bool sizesValid = true;
         foreach ((string name, int value) in new[]
@@ -77,7 +90,7 @@ internal static class ModelSpecParser
                     arguments.LocationOf(name),
                     name,
                     value,
-                    arguments.Has(name) ? string.Empty : " (it is required)");
+                    arguments.Has(name) ? string.Empty : config is null ? " (it is required)" : $" (from the config file '{configPath}')");
                 sizesValid = false;
             }
         }
@@ -144,9 +157,9 @@ internal static class ModelSpecParser
         CheckTensorSizes(arguments, dModel, vocab, context_, ffnDim, diagnostics);
 
         var spec = new ModelSpec(
-            Namespace: type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-            ClassName: type.Name,
-            Accessibility: type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+            Namespace: declaration.Namespace,
+            ClassName: declaration.ClassName,
+            Accessibility: declaration.Accessibility,
             Family: family,
             DModel: dModel,
             Heads: heads,
@@ -158,7 +171,15 @@ internal static class ModelSpecParser
             NormEpsilon: epsilon,
             RopeTheta: ropeTheta,
             TiedEmbeddings: tied,
-            Weights: (WeightFormat)weightsValue);
+            Weights: (WeightFormat)weightsValue)
+        {
+            Architecture = config?.Architecture,
+            QueryKeyValueBias = config?.QueryKeyValueBias ?? family == ModelFamily.Gpt2,
+            OutputBias = config?.OutputBias ?? family == ModelFamily.Gpt2,
+            // A window as long as the context (or longer) never hides a position: no window at all.
+            SlidingWindow = config is { SlidingWindow: > 0 } && config.SlidingWindow < context_ ? config.SlidingWindow : 0,
+            RopeScaling = config?.RopeScaling,
+        };
 
         if (!diagnostics.HasErrors)
         {
@@ -168,51 +189,30 @@ internal static class ModelSpecParser
         return diagnostics.Result(spec);
     }
 
-    private static void CheckDeclaration(INamedTypeSymbol type, ClassDeclarationSyntax syntax, DiagnosticList diagnostics)
+    /// <summary>The config file named by Config, read into a shape; null after reporting why it cannot be.</summary>
+    private static ConfigShape? ReadConfig(string configPath, EquatableArray<ConfigFile> configFiles, LocationInfo? location, DiagnosticList diagnostics)
     {
-        Location name = syntax.Identifier.GetLocation();
-        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        IReadOnlyList<ConfigFile> matches = configPath.Length == 0 ? new List<ConfigFile>() : ConfigFiles.Matching(configPath, configFiles);
+        if (matches.Count == 0 || matches[0].Text is null)
         {
-            diagnostics.Report(DiagnosticDescriptors.ClassNotPartial, name, type.Name);
+            diagnostics.Report(DiagnosticDescriptors.ConfigNotFound, location, configPath);
+            return null;
         }
 
-        if (type.IsGenericType)
+        if (matches.Count > 1)
         {
-            diagnostics.Report(DiagnosticDescriptors.ClassIsGeneric, name, type.Name);
+            diagnostics.Report(DiagnosticDescriptors.ConfigAmbiguous, location, configPath, string.Join(", ", matches.Select(match => match.Path)));
+            return null;
         }
 
-        if (type.ContainingType is not null)
+        try
         {
-            diagnostics.Report(DiagnosticDescriptors.ClassIsNested, name, type.Name, type.ContainingType.ToDisplayString());
+            return HuggingFaceConfigReader.Read(matches[0].Text!);
         }
-
-        if (type.IsStatic || type.IsAbstract)
+        catch (ConfigProblemException problem)
         {
-            // On the modifier when this declaration writes it (another part of the class may).
-            SyntaxKind modifier = type.IsStatic ? SyntaxKind.StaticKeyword : SyntaxKind.AbstractKeyword;
-            SyntaxToken token = syntax.Modifiers.FirstOrDefault(m => m.IsKind(modifier));
-            diagnostics.Report(
-                DiagnosticDescriptors.ClassIsStaticOrAbstract,
-                token.IsKind(modifier) ? token.GetLocation() : name,
-                type.Name,
-                type.IsStatic ? "static" : "abstract");
-        }
-    }
-
-    /// <summary>Every argument the attribute was compiled with that this parser does not read is an error, never ignored.</summary>
-    private static void CheckArgumentsAreKnown(AttributeArguments arguments, DiagnosticList diagnostics)
-    {
-        foreach ((string name, Location location) in arguments.Positional)
-        {
-            diagnostics.Report(DiagnosticDescriptors.UnknownArgument, location, name);
-        }
-
-        foreach (string name in arguments.Names)
-        {
-            if (!Names.All.Contains(name))
-            {
-                diagnostics.Report(DiagnosticDescriptors.UnknownArgument, arguments.LocationOf(name), name);
-            }
+            diagnostics.Report(problem.Descriptor, location, new object[] { configPath }.Concat(problem.Arguments).ToArray());
+            return null;
         }
     }
 
@@ -274,45 +274,10 @@ internal static class ModelSpecParser
         public const string RopeTheta = nameof(TransformerModelAttribute.RopeTheta);
         public const string TiedEmbeddings = nameof(TransformerModelAttribute.TiedEmbeddings);
         public const string Weights = nameof(TransformerModelAttribute.Weights);
+        public const string Config = nameof(TransformerModelAttribute.Config);
 
         /// <summary>Every named argument the parser reads; any other one is reported as CG0016.</summary>
         public static ImmutableArray<string> All { get; } = ImmutableArray.Create(
-            DModel, Heads, Layers, Vocab, Context, KvHeads, FfnDim, Family, NormEpsilon, RopeTheta, TiedEmbeddings, Weights);
-    }
-
-    /// <summary>The diagnostics of one declaration, turned into plain values as they are reported.</summary>
-    private sealed class DiagnosticList
-    {
-        private readonly List<DiagnosticInfo> items = new();
-
-        public bool HasErrors => items.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
-
-        public void Report(DiagnosticDescriptor descriptor, Location location, params object[] arguments) =>
-            Add(descriptor, location, ImmutableArray<Location>.Empty, arguments);
-
-        /// <summary>A problem between arguments: on the attribute, with the written arguments among <paramref name="involved"/> as additional locations.</summary>
-        public void ReportBetween(
-            DiagnosticDescriptor descriptor,
-            AttributeArguments attribute,
-            string[] involved,
-            params object[] arguments) =>
-            Add(descriptor, attribute.AttributeLocation, attribute.WrittenLocations(involved), arguments);
-
-        public ParseResult Result(ModelSpec? spec) =>
-            new(HasErrors ? null : spec, new EquatableArray<DiagnosticInfo>(items.ToImmutableArray()));
-
-        private void Add(DiagnosticDescriptor descriptor, Location location, ImmutableArray<Location> additional, object[] arguments) =>
-            items.Add(new DiagnosticInfo(
-                descriptor.Id,
-                LocationInfo.From(location),
-                new EquatableArray<LocationInfo>(additional.Select(LocationInfo.From).OfType<LocationInfo>().ToImmutableArray()),
-                new EquatableArray<string>(arguments.Select(Format).ToImmutableArray())));
-
-        private static string Format(object value) => value switch
-        {
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => value.ToString() ?? string.Empty,
-        };
+            DModel, Heads, Layers, Vocab, Context, KvHeads, FfnDim, Family, NormEpsilon, RopeTheta, TiedEmbeddings, Weights, Config);
     }
 }

@@ -24,7 +24,7 @@ internal static class WeightMemory
             bytes += Float32(spec, tensor);
         }
 
-        foreach (TensorDefinition tensor in TensorCatalog.PerLayer(spec.Family))
+        foreach (TensorDefinition tensor in TensorCatalog.PerLayer(spec))
         {
             bytes += (double)spec.Layers * (tensor.IsProjection ? Matrix(spec, tensor) : Float32(spec, tensor));
         }

@@ -139,7 +139,8 @@ internal sealed record CacheKeyValueOperation : LayerOperation
 /// Causal multi-head attention over the cache: scores scaled by 1/sqrt(HeadDim), no later position seen,
 /// softmax, weighted sum of values; query heads share key/value heads in groups.
 /// </summary>
-internal sealed record AttentionOperation : LayerOperation
+/// <param name="SlidingWindow">Positions a query sees, itself included, when fewer than Context (Mistral, Phi-3); 0 for every earlier position.</param>
+internal sealed record AttentionOperation(int SlidingWindow) : LayerOperation
 {
-    public override string Phrase => "causal attention";
+    public override string Phrase => SlidingWindow > 0 ? $"causal attention over the last {SlidingWindow} positions" : "causal attention";
 }

@@ -13,19 +13,19 @@ internal static class ModelPlanBuilder
     public static ModelPlan Build(ModelSpec spec) => spec.Family switch
     {
         Family.Gpt2 => Gpt2(),
-        _ => Llama(),
+        _ => Llama(spec),
     };
 
-    /// <summary>Llama: RMSNorm, no biases, rotary positions, SwiGLU.</summary>
-    private static ModelPlan Llama() => new(
+    /// <summary>Llama: RMSNorm, rotary positions, SwiGLU; biases only where the config asks (Qwen2's query/key/value, Llama's attention_bias).</summary>
+    private static ModelPlan Llama(ModelSpec spec) => new(
         LearnedPositions: false,
         new ResidualBlock("Attention", Operations(
             new NormOperation(NormKind.RmsNorm, "AttentionNorm", null),
-            QueryKeyValue(biased: false),
+            QueryKeyValue(biased: spec.QueryKeyValueBias),
             new RotaryOperation(),
             new CacheKeyValueOperation(),
-            new AttentionOperation(),
-            AddBack("ProjectOutputAddResidual", "attention", "DModel", "Output", biased: false, "output projection added back"))),
+            new AttentionOperation(spec.SlidingWindow),
+            AddBack("ProjectOutputAddResidual", "attention", "DModel", "Output", biased: spec.OutputBias, spec.OutputBias ? "output projection plus bias added back" : "output projection added back"))),
         new ResidualBlock("MLP", Operations(
             new NormOperation(NormKind.RmsNorm, "FfnNorm", null),
             new ProjectionOperation(
@@ -49,7 +49,7 @@ internal static class ModelPlanBuilder
             new NormOperation(NormKind.LayerNorm, "AttentionNorm", "AttentionNormBias"),
             QueryKeyValue(biased: true),
             new CacheKeyValueOperation(),
-            new AttentionOperation(),
+            new AttentionOperation(SlidingWindow: 0),
             AddBack("ProjectOutputAddResidual", "attention", "DModel", "Output", biased: true, "output projection plus bias added back"))),
         new ResidualBlock("MLP", Operations(
             new NormOperation(NormKind.LayerNorm, "FfnNorm", "FfnNormBias"),

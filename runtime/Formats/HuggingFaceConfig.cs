@@ -61,11 +61,24 @@ public sealed record HuggingFaceConfig(
         ArgumentException.ThrowIfNullOrWhiteSpace(weightsPath);
         string? directory = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
         string configPath = Path.Combine(directory ?? ".", FileName);
-
-        // Anything named config.json (a directory, a FIFO, a dangling link) is loaded, and refused there by name.
-        bool present = File.Exists(configPath) || Directory.Exists(configPath) || new FileInfo(configPath).LinkTarget is not null;
-        return present ? Load(configPath) : null;
+        return IsPresent(configPath) ? Load(configPath) : null;
     }
+
+    /// <summary>
+    /// Whether anything is named <paramref name="configPath"/>: anything named config.json (a directory, a FIFO,
+    /// a dangling link) is loaded, and refused there by name.
+    /// </summary>
+    internal static bool IsPresent(string configPath) =>
+        File.Exists(configPath) || Directory.Exists(configPath) || new FileInfo(configPath).LinkTarget is not null;
+
+    /// <summary>
+    /// The Llama-family check a generated loader calls (Llama, Mistral, Qwen2, Phi-3): when a <c>config.json</c> is in
+    /// the folder <paramref name="folderOrWeightsPath"/> (or beside the file), checks it against <paramref name="declared"/>;
+    /// with none, does nothing. See <see cref="HuggingFaceLlamaConfig.Check"/>.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The config is malformed or disagrees with the declaration.</exception>
+    public static void CheckLlamaFamily(string folderOrWeightsPath, LlamaFamilyShape declared) =>
+        HuggingFaceLlamaConfig.CheckLlamaFamily(folderOrWeightsPath, declared);
 
     /// <summary>Loads <paramref name="configPath"/>; throws <see cref="ModelLoadException"/> naming any ill-typed field.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="configPath"/> is null.</exception>
@@ -73,6 +86,33 @@ public sealed record HuggingFaceConfig(
     public static HuggingFaceConfig Load(string configPath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(configPath);
+        return Read(configPath, reader =>
+        {
+            bool? tieWordEmbeddings = reader.Bool("tie_word_embeddings");
+            return new HuggingFaceConfig(
+                configPath,
+                reader.String("model_type"),
+                reader.Int("n_embd"),
+                reader.Int("n_head"),
+                reader.Int("n_layer"),
+                reader.Int("n_positions") ?? reader.Int("n_ctx"),
+                reader.Int("vocab_size"),
+                reader.Int("n_inner"),
+                reader.Double("layer_norm_epsilon"),
+                reader.String("activation_function"),
+                tieWordEmbeddings ?? true)
+            {
+                TieWordEmbeddingsAbsent = tieWordEmbeddings is null,
+            };
+        });
+    }
+
+    /// <summary>
+    /// Reads <paramref name="configPath"/> (at most 16 MiB), parses it, checks that its strings are text and that
+    /// it is a JSON object, and hands its fields to <paramref name="read"/> while the document is open.
+    /// </summary>
+    internal static T Read<T>(string configPath, Func<FieldReader, T> read)
+    {
         byte[] bytes = ModelFile.ReadAllBytes(configPath, "config", MaxFileLength);
 
         JsonDocument document;
@@ -94,23 +134,7 @@ public sealed record HuggingFaceConfig(
                 throw new ModelLoadException(configPath, $"config must be a JSON object, found {root.ValueKind}");
             }
 
-            var reader = new FieldReader(configPath, root);
-            bool? tieWordEmbeddings = reader.Bool("tie_word_embeddings");
-            return new HuggingFaceConfig(
-                configPath,
-                reader.String("model_type"),
-                reader.Int("n_embd"),
-                reader.Int("n_head"),
-                reader.Int("n_layer"),
-                reader.Int("n_positions") ?? reader.Int("n_ctx"),
-                reader.Int("vocab_size"),
-                reader.Int("n_inner"),
-                reader.Double("layer_norm_epsilon"),
-                reader.String("activation_function"),
-                tieWordEmbeddings ?? true)
-            {
-                TieWordEmbeddingsAbsent = tieWordEmbeddings is null,
-            };
+            return read(new FieldReader(configPath, root));
         }
     }
 
@@ -198,9 +222,36 @@ public sealed record HuggingFaceConfig(
     private static string Describe(double? actual, double defaultValue) =>
         actual?.ToString("R") ?? $"absent (GPT-2 default {defaultValue:R})";
 
-    /// <summary>Reads optional, type-checked fields; null and absent both read as null.</summary>
-    private readonly struct FieldReader(string path, JsonElement root)
+    /// <summary>
+    /// Reads optional, type-checked fields; null and absent both read as null. <paramref name="prefix"/> is put
+    /// before field names in messages (such as <c>rope_scaling.</c> for a nested object).
+    /// </summary>
+    internal readonly struct FieldReader(string path, JsonElement root, string prefix = "")
     {
+        /// <summary>Whether the object has <paramref name="field"/> at all, even as null.</summary>
+        public bool Has(string field) => root.TryGetProperty(field, out _);
+
+        /// <summary>A nested object's fields, or null when the field is absent or null.</summary>
+        public FieldReader? Object(string field) =>
+            Get(field, JsonValueKind.Object, "an object") is JsonElement value ? new FieldReader(path, value, prefix + field + ".") : null;
+
+        /// <summary>An array of strings, or null when the field is absent or null.</summary>
+        public string[]? Strings(string field)
+        {
+            if (Get(field, JsonValueKind.Array, "an array of strings") is not JsonElement value)
+            {
+                return null;
+            }
+
+            var strings = new List<string>();
+            foreach (JsonElement item in value.EnumerateArray())
+            {
+                strings.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Invalid(field, "an array of strings", value));
+            }
+
+            return strings.ToArray();
+        }
+
         public string? String(string field) =>
             Get(field, JsonValueKind.String, "a string") is JsonElement value ? value.GetString() : null;
 
@@ -252,6 +303,6 @@ public sealed record HuggingFaceConfig(
         }
 
         private ModelLoadException Invalid(string field, string expected, JsonElement value) =>
-            new(path, $"field '{field}' must be {expected}, found {value.GetRawText()}");
+            new(path, $"field '{prefix}{field}' must be {expected}, found {value.GetRawText()}");
     }
 }

@@ -214,6 +214,55 @@ public sealed class SafetensorsFile : IDisposable
     }
 
     /// <summary>
+    /// Reads rows [<paramref name="firstRow"/>, <paramref name="firstRow"/> + <paramref name="rowCount"/>) of a
+    /// 2-D tensor, or elements of a 1-D tensor (whose rows are single values), as float32 into
+    /// <paramref name="destination"/>, whose length must be <paramref name="rowCount"/> times the row length.
+    /// Only those rows are read from the file: this is how a fused tensor (such as Phi-3's <c>qkv_proj</c>) is
+    /// split without reading the rest twice. Converts F16 and BF16 and refuses non-finite values, as
+    /// <see cref="ReadFloat32"/> does.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="firstRow"/> or <paramref name="rowCount"/> is negative.</exception>
+    /// <exception cref="ModelLoadException">
+    /// The tensor is missing, not a float tensor, not 1-D or 2-D, has fewer rows than the range needs, or the
+    /// destination's length is not the range's element count.
+    /// </exception>
+    public void ReadRowsFloat32(string name, int firstRow, int rowCount, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
+        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
+        SafetensorsTensorInfo info = GetFloatTensor(name);
+        if (info.Shape.Length is not (1 or 2))
+        {
+            throw new ModelLoadException(
+                Path, $"tensor '{name}' has shape {info.ShapeText}; a row range needs a 1-D or 2-D tensor");
+        }
+
+        int rows = info.Shape[0];
+        int columns = info.Shape.Length == 2 ? info.Shape[1] : 1;
+        if ((long)firstRow + rowCount > rows)
+        {
+            throw new ModelLoadException(
+                Path,
+                $"tensor '{name}' has {rows} rows (shape {info.ShapeText}); rows {firstRow} to {(long)firstRow + rowCount - 1} were asked for ({rowCount} from row {firstRow})");
+        }
+
+        long count = (long)rowCount * columns;
+        if (destination.Length != count)
+        {
+            throw new ModelLoadException(
+                Path,
+                $"{rowCount} rows of tensor '{name}' (shape {info.ShapeText}) are {count} elements but the destination holds {destination.Length}");
+        }
+
+        long first = (long)firstRow * columns;
+        for (int start = 0; start < destination.Length; start += ChunkElements)
+        {
+            Span<float> chunk = destination.Slice(start, Math.Min(ChunkElements, destination.Length - start));
+            ReadElements(info, first + start, chunk);
+        }
+    }
+
+    /// <summary>
     /// Reads a tensor stored as [<paramref name="rows"/>, <paramref name="columns"/>] and writes its
     /// [<paramref name="columns"/>, <paramref name="rows"/>] transpose into <paramref name="destination"/>
     /// (GPT-2 Conv1D weights are stored [in, out]; the kernels want [out, in]).

@@ -8,7 +8,7 @@ public static partial class CpuAttention
 {
     /// <summary>One head with Vector128; see <see cref="Head256"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Head128(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale, int headDim, int kvDim)
+    private static void Head128(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, int hidden, float scoreScale, int headDim, int kvDim)
     {
         const int Lanes = 4;
         // Scores, four positions a vector, eight a step in four multiply-add chains.
@@ -51,6 +51,12 @@ public static partial class CpuAttention
 
         int padded = (count + (Lanes - 1)) & ~(Lanes - 1);
         for (int t = count; t < padded; t++)
+        {
+            Unsafe.Add(ref headScores, t) = float.NegativeInfinity;
+        }
+
+        // Positions before a sliding window (at most a block's worth, at the start) get no weight.
+        for (int t = 0; t < hidden; t++)
         {
             Unsafe.Add(ref headScores, t) = float.NegativeInfinity;
         }

@@ -73,28 +73,34 @@ public static partial class CpuAttention
     private static void AttentionOf<TShape>(Span<float> query, float[] keys, float[] values, int position, float[] scores, Span<float> output, int startHead, int endHead, int headDim)
         where TShape : IModelShape
     {
-        int count = position + 1;
+        // The causal mask, and a sliding window's: the keys of positions first..position. The cache is read from the
+        // start of first's block of KeyBlock positions, so the key layout stays aligned; the hidden positions
+        // before first in that block get no weight.
+        int first = position + 1 - TShape.AttentionWindow;
+        int start = first <= 0 ? 0 : first & ~(KeyCache.KeyBlock - 1);
+        int hidden = first <= 0 ? 0 : first - start;
+        int count = position + 1 - start;
         // Scores are scaled by 1/sqrt(HeadDim) with a multiply, as llama.cpp and PyTorch scale them.
         float scoreScale = 1.0f / MathF.Sqrt(headDim);
         for (int head = startHead; head < endHead; head++)
         {
             int kvHead = head / TShape.QueriesPerKvHead;
             ref float headQuery = ref Unsafe.Add(ref MemoryMarshal.GetReference(query), head * headDim);
-            ref float headKeys = ref keys[kvHead * headDim * TShape.CachePositions];
-            ref float headValues = ref values[kvHead * headDim];
+            ref float headKeys = ref keys[(kvHead * headDim * TShape.CachePositions) + (start * headDim)];
+            ref float headValues = ref values[(start * TShape.KvDim) + (kvHead * headDim)];
             ref float headScores = ref scores[head * TShape.CachePositions];
             ref float headOutput = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), head * headDim);
             if (Vector256.IsHardwareAccelerated)
             {
-                Head256(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, TShape.KvDim);
+                Head256(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, hidden, scoreScale, headDim, TShape.KvDim);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                Head128(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, TShape.KvDim);
+                Head128(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, hidden, scoreScale, headDim, TShape.KvDim);
             }
             else
             {
-                HeadScalar(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, scoreScale, headDim, TShape.KvDim);
+                HeadScalar(ref headQuery, ref headKeys, ref headValues, ref headScores, ref headOutput, count, hidden, scoreScale, headDim, TShape.KvDim);
             }
         }
     }
@@ -122,7 +128,7 @@ public static partial class CpuAttention
 
     /// <summary>One head without SIMD: scores and their maximum, exponentials and their total, then each dimension's weighted sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void HeadScalar(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, float scoreScale, int headDim, int kvDim)
+    private static void HeadScalar(ref float headQuery, ref float headKeys, ref float headValues, ref float headScores, ref float headOutput, int count, int hidden, float scoreScale, int headDim, int kvDim)
     {
         const int KeyBlock = KeyCache.KeyBlock;
         float max = float.NegativeInfinity;
@@ -134,7 +140,7 @@ public static partial class CpuAttention
                 score += Unsafe.Add(ref headQuery, d) * Unsafe.Add(ref headKeys, ((t & ~(KeyBlock - 1)) * headDim) + (d * KeyBlock) + (t & (KeyBlock - 1)));
             }
 
-            score *= scoreScale;
+            score = t < hidden ? float.NegativeInfinity : score * scoreScale;
             Unsafe.Add(ref headScores, t) = score;
             max = MathF.Max(max, score);
         }

@@ -39,6 +39,12 @@ public interface IModelShape
     static abstract int Context { get; }
 
     /// <summary>
+    /// Positions a query attends to, itself included: <see cref="Context"/> (every earlier position), or a
+    /// sliding window when the model has one shorter than the context (Mistral, Phi-3).
+    /// </summary>
+    static abstract int AttentionWindow { get; }
+
+    /// <summary>
     /// Positions the CPU KV cache holds: <see cref="Context"/> rounded up to a multiple of 16
     /// (<see cref="KeyCache.KeyBlock"/>), so attention's score steps of sixteen positions never leave a
     /// head's part of the key cache.

@@ -69,7 +69,7 @@ internal static class GpuKernelsEmitter
                 GpuProjectionEmitter.EmitUnembed(w, spec, plan.FinalNorm);
 
                 w.Line();
-                EmitAttention(w);
+                EmitAttention(w, spec);
             }
         }
     }
@@ -147,7 +147,7 @@ internal static class GpuKernelsEmitter
             });
     }
 
-    private static void EmitAttention(IndentedWriter w)
+    private static void EmitAttention(IndentedWriter w, ModelSpec spec)
     {
         w.Line("/// <summary>");
         w.Line("/// Causal attention of the newest position, one group per query head: scores of the keys of positions");
@@ -157,6 +157,7 @@ internal static class GpuKernelsEmitter
         w.Line("/// </summary>");
         using (w.Block($"internal static void Attention({Names.ArrayView}<float> query, {Names.ArrayView}<float> keys, {Names.ArrayView}<float> values, {Names.ArrayView}<float> scores, {Names.ArrayView}<float> output, int position)"))
         {
+            string start = spec.SlidingWindow > 0 ? "first + " : string.Empty;
             w.Line($"{Names.ArrayView}<float> headQuery = {Names.SharedMemory}.Allocate<float>(HeadDim);");
             w.Line($"{Names.ArrayView}<float> warpSums = {Names.SharedMemory}.Allocate<float>(MaxWarpsPerGroup);");
             w.Line($"{Names.ArrayView}<float> partialSums = {Names.SharedMemory}.Allocate<float>(MaxGroupSize);");
@@ -165,6 +166,12 @@ internal static class GpuKernelsEmitter
             w.Line("{");
             w.Indent();
             w.Line("int kvOffset = (head / QueriesPerKvHead) * HeadDim;");
+            if (spec.SlidingWindow > 0)
+            {
+                w.Line("// The sliding window: positions older than the last SlidingWindow are masked too.");
+                w.Line("int first = position < SlidingWindow ? 0 : position + 1 - SlidingWindow;");
+            }
+
             w.Line("int headScores = head * Context;");
             using (w.Block($"for (int i = {Names.Group}.IdxX; i < HeadDim; i += {Names.Group}.DimX)"))
             {
@@ -176,7 +183,7 @@ internal static class GpuKernelsEmitter
             w.Line("// Scores: one position per thread, its key read whole.");
             w.Line($"float sqrtHeadDim = {Names.MathF}.Sqrt(HeadDim);");
             w.Line("float localMax = float.NegativeInfinity;");
-            using (w.Block($"for (int t = {Names.Group}.IdxX; t <= position; t += {Names.Group}.DimX)"))
+            using (w.Block($"for (int t = {start}{Names.Group}.IdxX; t <= position; t += {Names.Group}.DimX)"))
             {
                 w.Line("long key = ((long)t * KvDim) + kvOffset;");
                 w.Line("float dot = 0;");
@@ -195,7 +202,7 @@ internal static class GpuKernelsEmitter
             w.Line("// Softmax: exponentials of score - max (never overflows), then their sum. Each thread rewrites the");
             w.Line("// scores it wrote; the barriers of GroupSum publish them to the whole group.");
             w.Line("float localSum = 0;");
-            using (w.Block($"for (int t = {Names.Group}.IdxX; t <= position; t += {Names.Group}.DimX)"))
+            using (w.Block($"for (int t = {start}{Names.Group}.IdxX; t <= position; t += {Names.Group}.DimX)"))
             {
                 w.Line($"float weight = {Names.MathF}.Exp(scores[headScores + t] - max);");
                 w.Line("scores[headScores + t] = weight;");
@@ -213,7 +220,7 @@ internal static class GpuKernelsEmitter
                 using (w.Block($"for (int dimension = {Names.Group}.IdxX; dimension < HeadDim; dimension += {Names.Group}.DimX)"))
                 {
                     w.Line("float total = 0;");
-                    using (w.Block("for (int t = 0; t <= position; t++)"))
+                    using (w.Block($"for (int t = {(spec.SlidingWindow > 0 ? "first" : "0")}; t <= position; t++)"))
                     {
                         w.Line("total += (scores[headScores + t] / sum) * values[((long)t * KvDim) + kvOffset + dimension];");
                     }
@@ -229,7 +236,7 @@ internal static class GpuKernelsEmitter
                 w.Line("float partial = 0;");
                 using (w.Block("if (slice < slices)"))
                 {
-                    using (w.Block("for (int t = slice; t <= position; t += slices)"))
+                    using (w.Block($"for (int t = {start}slice; t <= position; t += slices)"))
                     {
                         w.Line("partial += (scores[headScores + t] / sum) * values[((long)t * KvDim) + kvOffset + dimension];");
                     }

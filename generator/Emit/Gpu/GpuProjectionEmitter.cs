@@ -96,8 +96,8 @@ internal static class GpuProjectionEmitter
         string at(string row) => offset == "0" ? row : $"{offset} + {row}";
         if (launch.Rotary && matrix.Output != "values")
         {
-            w.Line($"// {what}, turned pair by pair.");
-            EmitRotatedProjection(w, matrix.Rows, spec.Size(matrix.Rows), WeightOf(matrix), target, offset, vector);
+            w.Line(matrix.Bias is null ? $"// {what}, turned pair by pair." : $"// {what}, plus bias, turned pair by pair.");
+            EmitRotatedProjection(w, matrix, spec.Size(matrix.Rows), target, offset, vector);
         }
         else
         {
@@ -139,19 +139,21 @@ internal static class GpuProjectionEmitter
     }
 
     /// <summary>A query or key projection whose rows are stored turned, two pairs a tile (rows come in pairs: HeadDim is even).</summary>
-    private static void EmitRotatedProjection(IndentedWriter w, string rowsName, int rows, string matrix, string target, string offset, string vector)
+    private static void EmitRotatedProjection(IndentedWriter w, ProjectedMatrix projected, int rows, string target, string offset, string vector)
     {
+        string matrix = WeightOf(projected);
+        string Row(string row, string value) => Biased(projected, row, value);
         GpuKernelsEmitter.EmitRowLoops(
             w,
-            rowsName,
+            projected.Rows,
             rows,
             () =>
             {
                 w.Line($"{Names.GpuRows4} dots = {Names.GpuReductions}.WarpDot4({matrix}, row, {vector}, DModel);");
                 using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
-                    w.Line($"StoreRotated({target}, {offset}, row, dots.Row0, dots.Row1, position, rotaryCos, rotarySin);");
-                    w.Line($"StoreRotated({target}, {offset}, row + 2, dots.Row2, dots.Row3, position, rotaryCos, rotarySin);");
+                    w.Line($"StoreRotated({target}, {offset}, row, {Row("row", "dots.Row0")}, {Row("row + 1", "dots.Row1")}, position, rotaryCos, rotarySin);");
+                    w.Line($"StoreRotated({target}, {offset}, row + 2, {Row("row + 2", "dots.Row2")}, {Row("row + 3", "dots.Row3")}, position, rotaryCos, rotarySin);");
                 }
             },
             () =>
@@ -159,7 +161,7 @@ internal static class GpuProjectionEmitter
                 w.Line($"GpuDotPair dots = WarpDotPairDModel({matrix}, row, {vector});");
                 using (w.Block($"if ({Names.Warp}.IsFirstLane)"))
                 {
-                    w.Line($"StoreRotated({target}, {offset}, row, dots.First, dots.Second, position, rotaryCos, rotarySin);");
+                    w.Line($"StoreRotated({target}, {offset}, row, {Row("row", "dots.First")}, {Row("row + 1", "dots.Second")}, position, rotaryCos, rotarySin);");
                 }
             },
             step: 2);

@@ -77,7 +77,7 @@ internal static class GpuSessionEmitter
     private static void EmitWeights(IndentedWriter w, ModelSpec spec, ModelPlan plan)
     {
         IReadOnlyList<TensorDefinition> global = TensorCatalog.Global(spec.Family);
-        IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec.Family);
+        IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec);
         bool rotary = plan.Has<RotaryOperation>();
 
         w.Line("/// <summary>The model's weights on one device, uploaded once and shared by every session of the model there.</summary>");

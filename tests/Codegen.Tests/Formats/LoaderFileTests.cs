@@ -69,13 +69,19 @@ public sealed class LoaderFileTests : IDisposable
     {
         string directory = Directory.CreateDirectory(Path.Combine(folder.FullPath, "model")).FullName;
 
-        // The safetensors Load takes a folder holding model.safetensors: that file is what is missing.
+        // The safetensors Loads take a folder holding model.safetensors (or shards): that is what is missing.
         ModelLoadException error = LoadFails(loader, directory);
 
         if (loader is "generated safetensors Load" or "SafetensorsFile.OpenFileOrFolder")
         {
             Assert.Equal(Path.Combine(directory, "model.safetensors"), error.FilePath);
             Assert.Contains("not found", error.Message);
+        }
+        else if (loader is "generated llama2.c Load")
+        {
+            // A Llama-family Load takes a folder as a Hugging Face one: its weights are what is missing.
+            Assert.Equal(directory, error.FilePath);
+            Assert.Contains("the folder holds neither model.safetensors nor model.safetensors.index.json", error.Message);
         }
         else
         {

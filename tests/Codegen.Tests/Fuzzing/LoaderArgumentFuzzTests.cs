@@ -46,6 +46,14 @@ public sealed class LoaderArgumentFuzzTests(ITestOutputHelper output)
                 path => { HuggingFaceConfig.Load(pathIn(path)!); return null; });
             Run(report, $"HuggingFaceConfig.TryLoadBeside({description})", "config.json", FuzzSeeds.Gpt2TinyConfig,
                 path => { HuggingFaceConfig.TryLoadBeside(pathIn(path)!); return null; });
+            Run(report, $"SafetensorsCheckpoint.Open({description})", "model.safetensors", FuzzSeeds.Gpt2TinyWeights,
+                path => { SafetensorsCheckpoint.Open(pathIn(path)!).Dispose(); return null; });
+            Run(report, $"SafetensorsCheckpoint.Open(index: {description})", SafetensorsCheckpoint.IndexFileName, SafetensorsIndexFuzzTests.IndexSeed,
+                path => { SafetensorsCheckpoint.Open(pathIn(path)!).Dispose(); return null; });
+            Run(report, $"HuggingFaceLlamaConfig.Load({description})", "config.json", FuzzSeeds.Gpt2TinyConfig,
+                path => { HuggingFaceLlamaConfig.Load(pathIn(path)!); return null; });
+            Run(report, $"HuggingFaceLlamaConfig.TryLoad({description})", "config.json", FuzzSeeds.Gpt2TinyConfig,
+                path => { HuggingFaceLlamaConfig.TryLoad(pathIn(path)!); return null; });
             Run(report, $"Gpt2Tokenizer.Load(folder: {description})", "vocab.json", FuzzSeeds.Gpt2TinyVocabulary,
                 path => TokenizerUse.EncodeAndDecode(Gpt2Tokenizer.Load(pathIn(Path.Combine(Path.GetDirectoryName(path)!, "folder"))!)));
             Run(report, $"Gpt2Tokenizer.Load(vocab.json: {description}, merges.txt)", "vocab.json", FuzzSeeds.Gpt2TinyVocabulary,

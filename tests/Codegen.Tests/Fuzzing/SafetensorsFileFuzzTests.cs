@@ -7,7 +7,7 @@ namespace Codegen.Tests.Fuzzing;
 
 /// <summary>
 /// Mutated safetensors files through the lower-level <see cref="SafetensorsFile"/> reader: open, read
-/// every float tensor (and every matrix transposed), then validate against the seed's tensors.
+/// every float tensor (and every matrix transposed, and the last row of each matrix or vector), then validate against the seed's tensors.
 /// </summary>
 [Collection(FuzzCollection.Name)]
 public sealed class SafetensorsFileFuzzTests(ITestOutputHelper output)
@@ -40,6 +40,13 @@ public sealed class SafetensorsFileFuzzTests(ITestOutputHelper output)
             if (tensor.Shape.Length == 2)
             {
                 file.ReadFloat32Transposed(tensor.Name, tensor.Shape[0], tensor.Shape[1], new float[tensor.ElementCount]);
+            }
+
+            if (tensor.Shape.Length is 1 or 2 && tensor.Shape[0] > 0)
+            {
+                // The last row alone, as a loader splitting a fused tensor reads it.
+                long rowLength = tensor.Shape.Length == 2 ? tensor.Shape[1] : 1;
+                file.ReadRowsFloat32(tensor.Name, tensor.Shape[0] - 1, 1, new float[rowLength]);
             }
         }
 

@@ -18,7 +18,7 @@ public sealed class DiagnosticCoverageTests
             .Where(field => field.FieldType == typeof(DiagnosticDescriptor))
             .Select(field => ((DiagnosticDescriptor)field.GetValue(null)!).Id)
             .ToArray();
-        string[] tests = new[] { typeof(DeclarationDiagnosticTests), typeof(SizeDiagnosticTests), typeof(ParameterDiagnosticTests) }
+        string[] tests = new[] { typeof(DeclarationDiagnosticTests), typeof(SizeDiagnosticTests), typeof(ParameterDiagnosticTests), typeof(ConfigDiagnosticTests) }
             .SelectMany(type => type.GetMethods())
             .Where(method => method.GetCustomAttribute<FactAttribute>() is not null)
             .Select(method => method.Name)

@@ -86,9 +86,40 @@ public sealed class DiagnosticLocationTests
         Assert.Equal(expectedAdditional, diagnostic.AdditionalLocations.Select(location => text.ToString(location.SourceSpan)));
     }
 
+    /// <summary>ID, source, the config file's text at /project/models/tiny/config.json (null: no file), the primary location's text.</summary>
+    public static TheoryData<string, string, string?, string> ConfigCases => new()
+    {
+        { "CG0019", Model(TinyConfig), null, TinyConfig },
+        { "CG0020", Model(TinyConfig), "{ \"hidden_size\": ", TinyConfig },
+        { "CG0021", Model(TinyConfig), ConfigDiagnosticTests.LlamaConfig().Replace("LlamaForCausalLM", "GemmaForCausalLM").Replace("\"llama\"", "\"gemma\""), TinyConfig },
+        { "CG0022", Model(TinyConfig), ConfigDiagnosticTests.LlamaConfig(",\n  \"mlp_bias\": true"), TinyConfig },
+        { "CG0023", Model(TinyConfig + ", Vocab = 1000"), ConfigDiagnosticTests.LlamaConfig(), "Vocab = 1000" },
+        { "CG0024", Model(TinyConfig), ConfigDiagnosticTests.LlamaConfig().Replace("\"vocab_size\": 512,", string.Empty), TinyConfig },
+        { "CG0025", Model("Config = \"config.json\""), ConfigDiagnosticTests.LlamaConfig(), "Config = \"config.json\"" },
+    };
+
+    private const string TinyConfig = "Config = \"models/tiny/config.json\"";
+
+    [Theory]
+    [MemberData(nameof(ConfigCases))]
+    public void TheConfigDiagnosticIsOnTheArgumentThatIsWrong(string id, string source, string? config, string expected)
+    {
+        Compilation compilation = GeneratorHarness.Compile(WithoutMarkup(source));
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        AdditionalText[] files = config is null
+            ? []
+            : [new InMemoryAdditionalText("/project/models/tiny/config.json", config), new InMemoryAdditionalText("/project/other/config.json", config)];
+
+        Diagnostic diagnostic = Assert.Single(GeneratorHarness.Run(compilation, files).Result.Diagnostics, d => d.Id == id);
+
+        Assert.Equal(tree.FilePath, diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(expected, tree.GetText().ToString(diagnostic.Location.SourceSpan));
+        Assert.Empty(diagnostic.AdditionalLocations);
+    }
+
     [Fact]
     public void EveryIdHasALocationCase() =>
         Assert.Equal(
             AllDescriptors.Select(descriptor => descriptor.Id).Order(),
-            Cases.Select(row => (string)row[0]).Order());
+            Cases.Select(row => (string)row[0]).Concat(ConfigCases.Select(row => (string)row[0])).Order());
 }

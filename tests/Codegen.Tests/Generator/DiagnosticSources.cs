@@ -55,6 +55,23 @@ internal static class DiagnosticSources
         return test.RunAsync();
     }
 
+    /// <summary>As <see cref="VerifyAsync(string, DiagnosticResult[])"/>, with AdditionalFiles (path and text) given to the compiler.</summary>
+    public static Task VerifyWithFilesAsync(string source, (string Path, string Text)[] files, params DiagnosticResult[] expected)
+    {
+        // Only the diagnostics are checked: a declaration from a config that is valid generates its files.
+        var test = new ModelGeneratorTest { TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck };
+        test.TestState.AdditionalReferences.Clear();
+        test.TestState.AdditionalReferences.AddRange(TestReferences.All);
+        test.TestState.Sources.Add(source);
+        foreach ((string path, string text) in files)
+        {
+            test.TestState.AdditionalFiles.Add((path, text));
+        }
+
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
     /// <summary>
     /// For warnings: exactly the expected diagnostics, and the model's files are still generated and
     /// compile with no error and no warning of their own.

@@ -37,10 +37,10 @@ internal static class GeneratorHarness
     /// <summary>Runs the generator once over the sources: its result and the compilation with the generated files added.</summary>
     public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources) => Run(Compile(sources));
 
-    /// <summary>Runs the generator once over a compilation: its result and the compilation with the generated files added.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(Compilation compilation)
+    /// <summary>Runs the generator once over a compilation (and AdditionalFiles): its result and the compilation with the generated files added.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(Compilation compilation, params AdditionalText[] additionalFiles)
     {
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> _);
+        GeneratorDriver driver = CreateDriver().AddAdditionalTexts(ImmutableArray.Create(additionalFiles)).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> _);
         return (driver.GetRunResult().Results.Single(), output);
     }
 }

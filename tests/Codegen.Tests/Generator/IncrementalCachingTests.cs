@@ -153,6 +153,49 @@ public sealed class IncrementalCachingTests
         Assert.Equal(3, reasons.Count(reason => reason == IncrementalStepRunReason.Cached));
     }
 
+    [Fact]
+    public void AnUnrelatedEditKeepsAConfigModelCachedAndEditingItsConfigRegeneratesIt()
+    {
+        const string ConfigModelSource = """
+            using Codegen;
+
+            namespace Models;
+
+            [TransformerModel(Config = "models/tiny/config.json")]
+            internal partial class TinyFromConfig
+            {
+            }
+            """;
+        var config = new InMemoryAdditionalText("/project/models/tiny/config.json", ConfigDiagnosticTests.LlamaConfig());
+        var unrelated = new InMemoryAdditionalText("/project/settings.json", "{ \"unrelated\": 1 }");
+        Compilation compilation = Compile(gpuRuntime: false, ConfigModelSource, ModelSource, WarningModelSource, BrokenModelSource, OtherSource);
+        SyntaxTree other = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source4.cs");
+        Compilation edited = compilation.ReplaceSyntaxTree(other, GeneratorHarness.Parse(OtherSourceEdited, other.FilePath));
+
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().AddAdditionalTexts(ImmutableArray.Create<AdditionalText>(config, unrelated)).RunGenerators(compilation);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+        Assert.DoesNotContain(first.Diagnostics, diagnostic => diagnostic.Location.SourceTree?.FilePath == "Source0.cs");
+        Assert.Contains(Sources(first), file => file.HintName == "Models.TinyFromConfig.Shape.g.cs" && file.Text.Contains("public const int Layers = 2;"));
+
+        // A C# edit elsewhere: every step cached, the config included.
+        driver = driver.RunGenerators(edited);
+        AssertEverythingCachedOrUnchanged(driver.GetRunResult().Results.Single());
+
+        // The config edited: the config model's resolved spec and files are new, the other model's are not.
+        var editedConfig = new InMemoryAdditionalText(config.Path, ConfigDiagnosticTests.LlamaConfig().Replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3"));
+        driver = driver.ReplaceAdditionalText(config, editedConfig).RunGenerators(edited);
+        GeneratorRunResult third = driver.GetRunResult().Results.Single();
+        foreach (string step in new[] { TrackingNames.Resolve, TrackingNames.Specs })
+        {
+            var reasons = Outputs(third, step).Select(output => output.Reason).ToList();
+            Assert.Single(reasons, IncrementalStepRunReason.Modified);
+            Assert.All(reasons.Where(reason => reason != IncrementalStepRunReason.Modified), reason => AssertCachedOrUnchanged(step, reason));
+        }
+
+        Assert.All(Outputs(third, TrackingNames.Parse), output => AssertCachedOrUnchanged(TrackingNames.Parse, output.Reason));
+        Assert.Contains(Sources(third), file => file.HintName == "Models.TinyFromConfig.Shape.g.cs" && file.Text.Contains("public const int Layers = 3;"));
+    }
+
     private static Compilation Compile(bool gpuRuntime, params string[] sources) =>
         GeneratorHarness.Compile(gpuRuntime ? TestReferences.WithGpu : TestReferences.All, sources);
 
