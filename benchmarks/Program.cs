@@ -9,6 +9,7 @@ using Codegen.Benchmarks.Onnx;
 // dotnet run -c Release --project benchmarks -- --prepare-huggingface   (seeded Hugging Face folders and ONNX graphs of the huggingface category)
 // dotnet run -c Release --project benchmarks -- --check-generic   (the generic baseline against the generated code)
 // dotnet run -c Release --project benchmarks -- --check-onnx   (the ONNX Runtime peer against the generated code)
+// dotnet run -c Release --project benchmarks -- --check-onnx-huggingface   (the same on the SmolLM2 and Qwen2.5 shapes' random weights)
 // dotnet run -c Release --project benchmarks -- --accuracy   (what bf16 and Q8 weights cost on stories260K)
 if (Array.IndexOf(args, "--accuracy") >= 0)
 {
@@ -25,6 +26,12 @@ if (Array.IndexOf(args, HuggingFacePreparation.Option) >= 0)
 if (Array.IndexOf(args, "--check-generic") >= 0)
 {
     GenericParityCheck.RunAll(Console.Out);
+    return;
+}
+
+if (Array.IndexOf(args, OnnxHuggingFaceCheckCommand.Option) >= 0)
+{
+    Environment.ExitCode = OnnxHuggingFaceCheckCommand.Run();
     return;
 }
 

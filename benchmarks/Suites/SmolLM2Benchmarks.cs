@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Codegen.Benchmarks.Harness;
+using Codegen.Benchmarks.Models;
 using Codegen.Benchmarks.Onnx;
 using Codegen.Benchmarks.Weights;
 
@@ -13,10 +14,10 @@ namespace Codegen.Benchmarks.Suites;
 [BenchmarkCategory("huggingface")]
 public class SmolLM2Benchmarks : ModelBenchmarks
 {
-    /// <summary>The KV cache length of every implementation (the config allows 8192).</summary>
-    public const int Context = 1024;
+    /// <summary>The KV cache length of every implementation (the declared Context; the config allows 8192).</summary>
+    public const int Context = SmolLM2.Context;
 
-    [Params("onnx")]
+    [Params("generated", "generated-bf16", "generated-q8", "onnx")]
     public override string Implementation { get; set; } = "";
 
     protected override IInferenceSession Open()
@@ -25,6 +26,9 @@ public class SmolLM2Benchmarks : ModelBenchmarks
         string folder = RandomWeights.HuggingFaceFolder(shape);
         return Implementation switch
         {
+            "generated" => SmolLM2.Load(folder).CreateSession(),
+            "generated-bf16" => SmolLM2Bf16.Load(folder).CreateSession(),
+            "generated-q8" => SmolLM2Q8.Load(folder).CreateSession(),
             "onnx" => OnnxDecoderSession.ForHuggingFace(shape, folder, Context),
             _ => throw Unknown(),
         };
