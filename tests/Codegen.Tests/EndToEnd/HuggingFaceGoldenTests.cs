@@ -21,6 +21,7 @@ public sealed class HuggingFaceGoldenTests
     {
         new object[] { "llama-hf" },
         new object[] { "llama-hf-bias-bf16-sharded" },
+        new object[] { "llama-linear" },
         new object[] { "mistral-window" },
         new object[] { "qwen2" },
         new object[] { "phi3" },
@@ -34,6 +35,7 @@ public sealed class HuggingFaceGoldenTests
     {
         "llama-hf" => HfLlama.Load(Folder(name)).CreateSession(),
         "llama-hf-bias-bf16-sharded" => HfLlamaBiasScaled.Load(Folder(name)).CreateSession(),
+        "llama-linear" => HfLlamaLinear.Load(Folder(name)).CreateSession(),
         "mistral-window" => HfMistralWindow.Load(Folder(name)).CreateSession(),
         "qwen2" => HfQwen2.Load(Folder(name)).CreateSession(),
         "phi3" => HfPhi3.Load(Folder(name)).CreateSession(),

@@ -17,6 +17,12 @@ internal partial class HfLlamaBiasScaled
 {
 }
 
+/// <summary>LlamaForCausalLM with linear rotary scaling (factor 4), tied embeddings, heads of 8.</summary>
+[TransformerModel(Config = "Golden/hf/llama-linear/config.json")]
+internal partial class HfLlamaLinear
+{
+}
+
 /// <summary>MistralForCausalLM with a sliding window of 5 positions, F16 weights.</summary>
 [TransformerModel(Config = "Golden/hf/mistral-window/config.json")]
 internal partial class HfMistralWindow
