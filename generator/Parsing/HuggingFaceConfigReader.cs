@@ -163,14 +163,16 @@ internal static class HuggingFaceConfigReader
             RopeScaling: ReadRopeScaling(config));
     }
 
-    /// <summary>The sliding window: Mistral's <c>sliding_window</c> (transformers' default 4096), Phi-3's (default none); Qwen2's only under <c>use_sliding_window</c>, which is refused.</summary>
+    /// <summary>The sliding window: Mistral's <c>sliding_window</c> (transformers' default 4096), Phi-3's (default none); Qwen2's, on some layers only, is refused.</summary>
     private static int SlidingWindow(JsonObject config, string architecture)
     {
         if (architecture == Qwen2)
         {
-            if (OptionalBool(config, "use_sliding_window") == true)
+            // Qwen2 windows layers max_window_layers (transformers' default 28) and later, and only under use_sliding_window.
+            if (OptionalBool(config, "use_sliding_window") == true
+                && (OptionalInt(config, "max_window_layers") ?? 28) < RequiredInt(config, "num_hidden_layers"))
             {
-                throw Unsupported("use_sliding_window", "true", "Qwen2's sliding window covers only the layers past max_window_layers");
+                throw Unsupported("use_sliding_window", "true", "Qwen2's sliding window covers only the layers from max_window_layers on, and every layer here has the same attention");
             }
 
             return 0;
