@@ -1,4 +1,4 @@
-// Builds Llama 3 and Qwen2 style tokenizer.json objects over the Llama 3.2 vocabulary in GPT-2 layout
+// Builds Llama 3 and Qwen2 style tokenizer.json objects, and the older Metaspace form of Llama 2's, over the Llama 3.2 vocabulary in GPT-2 layout
 // (tokenizers/llama3.2/encoder.json + vocab.bpe). The C# tests build the same objects
 // (tests/Codegen.Tests/Tokenizers/ByteLevelTokenizerJsonBuilder.cs); keep the two in step.
 import { readFileSync } from "node:fs";
@@ -79,5 +79,18 @@ export function buildQwen2Style(models) {
       fuse_unk: false, byte_fallback: false,
       vocab, merges,
     },
+  };
+}
+
+/**
+ * Llama 2's file in the older Metaspace form (as Mistral's and early Llama files declare it): no normalizer,
+ * a Metaspace pre-tokenizer (prepend_scheme "first", split false) and a Metaspace decoder.
+ */
+export function buildMetaspaceStyle(llama2) {
+  return {
+    ...llama2,
+    normalizer: null,
+    pre_tokenizer: { type: "Metaspace", replacement: "\u2581", prepend_scheme: "first", split: false },
+    decoder: { type: "Metaspace", replacement: "\u2581", prepend_scheme: "first", split: false },
   };
 }

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { handWritten, llamaCppStrings } from "./corpus.mjs";
-import { buildLlama3Style, buildQwen2Style } from "./build-byte-level.mjs";
+import { buildLlama3Style, buildQwen2Style, buildMetaspaceStyle } from "./build-byte-level.mjs";
 
 const [library, models, output] = process.argv.slice(2);
 if (!library || !models || !output) {
@@ -27,6 +27,7 @@ const tokenizers = [
   ["llama2", readJson(join(models, "tokenizers/llama2/tokenizer.json")), readJson(join(models, "tokenizers/llama2/tokenizer_config.json"))],
   ["phi-3-mini", readJson(join(models, "tokenizers/phi-3-mini/tokenizer.json")), readJson(join(models, "tokenizers/phi-3-mini/tokenizer_config.json"))],
   ["gpt2-tiny", readJson(join(models, "gpt2-tiny/tokenizer.json")), readJson(join(models, "gpt2-tiny/tokenizer_config.json"))],
+  ["llama2-metaspace", buildMetaspaceStyle(readJson(join(models, "tokenizers/llama2/tokenizer.json"))), readJson(join(models, "tokenizers/llama2/tokenizer_config.json"))],
   ["llama3-style", buildLlama3Style(models), {}],
   ["qwen2-style", buildQwen2Style(models), {}],
 ];

@@ -17,7 +17,7 @@ internal static class HuggingFaceGoldens
     public sealed record Case(string Text, int[] Ids, int[] WithSpecial, string Decoded);
 
     /// <summary>The golden names, each with the folder its tokenizer is loaded from.</summary>
-    public static readonly string[] Names = { "llama2", "phi-3-mini", "gpt2-tiny", "llama3-style", "qwen2-style" };
+    public static readonly string[] Names = { "llama2", "llama2-metaspace", "phi-3-mini", "gpt2-tiny", "llama3-style", "qwen2-style" };
 
     private static readonly Dictionary<string, Lazy<ITokenizer>> Tokenizers = Names.ToDictionary(
         name => name, name => new Lazy<ITokenizer>(() => HuggingFaceTokenizer.Load(Folder(name))));
@@ -26,6 +26,7 @@ internal static class HuggingFaceGoldens
     public static string Folder(string name) => name switch
     {
         "llama2" => TestModels.Path("tokenizers", "llama2"),
+        "llama2-metaspace" => MetaspaceTokenizerJson.Llama2,
         "phi-3-mini" => TestModels.Path("tokenizers", "phi-3-mini"),
         "gpt2-tiny" => TestModels.Path("gpt2-tiny"),
         "llama3-style" => ByteLevelTokenizerJson.Llama3,

@@ -94,7 +94,7 @@ public sealed class HuggingFaceTokenizerTests
         ITokenizer tokenizer = HuggingFaceGoldens.Tokenizer(name);
         IReadOnlyList<HuggingFaceGoldens.Case> cases = HuggingFaceGoldens.Read(name);
         var roundTrips = cases.Where(c => c.Decoded == c.Text).ToList();
-        Assert.True(roundTrips.Count >= cases.Count / 2, $"{name}: only {roundTrips.Count} of {cases.Count} round-trip in the reference");
+        Assert.True(roundTrips.Count >= 30, $"{name}: only {roundTrips.Count} of {cases.Count} round-trip in the reference");
 
         foreach (HuggingFaceGoldens.Case c in roundTrips)
         {
