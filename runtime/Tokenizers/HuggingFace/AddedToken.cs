@@ -11,21 +11,21 @@ namespace Codegen.Tokenizers;
 internal sealed record AddedToken(int Id, string Content, bool Special, bool LeftStrip, bool RightStrip, bool Normalized)
 {
     /// <summary>Reads <c>added_tokens</c>: an array of objects with <c>id</c> and <c>content</c>, the flags defaulting to false.</summary>
-    public static List<AddedToken> ReadAll(JsonNode? addedTokens)
+    public static List<AddedToken> ReadAll(JsonField? addedTokens)
     {
         var tokens = new List<AddedToken>();
-        if (addedTokens is not JsonNode array)
+        if (addedTokens is not JsonField array)
         {
             return tokens;
         }
 
         var seenIds = new Dictionary<int, string>();
         var seenContents = new HashSet<string>(System.StringComparer.Ordinal);
-        foreach (JsonNode item in array.Items())
+        foreach (JsonField item in array.Items())
         {
-            JsonNode idNode = item.Required("id");
+            JsonField idNode = item.Required("id");
             int id = idNode.Id();
-            JsonNode contentNode = item.Required("content");
+            JsonField contentNode = item.Required("content");
             string content = contentNode.String();
             if (content.Length == 0)
             {

@@ -39,22 +39,22 @@ internal sealed class BpeModelJson
     /// <summary>Whether a pre-token that is a token on its own is that token without merging.</summary>
     public bool IgnoreMerges { get; private init; }
 
-    public static BpeModelJson Read(JsonNode model)
+    public static BpeModelJson Read(JsonField model)
     {
-        JsonNode type = model.Required("type");
+        JsonField type = model.Required("type");
         if (type.String() != "BPE")
         {
             throw type.Fail("is a tokenizer model this runtime does not support; it supports \"BPE\" (byte-level or with byte fallback)");
         }
 
-        if (model.Optional("dropout") is JsonNode dropout && !(dropout.Kind == System.Text.Json.JsonValueKind.Number && dropout.Element.GetDouble() == 0))
+        if (model.Optional("dropout") is JsonField dropout && !(dropout.Kind == System.Text.Json.JsonValueKind.Number && dropout.Element.GetDouble() == 0))
         {
             throw dropout.Fail("asks for BPE dropout, which this runtime does not support (it encodes deterministically)");
         }
 
         foreach (string affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
         {
-            if (model.Optional(affix) is JsonNode node && node.String().Length > 0)
+            if (model.Optional(affix) is JsonField node && node.String().Length > 0)
             {
                 throw node.Fail("is not supported: this runtime reads BPE models without subword prefixes or word suffixes");
             }
@@ -70,9 +70,9 @@ internal sealed class BpeModelJson
         };
     }
 
-    private static string? ReadUnknownToken(JsonNode model, Dictionary<string, int> ids)
+    private static string? ReadUnknownToken(JsonField model, Dictionary<string, int> ids)
     {
-        if (model.Optional("unk_token") is not JsonNode node)
+        if (model.Optional("unk_token") is not JsonField node)
         {
             return null;
         }
@@ -81,11 +81,11 @@ internal sealed class BpeModelJson
         return ids.ContainsKey(unknown) ? unknown : throw node.Fail("is not a token of 'model.vocab'");
     }
 
-    private static (string[] Tokens, Dictionary<string, int> Ids) ReadVocabulary(JsonNode vocab)
+    private static (string[] Tokens, Dictionary<string, int> Ids) ReadVocabulary(JsonField vocab)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        var entries = new List<(string Token, JsonNode Id)>();
-        foreach ((string token, JsonNode idNode) in vocab.Properties())
+        var entries = new List<(string Token, JsonField Id)>();
+        foreach ((string token, JsonField idNode) in vocab.Properties())
         {
             ids.Add(token, idNode.Id());
             entries.Add((token, idNode));
@@ -97,7 +97,7 @@ internal sealed class BpeModelJson
         }
 
         var tokens = new string[ids.Count];
-        foreach ((string token, JsonNode idNode) in entries)
+        foreach ((string token, JsonField idNode) in entries)
         {
             int id = ids[token];
             if (id >= tokens.Length)
@@ -116,11 +116,11 @@ internal sealed class BpeModelJson
         return (tokens, ids);
     }
 
-    private static List<(int Left, int Right, int Merged)> ReadMerges(JsonNode mergesNode, Dictionary<string, int> ids)
+    private static List<(int Left, int Right, int Merged)> ReadMerges(JsonField mergesNode, Dictionary<string, int> ids)
     {
         var merges = new List<(int Left, int Right, int Merged)>(mergesNode.Count());
         var seen = new HashSet<(int, int)>();
-        foreach (JsonNode merge in mergesNode.Items())
+        foreach (JsonField merge in mergesNode.Items())
         {
             (string left, string right) = MergeSides(merge, ids);
             if (!ids.TryGetValue(left, out int leftId) || !ids.TryGetValue(right, out int rightId)
@@ -141,7 +141,7 @@ internal sealed class BpeModelJson
     }
 
     /// <summary>A merge's two sides: "left right" (exactly one space) or ["left", "right"].</summary>
-    private static (string Left, string Right) MergeSides(JsonNode merge, Dictionary<string, int> ids)
+    private static (string Left, string Right) MergeSides(JsonField merge, Dictionary<string, int> ids)
     {
         if (merge.Kind == System.Text.Json.JsonValueKind.Array)
         {
@@ -150,7 +150,7 @@ internal sealed class BpeModelJson
                 throw merge.Fail("is not a pair [\"left\", \"right\"]");
             }
 
-            using IEnumerator<JsonNode> sides = merge.Items().GetEnumerator();
+            using IEnumerator<JsonField> sides = merge.Items().GetEnumerator();
             sides.MoveNext();
             string left = sides.Current.String();
             sides.MoveNext();

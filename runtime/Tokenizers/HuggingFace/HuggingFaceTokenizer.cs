@@ -48,12 +48,12 @@ public static class HuggingFaceTokenizer
         using JsonDocument? configDocument = File.Exists(configPath) ? JsonTokenizerFile.Parse(configPath, "tokenizer_config.json") : null;
         TokenizerConfigJson config = configDocument is null
             ? TokenizerConfigJson.Empty
-            : TokenizerConfigJson.Read(new JsonNode(configPath, "", configDocument.RootElement));
+            : TokenizerConfigJson.Read(new JsonField(configPath, "", configDocument.RootElement));
         using JsonDocument document = JsonTokenizerFile.Parse(tokenizerPath, "tokenizer.json");
-        return Read(new JsonNode(tokenizerPath, "", document.RootElement), config, options);
+        return Read(new JsonField(tokenizerPath, "", document.RootElement), config, options);
     }
 
-    private static HuggingFaceBpeTokenizer Read(JsonNode root, TokenizerConfigJson config, HuggingFaceTokenizerOptions options)
+    private static HuggingFaceBpeTokenizer Read(JsonField root, TokenizerConfigJson config, HuggingFaceTokenizerOptions options)
     {
         BpeModelJson model = BpeModelJson.Read(root.Required("model"));
         List<AddedToken> added = AddedToken.ReadAll(root.Optional("added_tokens"));
@@ -93,7 +93,7 @@ public static class HuggingFaceTokenizer
     }
 
     /// <summary>The text of every id: the model's tokens, then the added tokens (which win where they share an id); no id may be left without one.</summary>
-    private static string[] TokenTexts(JsonNode root, BpeModelJson model, List<AddedToken> added, out bool[] isAdded)
+    private static string[] TokenTexts(JsonField root, BpeModelJson model, List<AddedToken> added, out bool[] isAdded)
     {
         int size = Math.Max(model.Tokens.Length, added.Count == 0 ? 0 : added.Max(t => t.Id) + 1);
         var texts = new string[size];
@@ -117,7 +117,7 @@ public static class HuggingFaceTokenizer
 
     private static bool IsSpecial(List<AddedToken> added, int id) => added.Any(t => t.Id == id && t.Special);
 
-    private static int IdOf(string text, Dictionary<string, int> idsByText, JsonNode node) =>
+    private static int IdOf(string text, Dictionary<string, int> idsByText, JsonField node) =>
         idsByText.TryGetValue(text, out int id) ? id : throw node.Fail("is not a token of tokenizer.json (neither an added token nor in the model's vocabulary)");
 
     /// <summary>tokenizer_config.json's <c>add_bos_token</c>/<c>add_eos_token</c>, when present, replace the template's first/last tokens.</summary>

@@ -29,11 +29,11 @@ internal sealed class PreTokenizerPipeline
     public bool ByteLevel { get; }
 
     /// <summary>The pipeline <paramref name="node"/> describes; none (null) keeps the text as one piece.</summary>
-    public static PreTokenizerPipeline Read(JsonNode? node)
+    public static PreTokenizerPipeline Read(JsonField? node)
     {
         var steps = new List<Step>();
         bool byteLevel = false;
-        if (node is JsonNode preTokenizer)
+        if (node is JsonField preTokenizer)
         {
             AddSteps(preTokenizer, steps, ref byteLevel);
         }
@@ -59,9 +59,9 @@ internal sealed class PreTokenizerPipeline
         return pieces;
     }
 
-    private static void AddSteps(JsonNode node, List<Step> steps, ref bool byteLevel)
+    private static void AddSteps(JsonField node, List<Step> steps, ref bool byteLevel)
     {
-        JsonNode type = node.Required("type");
+        JsonField type = node.Required("type");
         if (byteLevel)
         {
             throw type.Fail("comes after a ByteLevel pre-tokenizer; this runtime supports ByteLevel only as the last step");
@@ -70,7 +70,7 @@ internal sealed class PreTokenizerPipeline
         switch (type.String())
         {
             case "Sequence":
-                foreach (JsonNode inner in node.Required("pretokenizers").Items())
+                foreach (JsonField inner in node.Required("pretokenizers").Items())
                 {
                     AddSteps(inner, steps, ref byteLevel);
                 }
@@ -91,7 +91,7 @@ internal sealed class PreTokenizerPipeline
         }
     }
 
-    private static Step SplitStep(JsonNode node)
+    private static Step SplitStep(JsonField node)
     {
         if (node.OptionalBool("invert", false))
         {
@@ -99,7 +99,7 @@ internal sealed class PreTokenizerPipeline
         }
 
         Regex pattern = SplitPattern(node.Required("pattern"));
-        JsonNode behaviorNode = node.Required("behavior");
+        JsonField behaviorNode = node.Required("behavior");
         switch (behaviorNode.String())
         {
             case "Isolated":
@@ -132,9 +132,9 @@ internal sealed class PreTokenizerPipeline
         }
     }
 
-    private static Regex SplitPattern(JsonNode pattern)
+    private static Regex SplitPattern(JsonField pattern)
     {
-        if (pattern.Optional("Regex") is JsonNode regex)
+        if (pattern.Optional("Regex") is JsonField regex)
         {
             return BpePreTokenizers.TryGetByRegex(regex.String(), out Regex known)
                 ? known
@@ -144,7 +144,7 @@ internal sealed class PreTokenizerPipeline
         return new Regex(Regex.Escape(TextNormalizer.StringPattern(pattern)), RegexOptions.CultureInvariant);
     }
 
-    private static Step ByteLevelStep(JsonNode node)
+    private static Step ByteLevelStep(JsonField node)
     {
         bool addPrefixSpace = node.OptionalBool("add_prefix_space", false);
         bool useRegex = node.OptionalBool("use_regex", true);
@@ -173,7 +173,7 @@ internal sealed class PreTokenizerPipeline
     /// with it (always, or only in the first section for "first"); with <c>split</c> (the default) the
     /// piece is then cut before each replacement character, as Hugging Face's Rust tokenizers do.
     /// </summary>
-    private static Step MetaspaceStep(JsonNode node)
+    private static Step MetaspaceStep(JsonField node)
     {
         string replacement = node.OptionalString("replacement", "\u2581")!;
         if (replacement.Length != 1)
@@ -181,7 +181,7 @@ internal sealed class PreTokenizerPipeline
             throw node.Required("replacement").Fail("is not one character");
         }
 
-        string scheme = node.Optional("prepend_scheme") is JsonNode schemeNode
+        string scheme = node.Optional("prepend_scheme") is JsonField schemeNode
             ? schemeNode.String() switch
             {
                 "first" or "always" or "never" => schemeNode.String(),

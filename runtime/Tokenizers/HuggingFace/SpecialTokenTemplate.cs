@@ -13,14 +13,14 @@ internal sealed record SpecialTokenTemplate(int[] Prefix, int[] Suffix)
     public static readonly SpecialTokenTemplate None = new(System.Array.Empty<int>(), System.Array.Empty<int>());
 
     /// <summary>The template <paramref name="node"/> describes, checking each id against <paramref name="vocabularySize"/>.</summary>
-    public static SpecialTokenTemplate Read(JsonNode? node, int vocabularySize)
+    public static SpecialTokenTemplate Read(JsonField? node, int vocabularySize)
     {
-        if (node is not JsonNode processor)
+        if (node is not JsonField processor)
         {
             return None;
         }
 
-        JsonNode type = processor.Required("type");
+        JsonField type = processor.Required("type");
         switch (type.String())
         {
             case "ByteLevel":
@@ -28,7 +28,7 @@ internal sealed record SpecialTokenTemplate(int[] Prefix, int[] Suffix)
             case "Sequence":
                 var prefix = new List<int>();
                 var suffix = new List<int>();
-                foreach (JsonNode inner in processor.Required("processors").Items())
+                foreach (JsonField inner in processor.Required("processors").Items())
                 {
                     SpecialTokenTemplate wrap = Read(inner, vocabularySize);
                     prefix.InsertRange(0, wrap.Prefix);
@@ -45,17 +45,17 @@ internal sealed record SpecialTokenTemplate(int[] Prefix, int[] Suffix)
         }
     }
 
-    private static SpecialTokenTemplate ReadTemplate(JsonNode processor, int vocabularySize)
+    private static SpecialTokenTemplate ReadTemplate(JsonField processor, int vocabularySize)
     {
-        JsonNode specialTokens = processor.Required("special_tokens");
+        JsonField specialTokens = processor.Required("special_tokens");
         var prefix = new List<int>();
         var suffix = new List<int>();
         bool sawSequence = false;
-        foreach (JsonNode item in processor.Required("single").Items())
+        foreach (JsonField item in processor.Required("single").Items())
         {
-            if (item.Optional("Sequence") is JsonNode sequence)
+            if (item.Optional("Sequence") is JsonField sequence)
             {
-                JsonNode id = sequence.Required("id");
+                JsonField id = sequence.Required("id");
                 if (id.String() != "A" || sawSequence)
                 {
                     throw id.Fail("is not the one sequence \"A\" that a single-text template holds");
@@ -63,12 +63,12 @@ internal sealed record SpecialTokenTemplate(int[] Prefix, int[] Suffix)
 
                 sawSequence = true;
             }
-            else if (item.Optional("SpecialToken") is JsonNode special)
+            else if (item.Optional("SpecialToken") is JsonField special)
             {
-                JsonNode name = special.Required("id");
-                JsonNode entry = specialTokens.Optional(name.String())
+                JsonField name = special.Required("id");
+                JsonField entry = specialTokens.Optional(name.String())
                     ?? throw name.Fail("is not a key of the post-processor's 'special_tokens'");
-                foreach (JsonNode id in entry.Required("ids").Items())
+                foreach (JsonField id in entry.Required("ids").Items())
                 {
                     (sawSequence ? suffix : prefix).Add(CheckedId(id, vocabularySize));
                 }
@@ -83,9 +83,9 @@ internal sealed record SpecialTokenTemplate(int[] Prefix, int[] Suffix)
     }
 
     /// <summary>The id of a Roberta/Bert <c>["text", id]</c> pair.</summary>
-    private static int PairId(JsonNode pair, int vocabularySize)
+    private static int PairId(JsonField pair, int vocabularySize)
     {
-        var items = new List<JsonNode>(pair.Items());
+        var items = new List<JsonField>(pair.Items());
         if (items.Count != 2)
         {
             throw pair.Fail("is not a [\"text\", id] pair");
@@ -94,7 +94,7 @@ internal sealed record SpecialTokenTemplate(int[] Prefix, int[] Suffix)
         return CheckedId(items[1], vocabularySize);
     }
 
-    private static int CheckedId(JsonNode id, int vocabularySize)
+    private static int CheckedId(JsonField id, int vocabularySize)
     {
         int value = id.Id();
         return value < vocabularySize ? value : throw id.Fail($"is out of range: token ids are 0 to {vocabularySize - 1}");

@@ -16,9 +16,9 @@ internal sealed class TextNormalizer
     private TextNormalizer(List<Func<string, string>> steps) => _steps = steps;
 
     /// <summary>The normalizer <paramref name="node"/> describes, or null for none.</summary>
-    public static TextNormalizer? Read(JsonNode? node)
+    public static TextNormalizer? Read(JsonField? node)
     {
-        if (node is not JsonNode normalizer)
+        if (node is not JsonField normalizer)
         {
             return null;
         }
@@ -39,13 +39,13 @@ internal sealed class TextNormalizer
         return text;
     }
 
-    private static void AddSteps(JsonNode normalizer, List<Func<string, string>> steps)
+    private static void AddSteps(JsonField normalizer, List<Func<string, string>> steps)
     {
-        JsonNode type = normalizer.Required("type");
+        JsonField type = normalizer.Required("type");
         switch (type.String())
         {
             case "Sequence":
-                foreach (JsonNode inner in normalizer.Required("normalizers").Items())
+                foreach (JsonField inner in normalizer.Required("normalizers").Items())
                 {
                     AddSteps(inner, steps);
                 }
@@ -110,9 +110,9 @@ internal sealed class TextNormalizer
     }
 
     /// <summary>A <c>{"String": "..."}</c> pattern's text; a <c>Regex</c> pattern is refused.</summary>
-    internal static string StringPattern(JsonNode pattern)
+    internal static string StringPattern(JsonField pattern)
     {
-        if (pattern.Optional("String") is JsonNode text && text.String().Length > 0)
+        if (pattern.Optional("String") is JsonField text && text.String().Length > 0)
         {
             return text.String();
         }

@@ -30,21 +30,21 @@ internal sealed class TokenDecoding
     public bool StripsLeadingSpace { get; }
 
     /// <summary>The decoding <paramref name="node"/> describes; none (null) gives each token's text as it is.</summary>
-    public static TokenDecoding Read(JsonNode? node)
+    public static TokenDecoding Read(JsonField? node)
     {
-        if (node is not JsonNode decoder)
+        if (node is not JsonField decoder)
         {
             return new TokenDecoding(false, false, new(), false);
         }
 
-        JsonNode type = decoder.Required("type");
+        JsonField type = decoder.Required("type");
         switch (type.String())
         {
             case "ByteLevel":
                 return new TokenDecoding(true, false, new(), false);
             case "Metaspace":
                 string replacement = decoder.OptionalString("replacement", "\u2581")!;
-                bool strip = decoder.Optional("prepend_scheme") is JsonNode scheme
+                bool strip = decoder.Optional("prepend_scheme") is JsonField scheme
                     ? scheme.String() != "never"
                     : decoder.OptionalBool("add_prefix_space", true);
                 return new TokenDecoding(false, false, new() { (replacement, " ") }, strip);
@@ -55,14 +55,14 @@ internal sealed class TokenDecoding
         }
     }
 
-    private static TokenDecoding ReadSequence(JsonNode decoders)
+    private static TokenDecoding ReadSequence(JsonField decoders)
     {
         bool byteFallback = false;
         bool strip = false;
         var replacements = new List<(string From, string To)>();
-        foreach (JsonNode decoder in decoders.Items())
+        foreach (JsonField decoder in decoders.Items())
         {
-            JsonNode type = decoder.Required("type");
+            JsonField type = decoder.Required("type");
             switch (type.String())
             {
                 case "Replace":
@@ -74,9 +74,9 @@ internal sealed class TokenDecoding
                 case "Fuse":
                     break;
                 case "Strip":
-                    JsonNode content = decoder.Required("content");
-                    JsonNode start = decoder.Required("start");
-                    JsonNode stop = decoder.Required("stop");
+                    JsonField content = decoder.Required("content");
+                    JsonField start = decoder.Required("start");
+                    JsonField stop = decoder.Required("stop");
                     if (content.String() != " " || start.Id() > 1 || stop.Id() != 0)
                     {
                         throw decoder.Fail("is not supported: this runtime strips at most one leading space (content \" \", start 0 or 1, stop 0)");

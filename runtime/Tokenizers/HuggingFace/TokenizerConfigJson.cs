@@ -5,23 +5,23 @@ namespace Codegen.Tokenizers;
 /// string, an object with <c>content</c>, or null) and <c>add_bos_token</c>/<c>add_eos_token</c>
 /// (true, false, or missing for "as the post-processor does").
 /// </summary>
-internal sealed record TokenizerConfigJson(string? BosToken, JsonNode? BosNode, string? EosToken, JsonNode? EosNode, bool? AddBos, bool? AddEos)
+internal sealed record TokenizerConfigJson(string? BosToken, JsonField? BosNode, string? EosToken, JsonField? EosNode, bool? AddBos, bool? AddEos)
 {
     public static readonly TokenizerConfigJson Empty = new(null, null, null, null, null, null);
 
-    public static TokenizerConfigJson Read(JsonNode root)
+    public static TokenizerConfigJson Read(JsonField root)
     {
-        JsonNode? bos = root.Optional("bos_token");
-        JsonNode? eos = root.Optional("eos_token");
+        JsonField? bos = root.Optional("bos_token");
+        JsonField? eos = root.Optional("eos_token");
         return new TokenizerConfigJson(TokenText(bos), bos, TokenText(eos), eos,
             root.Optional("add_bos_token")?.Bool(), root.Optional("add_eos_token")?.Bool());
     }
 
-    private static string? TokenText(JsonNode? node) => node switch
+    private static string? TokenText(JsonField? node) => node switch
     {
         null => null,
         { Kind: System.Text.Json.JsonValueKind.String } text => text.String(),
         { Kind: System.Text.Json.JsonValueKind.Object } token => token.Required("content").String(),
-        JsonNode other => throw other.Fail("is neither a token's text nor an object with its \"content\""),
+        JsonField other => throw other.Fail("is neither a token's text nor an object with its \"content\""),
     };
 }

@@ -8,9 +8,9 @@ namespace Codegen.Tokenizers;
 /// A value in a tokenizer JSON file with its JSON path (such as <c>model.merges[3]</c>), so that
 /// every complaint about it is a <see cref="ModelLoadException"/> naming the file, the path and the value.
 /// </summary>
-internal readonly struct JsonNode
+internal readonly struct JsonField
 {
-    public JsonNode(string file, string path, JsonElement element)
+    public JsonField(string file, string path, JsonElement element)
     {
         File = file;
         Path = path;
@@ -31,26 +31,26 @@ internal readonly struct JsonNode
     public bool IsNull => Element.ValueKind == JsonValueKind.Null;
 
     /// <summary>The property <paramref name="name"/> of this object, or null when it is missing or JSON null.</summary>
-    public JsonNode? Optional(string name)
+    public JsonField? Optional(string name)
     {
         RequireKind(JsonValueKind.Object, "an object");
         return Element.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null
-            ? new JsonNode(File, Child(name), value)
+            ? new JsonField(File, Child(name), value)
             : null;
     }
 
     /// <summary>The property <paramref name="name"/> of this object; missing or null is an error.</summary>
-    public JsonNode Required(string name) =>
+    public JsonField Required(string name) =>
         Optional(name) ?? throw new ModelLoadException(File, $"'{Child(name)}' is missing (or null); it is required");
 
     /// <summary>The items of this array, each with its index in the path.</summary>
-    public IEnumerable<JsonNode> Items()
+    public IEnumerable<JsonField> Items()
     {
         RequireKind(JsonValueKind.Array, "an array");
         int index = 0;
         foreach (JsonElement item in Element.EnumerateArray())
         {
-            yield return new JsonNode(File, $"{Path}[{index++}]", item);
+            yield return new JsonField(File, $"{Path}[{index++}]", item);
         }
     }
 
@@ -62,7 +62,7 @@ internal readonly struct JsonNode
     }
 
     /// <summary>The properties of this object, in file order (a repeated name is an error).</summary>
-    public IEnumerable<(string Name, JsonNode Value)> Properties()
+    public IEnumerable<(string Name, JsonField Value)> Properties()
     {
         RequireKind(JsonValueKind.Object, "an object");
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -73,7 +73,7 @@ internal readonly struct JsonNode
                 throw Fail($"has the key \"{property.Name}\" twice");
             }
 
-            yield return (property.Name, new JsonNode(File, Child(property.Name), property.Value));
+            yield return (property.Name, new JsonField(File, Child(property.Name), property.Value));
         }
     }
 
@@ -114,11 +114,11 @@ internal readonly struct JsonNode
     public ModelLoadException Fail(string message) =>
         new(File, $"'{(Path.Length == 0 ? "(root)" : Path)}' = {Shown()} {message}");
 
-    /// <summary>The value as the file writes it, shortened for messages.</summary>
+    /// <summary>The value for messages: a string quoted as it reads (escapes undone), anything else as the file writes it; shortened.</summary>
     public string Shown()
     {
-        string raw = Element.GetRawText();
-        return raw.Length <= 120 ? raw : raw[..117] + "...";
+        string shown = Element.ValueKind == JsonValueKind.String ? $"\"{Element.GetString()}\"" : Element.GetRawText();
+        return shown.Length <= 120 ? shown : shown[..117] + "...";
     }
 
     private string Child(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
