@@ -160,7 +160,7 @@ internal sealed class BpeModelJson
         // A merge of space tokens is ambiguous ("     " in Llama 2's file); take the first space after
         // which both sides and their join are tokens.
         string line = merge.String();
-        for (int space = line.IndexOf(' ', 1); space > 0 && space < line.Length - 1; space = line.IndexOf(' ', space + 1))
+        for (int space = line.Length > 1 ? line.IndexOf(' ', 1) : -1; space > 0 && space < line.Length - 1; space = line.IndexOf(' ', space + 1))
         {
             string left = line[..space];
             string right = line[(space + 1)..];

@@ -95,6 +95,16 @@ public static class HuggingFaceTokenizer
     /// <summary>The text of every id: the model's tokens, then the added tokens (which win where they share an id); no id may be left without one.</summary>
     private static string[] TokenTexts(JsonField root, BpeModelJson model, List<AddedToken> added, out bool[] isAdded)
     {
+        // Without gaps, ids end before the model's tokens and the added ones together.
+        for (int i = 0; i < added.Count; i++)
+        {
+            if (added[i].Id >= model.Tokens.Length + added.Count)
+            {
+                throw new ModelLoadException(root.File,
+                    $"'added_tokens[{i}].id' = {added[i].Id} is out of range: {model.Tokens.Length} model tokens and {added.Count} added tokens need ids below {model.Tokens.Length + added.Count}");
+            }
+        }
+
         int size = Math.Max(model.Tokens.Length, added.Count == 0 ? 0 : added.Max(t => t.Id) + 1);
         var texts = new string[size];
         isAdded = new bool[size];

@@ -101,8 +101,12 @@ public sealed class HuggingFaceTokenizerLoadErrorTests : IDisposable
         Assert.Contains("'added_tokens[0].id' = -1 is not a non-negative 32-bit integer", LoadError(negative).Message);
 
         JsonObject gap = Gpt2Tiny();
-        gap["added_tokens"]!.AsArray().Add(JsonNode.Parse("""{"id": 1005, "content": "<x>", "special": true}"""));
+        gap["added_tokens"]!.AsArray().Add(JsonNode.Parse("""{"id": 1001, "content": "<x>", "special": true}"""));
         Assert.Contains("leaves id 1000 without a token", LoadError(gap).Message);
+
+        JsonObject huge = Gpt2Tiny();
+        huge["added_tokens"]![0]!["id"] = int.MaxValue;
+        Assert.Contains("'added_tokens[0].id' = 2147483647 is out of range", LoadError(huge).Message);
     }
 
     [Fact]
