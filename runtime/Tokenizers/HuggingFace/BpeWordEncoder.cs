@@ -36,11 +36,10 @@ internal sealed class BpeWordEncoder
         _fuseUnknown = model.FuseUnknown;
         _unknown = model.UnknownToken is string unknown ? model.Ids[unknown] : -1;
         _byteTokens = new int[256];
-        _tokenOfByte = new int[256];
+        _tokenOfByte = ByteLevelAlphabet.TokenOfEachByte(model.Ids);
         for (int b = 0; b < 256; b++)
         {
             _byteTokens[b] = model.Ids.GetValueOrDefault(ByteFallbackTokens.Name(b), -1);
-            _tokenOfByte[b] = model.Ids.GetValueOrDefault(ByteLevelAlphabet.CharOf((byte)b).ToString(), -1);
         }
 
         _merger = new RankedPairMerger(model.Merges, _tokenOfByte);

@@ -97,16 +97,7 @@ internal sealed class TokenDecoding
     {
         if (_byteLevel)
         {
-            var bytes = new byte[token.Length];
-            for (int i = 0; i < token.Length; i++)
-            {
-                if (!ByteLevelAlphabet.TryGetByte(token[i], out bytes[i]))
-                {
-                    return Encoding.UTF8.GetBytes(token);
-                }
-            }
-
-            return bytes;
+            return ByteLevelAlphabet.BytesOrUtf8(token);
         }
 
         if (_byteFallback && ByteFallbackTokens.TryParse(token, out byte value))
