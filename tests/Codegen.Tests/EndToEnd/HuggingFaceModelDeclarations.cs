@@ -53,3 +53,12 @@ internal partial class HfGpt2Odd
 {
 }
 
+
+/// <summary>
+/// stories260K's shape as a Hugging Face config (tests/Codegen.Tests/Golden/hf/stories260k/config.json, written from
+/// the shared README's description); its weights are converted to a Hugging Face folder at test time.
+/// </summary>
+[TransformerModel(Config = "Golden/hf/stories260k/config.json")]
+internal partial class HfStories260K
+{
+}
