@@ -41,8 +41,15 @@ internal sealed class BpeModelJson
 
     public static BpeModelJson Read(JsonField model)
     {
-        JsonField type = model.Required("type");
-        if (type.String() != "BPE")
+        // Files written before "type" was saved name no type; like Hugging Face, a vocab object with merges is BPE.
+        if (model.Optional("type") is not JsonField type)
+        {
+            if (model.Optional("merges") is null || model.Required("vocab").Kind != System.Text.Json.JsonValueKind.Object)
+            {
+                throw new ModelLoadException(model.File, "'model.type' is missing and the model is not BPE (a 'vocab' object with 'merges')");
+            }
+        }
+        else if (type.String() != "BPE")
         {
             throw type.Fail("is a tokenizer model this runtime does not support; it supports \"BPE\" (byte-level or with byte fallback)");
         }

@@ -68,10 +68,11 @@ public static class HuggingFaceTokenizer
             idsByText[token.Content] = token.Id;
         }
 
+        var specialIds = added.Where(t => t.Special).Select(t => t.Id).ToHashSet();
         var bytes = new byte[texts.Length][];
         for (int id = 0; id < texts.Length; id++)
         {
-            bytes[id] = isAdded[id] ? (IsSpecial(added, id) ? Array.Empty<byte>() : Encoding.UTF8.GetBytes(texts[id])) : decoding.Bytes(texts[id]);
+            bytes[id] = isAdded[id] ? (specialIds.Contains(id) ? Array.Empty<byte>() : Encoding.UTF8.GetBytes(texts[id])) : decoding.Bytes(texts[id]);
         }
 
         SpecialTokenTemplate template = SpecialTokenTemplate.Read(root.Optional("post_processor"), texts.Length);
@@ -124,8 +125,6 @@ public static class HuggingFaceTokenizer
 
         return texts;
     }
-
-    private static bool IsSpecial(List<AddedToken> added, int id) => added.Any(t => t.Id == id && t.Special);
 
     private static int IdOf(string text, Dictionary<string, int> idsByText, JsonField node) =>
         idsByText.TryGetValue(text, out int id) ? id : throw node.Fail("is not a token of tokenizer.json (neither an added token nor in the model's vocabulary)");

@@ -127,6 +127,20 @@ public sealed class HuggingFaceTokenizerLoadErrorTests : IDisposable
     }
 
     [Fact]
+    public void AModelWithoutTypeIsBpeWhenItHasMerges()
+    {
+        JsonObject json = Gpt2Tiny();
+        json["model"]!.AsObject().Remove("type");
+        string path = _folder.Write("tokenizer.json", json.ToJsonString());
+        Assert.Equal(
+            HuggingFaceTokenizer.Load(TestModels.Path("gpt2-tiny")).Encode("Hello world", addBos: true),
+            HuggingFaceTokenizer.Load(path).Encode("Hello world", addBos: true));
+
+        json["model"]!.AsObject().Remove("merges");
+        Assert.Contains("'model.type' is missing and the model is not BPE", LoadError(json).Message);
+    }
+
+    [Fact]
     public void MissingModelIsNamed()
     {
         JsonObject json = Gpt2Tiny();

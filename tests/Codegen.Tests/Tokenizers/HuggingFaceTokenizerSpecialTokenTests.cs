@@ -102,6 +102,34 @@ public sealed class HuggingFaceTokenizerSpecialTokenTests
         Assert.Equal(tokenizer.Encode("Hello", addBos: false).Append(tokenizer.EosToken), ids);
     }
 
+    /// <summary>Qwen2.5's real tokenizer_config.json (bos_token null, eos_token "&lt;|im_end|&gt;") beside the Qwen2 style file.</summary>
+    [Fact]
+    public void Qwen25ConfigHasNoBosAndStopsAtTheEndOfAMessage()
+    {
+        using var folder = new Codegen.Tests.Formats.TempDirectory();
+        File.Copy(Path.Combine(HuggingFaceGoldens.Folder("qwen2-style"), "tokenizer.json"), Path.Combine(folder.FullPath, "tokenizer.json"));
+        File.Copy(TestModels.Path("tokenizers", "qwen2.5", "tokenizer_config.json"), Path.Combine(folder.FullPath, "tokenizer_config.json"));
+
+        var tokenizer = (HuggingFaceBpeTokenizer)HuggingFaceTokenizer.Load(folder.FullPath);
+
+        Assert.Equal(-1, tokenizer.BosToken);
+        Assert.Equal(IdOf("qwen2-style", "<|im_end|>"), tokenizer.EosToken);
+        Assert.Equal(new[] { tokenizer.EosToken, IdOf("qwen2-style", "<|endoftext|>") }, tokenizer.StopTokens);
+        Assert.Empty(tokenizer.AddedFirst);
+        Assert.Empty(tokenizer.AddedLast);
+    }
+
+    [Fact]
+    public void TheFileItselfLoadsLikeItsFolder()
+    {
+        string folder = HuggingFaceGoldens.Folder("phi-3-mini");
+        ITokenizer fromFile = HuggingFaceTokenizer.Load(Path.Combine(folder, "tokenizer.json"));
+        const string text = "<|user|>\nHello, world!<|end|>";
+
+        Assert.Equal(HuggingFaceGoldens.Tokenizer("phi-3-mini").Encode(text, addBos: true), fromFile.Encode(text, addBos: true));
+        Assert.Equal(IdOf("phi-3-mini", "<|endoftext|>"), fromFile.EosToken);
+    }
+
     [Fact]
     public void SpecialTokenNamesAreTokensUnlessTheOptionSaysPlainText()
     {
