@@ -5,6 +5,7 @@ using System.Linq;
 using System.Reflection;
 using Codegen;
 using Codegen.Generation;
+using Codegen.Samples;
 using Codegen.Tokenizers;
 using HuggingFaceSample;
 
@@ -29,30 +30,13 @@ try
         first = 1;
     }
 
-    for (int i = first; i < args.Length; i += 2)
+    if (Array.Exists(args, argument => argument is "-h" or "--help"))
     {
-        if (args[i] is "-h" or "--help")
-        {
-            Console.WriteLine(usage);
-            return 0;
-        }
-
-        string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
-        options = args[i] switch
-        {
-            "--prompt" => options,
-            "--temperature" => options with { Temperature = float.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
-            "--top-k" => options with { TopK = int.Parse(value) },
-            "--top-p" => options with { TopP = float.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
-            "--seed" => options with { Seed = ulong.Parse(value) },
-            "--max-tokens" => options with { MaxNewTokens = int.Parse(value) },
-            _ => throw new ArgumentException($"unknown option {args[i]}."),
-        };
-        if (args[i] == "--prompt")
-        {
-            prompt = value;
-        }
+        Console.WriteLine(usage);
+        return 0;
     }
+
+    (prompt, options) = GenerationArguments.Parse(args, first, prompt, options);
 }
 catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {

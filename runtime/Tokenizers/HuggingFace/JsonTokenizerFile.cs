@@ -14,30 +14,5 @@ internal static class JsonTokenizerFile
     private const long MaxFileLength = 1L << 30;
 
     /// <summary>The parsed file; the caller disposes of it.</summary>
-    public static JsonDocument Parse(string path, string kind)
-    {
-        byte[] json = ModelFile.ReadAllBytes(path, kind, MaxFileLength);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 256 });
-        }
-        catch (JsonException e)
-        {
-            throw new ModelLoadException(path,
-                $"not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of that line (the file may be cut short): {e.Message}", e);
-        }
-
-        try
-        {
-            JsonStrings.RequireReadable(path, json);
-        }
-        catch
-        {
-            document.Dispose();
-            throw;
-        }
-
-        return document;
-    }
+    public static JsonDocument Parse(string path, string kind) => JsonFile.Parse(path, kind, MaxFileLength, maxDepth: 256);
 }
