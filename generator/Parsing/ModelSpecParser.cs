@@ -182,6 +182,7 @@ internal static class ModelSpecParser
         if (!diagnostics.HasErrors)
         {
             CheckWeightMemory(spec, arguments, diagnostics);
+            CheckKvCacheMemory(spec, arguments, diagnostics);
         }
 
         return diagnostics.Result(spec);
@@ -251,6 +252,23 @@ internal static class ModelSpecParser
                 (bytes / BytesPerGiB).ToString("N1", CultureInfo.InvariantCulture),
                 spec.Weights,
                 WeightsWarningGiB);
+        }
+    }
+
+    /// <summary>A warning (CG0026) when one session's KV cache would take more than the weights, and more than 1 GiB.</summary>
+    private static void CheckKvCacheMemory(ModelSpec spec, AttributeArguments arguments, DiagnosticList diagnostics)
+    {
+        double cache = WeightMemory.KvCacheBytes(spec);
+        double weights = WeightMemory.Bytes(spec);
+        if (cache > BytesPerGiB && cache > weights)
+        {
+            diagnostics.Report(
+                DiagnosticDescriptors.KvCacheTooLarge,
+                arguments.LocationOf(Names.Context),
+                cache.ToString("N0", CultureInfo.InvariantCulture),
+                (cache / BytesPerGiB).ToString("N1", CultureInfo.InvariantCulture),
+                spec.Context,
+                (weights / BytesPerGiB).ToString("N1", CultureInfo.InvariantCulture));
         }
     }
 
