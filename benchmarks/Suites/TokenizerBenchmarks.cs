@@ -23,8 +23,11 @@ public class TokenizerBenchmarks
     private ITokenizer? tokenizer;
     private string text = "";
 
-    /// <summary>"llama2c-tok512" (stories260K), "llama2c-llama2" (Llama 2's 32000 tokens, exported from its tokenizer.model) or "gpt2".</summary>
-    [Params("llama2c-tok512", "llama2c-llama2", "gpt2")]
+    /// <summary>
+    /// "llama2c-tok512" (stories260K), "llama2c-llama2" (Llama 2's 32000 tokens, exported from its tokenizer.model),
+    /// "gpt2", or "hf-llama2" (Llama 2's tokenizer.json through HuggingFaceTokenizer).
+    /// </summary>
+    [Params("llama2c-tok512", "llama2c-llama2", "gpt2", "hf-llama2")]
     public string Tokenizer { get; set; } = "";
 
     /// <summary>"prose" or "one-letter".</summary>
@@ -39,6 +42,7 @@ public class TokenizerBenchmarks
             "llama2c-tok512" => Llama2cTokenizer.Load(RepositoryPaths.SharedModel("stories260K", "tok512.bin"), 512),
             "llama2c-llama2" => Llama2cTokenizer.Load(Llama2TokenizerBin(), 32000),
             "gpt2" => Gpt2Tokenizer.Load(RepositoryPaths.SharedModel("gpt2-tokenizer")),
+            "hf-llama2" => HuggingFaceTokenizer.Load(RepositoryPaths.SharedModel("tokenizers", "llama2")),
             _ => throw new ArgumentException($"Unknown tokenizer {Tokenizer}."),
         };
         text = Text switch

@@ -96,13 +96,20 @@ internal static class CpuKernelsEmitter
     /// <summary>The attention file: the key cache layout and causal attention, the runtime's kernels for this shape.</summary>
     public static void EmitAttention(IndentedWriter w, ModelSpec spec)
     {
-        using (OpenKernels(w, spec, new[]
+        var summary = new System.Collections.Generic.List<string>
         {
             "Attention: each query head scores the cached keys of positions 0..position (the causal mask: never a",
             "later one), scaled by 1/sqrt(HeadDim), turns the scores into weights with a softmax and sums the cached",
             "values with them; query heads share key/value heads in groups of QueriesPerKvHead. Keys are cached",
             "transposed in blocks of sixteen positions, values one row per position.",
-        }, out System.IDisposable inner))
+        };
+        if (spec.SlidingWindow > 0)
+        {
+            summary.Add("The sliding window (Shape.AttentionWindow = SlidingWindow) also hides the positions before");
+            summary.Add("position - SlidingWindow + 1: a query sees the last SlidingWindow positions, itself included.");
+        }
+
+        using (OpenKernels(w, spec, summary.ToArray(), out System.IDisposable inner))
         using (inner)
         {
             string attention = Names.CpuAttention, keyCache = Names.KeyCache;

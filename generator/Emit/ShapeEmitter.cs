@@ -116,10 +116,10 @@ internal static class ShapeEmitter
         w.Line();
         if (scaling.Type == RopeScaling.Llama3)
         {
-            w.Line("/// <summary>Llama 3 rotary scaling: wavelengths above OriginalContext / this are divided by RopeScalingFactor (low_freq_factor).</summary>");
+            w.Line("/// <summary>Llama 3 rotary scaling: wavelengths above RopeOriginalContext / this are divided by RopeScalingFactor (low_freq_factor).</summary>");
             w.Line($"public const double RopeLowFrequencyFactor = {Literals.Double(scaling.LowFrequencyFactor)};");
             w.Line();
-            w.Line("/// <summary>Llama 3 rotary scaling: wavelengths below OriginalContext / this are kept (high_freq_factor); those between are blended.</summary>");
+            w.Line("/// <summary>Llama 3 rotary scaling: wavelengths below RopeOriginalContext / this are kept (high_freq_factor); those between are blended.</summary>");
             w.Line($"public const double RopeHighFrequencyFactor = {Literals.Double(scaling.HighFrequencyFactor)};");
             w.Line();
             Constant(w, "RopeOriginalContext", scaling.OriginalContext, "Llama 3 rotary scaling: the context the model was first trained on (original_max_position_embeddings).");

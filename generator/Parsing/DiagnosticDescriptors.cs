@@ -165,6 +165,12 @@ internal static class DiagnosticDescriptors
         "The config file '{0}' matches several AdditionalFiles ({1}); write more of its path",
         "Config is matched against the end of each AdditionalFiles path; more than one file ends that way, so the generator cannot tell which is meant.");
 
+    public static readonly DiagnosticDescriptor KvCacheTooLarge = Warning(
+        "CG0026",
+        "Each session's KV cache is larger than the model",
+        "Each session's KV cache takes {0} bytes ({1} GiB) for a Context of {2}, more than the weights ({3} GiB); declare a shorter Context (a config file's max_position_embeddings is the longest the model supports, not what a session needs)",
+        "A session allocates keys and values for every position of Context in every layer. A config file's max_position_embeddings can be very long (Llama 3.2: 131,072), and its cache then outweighs the model; the attribute's Context may be shorter. The code is still generated; suppress the warning if the context is meant.");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> AllById = Index(
         ClassNotPartial,
         ClassIsGeneric,
@@ -190,7 +196,8 @@ internal static class DiagnosticDescriptors
         ConfigFeatureNotSupported,
         ConfigDisagrees,
         ConfigFieldInvalid,
-        ConfigAmbiguous);
+        ConfigAmbiguous,
+        KvCacheTooLarge);
 
     public static DiagnosticDescriptor ById(string id) => AllById[id];
 

@@ -115,7 +115,11 @@ internal static class HuggingFaceConfigReader
         int context = RequiredInt(config, "max_position_embeddings");
         int ffnDim = RequiredInt(config, "intermediate_size");
         double epsilon = OptionalDouble(config, "rms_norm_eps") ?? (architecture == Phi3 ? 1e-5 : 1e-6);
-        double ropeTheta = OptionalDouble(config, "rope_theta") ?? 10000.0;
+        // transformers 5 writes rope_parameters (rope_theta and the scaling in one object) instead.
+        JsonObject? ropeParameters = config["rope_parameters"] as JsonObject;
+        double ropeTheta = OptionalDouble(config, "rope_theta")
+            ?? (ropeParameters is null ? null : OptionalDouble(ropeParameters, "rope_theta", "rope_parameters."))
+            ?? 10000.0;
         bool tied = OptionalBool(config, "tie_word_embeddings") ?? false;
 
         string activation = OptionalString(config, "hidden_act") ?? "silu";
@@ -159,14 +163,16 @@ internal static class HuggingFaceConfigReader
             RopeScaling: ReadRopeScaling(config));
     }
 
-    /// <summary>The sliding window: Mistral's <c>sliding_window</c> (transformers' default 4096), Phi-3's (default none); Qwen2's only under <c>use_sliding_window</c>, which is refused.</summary>
+    /// <summary>The sliding window: Mistral's <c>sliding_window</c> (transformers' default 4096), Phi-3's (default none); Qwen2's, on some layers only, is refused.</summary>
     private static int SlidingWindow(JsonObject config, string architecture)
     {
         if (architecture == Qwen2)
         {
-            if (OptionalBool(config, "use_sliding_window") == true)
+            // Qwen2 windows layers max_window_layers (transformers' default 28) and later, and only under use_sliding_window.
+            if (OptionalBool(config, "use_sliding_window") == true
+                && (OptionalInt(config, "max_window_layers") ?? 28) < RequiredInt(config, "num_hidden_layers"))
             {
-                throw Unsupported("use_sliding_window", "true", "Qwen2's sliding window covers only the layers past max_window_layers");
+                throw Unsupported("use_sliding_window", "true", "Qwen2's sliding window covers only the layers from max_window_layers on, and every layer here has the same attention");
             }
 
             return 0;
@@ -189,7 +195,7 @@ internal static class HuggingFaceConfigReader
 
     private static RopeScaling? ReadRopeScaling(JsonObject config)
     {
-        JsonNode? node = config["rope_scaling"];
+        JsonNode? node = config["rope_scaling"] ?? config["rope_parameters"];
         if (node is null or JsonNull)
         {
             return null;
@@ -200,7 +206,9 @@ internal static class HuggingFaceConfigReader
             throw new ConfigProblemException(DiagnosticDescriptors.ConfigFieldInvalid, "rope_scaling", node.Display, "an object or null");
         }
 
-        string type = OptionalString(scaling, "rope_type", "rope_scaling.") ?? OptionalString(scaling, "type", "rope_scaling.") ?? "missing";
+        // rope_parameters (transformers 5) may leave the type out for no scaling; rope_scaling must name it.
+        bool parameters = config["rope_scaling"] is null;
+        string type = OptionalString(scaling, "rope_type", "rope_scaling.") ?? OptionalString(scaling, "type", "rope_scaling.") ?? (parameters ? "default" : "missing");
         switch (type)
         {
             case "default":

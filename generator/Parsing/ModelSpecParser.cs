@@ -3,16 +3,14 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
-using System.Threading;
 using Codegen.Generator.Model;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Codegen.Generator.Parsing;
 
 /// <summary>
-/// Turns one [TransformerModel] class into a <see cref="ModelSpec"/> with every default resolved,
+/// Resolves one [TransformerModel] declaration (<see cref="ModelDeclarationReader"/>) into a <see cref="ModelSpec"/>
+/// with every default resolved, the sizes taken from its Hugging Face config file when it names one,
 /// or into diagnostics that say what is wrong with the declaration, each on the syntax that is wrong:
 /// the class name for the class itself, the argument (<c>DModel = -1</c>) for one bad value, and the
 /// attribute, with the arguments involved as additional locations, for a problem between arguments.
@@ -184,6 +182,7 @@ internal static class ModelSpecParser
         if (!diagnostics.HasErrors)
         {
             CheckWeightMemory(spec, arguments, diagnostics);
+            CheckKvCacheMemory(spec, arguments, diagnostics);
         }
 
         return diagnostics.Result(spec);
@@ -253,6 +252,23 @@ internal static class ModelSpecParser
                 (bytes / BytesPerGiB).ToString("N1", CultureInfo.InvariantCulture),
                 spec.Weights,
                 WeightsWarningGiB);
+        }
+    }
+
+    /// <summary>A warning (CG0026) when one session's KV cache would take more than the weights, and more than 1 GiB.</summary>
+    private static void CheckKvCacheMemory(ModelSpec spec, AttributeArguments arguments, DiagnosticList diagnostics)
+    {
+        double cache = WeightMemory.KvCacheBytes(spec);
+        double weights = WeightMemory.Bytes(spec);
+        if (cache > BytesPerGiB && cache > weights)
+        {
+            diagnostics.Report(
+                DiagnosticDescriptors.KvCacheTooLarge,
+                arguments.LocationOf(Names.Context),
+                cache.ToString("N0", CultureInfo.InvariantCulture),
+                (cache / BytesPerGiB).ToString("N1", CultureInfo.InvariantCulture),
+                spec.Context,
+                (weights / BytesPerGiB).ToString("N1", CultureInfo.InvariantCulture));
         }
     }
 

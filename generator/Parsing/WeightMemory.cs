@@ -38,6 +38,16 @@ internal static class WeightMemory
         return bytes;
     }
 
+    /// <summary>
+    /// The bytes of one CPU session's KV cache: keys and values, float32, for every layer and every cached
+    /// position (Context rounded up to the key cache's blocks of 16).
+    /// </summary>
+    public static double KvCacheBytes(ModelSpec spec)
+    {
+        double positions = System.Math.Ceiling(spec.Context / 16.0) * 16;
+        return 2.0 * 4 * spec.Layers * positions * spec.KvDim;
+    }
+
     private static double Float32(ModelSpec spec, TensorDefinition tensor) => 4.0 * spec.SizeOf(tensor.Shape);
 
     private static double Matrix(ModelSpec spec, TensorDefinition tensor)

@@ -113,27 +113,9 @@ public sealed record HuggingFaceConfig(
     /// </summary>
     internal static T Read<T>(string configPath, Func<FieldReader, T> read)
     {
-        byte[] bytes = ModelFile.ReadAllBytes(configPath, "config", MaxFileLength);
-
-        JsonDocument document;
-        try
+        using JsonDocument document = JsonFile.ParseObject(configPath, "config", MaxFileLength);
         {
-            document = JsonDocument.Parse(bytes);
-        }
-        catch (JsonException exception)
-        {
-            throw new ModelLoadException(configPath, $"config is not valid JSON: {exception.Message}", exception);
-        }
-
-        using (document)
-        {
-            JsonStrings.RequireReadable(configPath, bytes);
             JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new ModelLoadException(configPath, $"config must be a JSON object, found {root.ValueKind}");
-            }
-
             return read(new FieldReader(configPath, root));
         }
     }

@@ -338,26 +338,9 @@ public sealed class SafetensorsCheckpoint : IDisposable
     /// <summary>Reads <c>weight_map</c> (in file order) and <c>metadata.total_size</c>, checking their types and the shard names.</summary>
     private static (List<(string Tensor, string Shard)> WeightMap, long? TotalSize) ReadIndex(string indexPath)
     {
-        byte[] bytes = ModelFile.ReadAllBytes(indexPath, "index", MaxIndexLength);
-        JsonDocument document;
-        try
+        using JsonDocument document = JsonFile.ParseObject(indexPath, "index", MaxIndexLength);
         {
-            document = JsonDocument.Parse(bytes);
-        }
-        catch (JsonException exception)
-        {
-            throw new ModelLoadException(indexPath, $"the index is not valid JSON: {exception.Message}", exception);
-        }
-
-        using (document)
-        {
-            JsonStrings.RequireReadable(indexPath, bytes);
             JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new ModelLoadException(indexPath, $"the index must be a JSON object, found {root.ValueKind}");
-            }
-
             long? totalSize = null;
             if (root.TryGetProperty("metadata", out JsonElement metadata) && metadata.ValueKind != JsonValueKind.Null)
             {

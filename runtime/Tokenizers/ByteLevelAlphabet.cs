@@ -26,6 +26,36 @@ internal static class ByteLevelAlphabet
         return true;
     }
 
+    /// <summary>
+    /// The bytes a byte-level token's text stands for; a text with a character outside the alphabet
+    /// (an added or user-defined token such as <c>&lt;|endoftext|&gt;</c> written as it is) gives its UTF-8 bytes.
+    /// </summary>
+    public static byte[] BytesOrUtf8(string text)
+    {
+        var bytes = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!TryGetByte(text[i], out bytes[i]))
+            {
+                return System.Text.Encoding.UTF8.GetBytes(text);
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The token of each byte on its own (its one-character name in <paramref name="ids"/>), or -1 where there is none.</summary>
+    public static int[] TokenOfEachByte(System.Collections.Generic.IReadOnlyDictionary<string, int> ids)
+    {
+        var tokenOfByte = new int[256];
+        for (int b = 0; b < tokenOfByte.Length; b++)
+        {
+            tokenOfByte[b] = ids.TryGetValue(CharOf((byte)b).ToString(), out int id) ? id : -1;
+        }
+
+        return tokenOfByte;
+    }
+
     private static short[] CreateByteOfChar()
     {
         var byteOfChar = new short[0x100 + 0x100];

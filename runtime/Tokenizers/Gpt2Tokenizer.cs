@@ -20,7 +20,7 @@ namespace Codegen.Tokenizers;
 /// a vocabulary without an unknown token. A lone surrogate in the text is encoded as the three
 /// UTF-8-style bytes of its code unit (see <see cref="Utf8WithLoneSurrogates"/>).
 /// </remarks>
-public sealed partial class Gpt2Tokenizer : ITokenizer
+public sealed class Gpt2Tokenizer : ITokenizer
 {
     /// <summary>The name of GPT-2's end-of-text token.</summary>
     public const string EndOfText = "<|endoftext|>";
@@ -69,7 +69,7 @@ public sealed partial class Gpt2Tokenizer : ITokenizer
         (string[] tokens, Dictionary<string, int> ids) = Gpt2VocabularyFiles.ReadVocabulary(vocabularyPath);
         List<(int Left, int Right, int Merged)> merges = Gpt2VocabularyFiles.ReadMerges(mergesPath, ids);
         byte[][] bytes = TokenBytes(vocabularyPath, tokens);
-        var merger = new RankedPairMerger(merges, TokenOfEachByte(ids));
+        var merger = new RankedPairMerger(merges, ByteLevelAlphabet.TokenOfEachByte(ids));
         return new Gpt2Tokenizer(merger, bytes, ids.GetValueOrDefault(EndOfText, -1));
     }
 
@@ -94,7 +94,7 @@ public sealed partial class Gpt2Tokenizer : ITokenizer
         byte[] utf8 = ArrayPool<byte>.Shared.Rent(256);
         try
         {
-            foreach (ValueMatch match in PreTokenizerPattern().EnumerateMatches(text))
+            foreach (ValueMatch match in BpePreTokenizers.Gpt2.EnumerateMatches(text))
             {
                 ReadOnlySpan<char> piece = text.AsSpan(match.Index, match.Length);
                 int maxBytes = Utf8WithLoneSurrogates.MaxByteCount(piece.Length);
@@ -132,22 +132,6 @@ public sealed partial class Gpt2Tokenizer : ITokenizer
 
     /// <inheritdoc/>
     public string Decode(IEnumerable<int> tokens) => StreamingDecoder.DecodeAll(this, tokens);
-
-    /// <summary>GPT-2's pre-tokenizer: contractions, letters, digits, other symbols, whitespace.</summary>
-    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
-    private static partial Regex PreTokenizerPattern();
-
-    /// <summary>The token of each byte on its own (its one-character name), or -1 where the vocabulary has none.</summary>
-    private static int[] TokenOfEachByte(Dictionary<string, int> ids)
-    {
-        var tokenOfByte = new int[256];
-        for (int b = 0; b < tokenOfByte.Length; b++)
-        {
-            tokenOfByte[b] = ids.GetValueOrDefault(ByteLevelAlphabet.CharOf((byte)b).ToString(), -1);
-        }
-
-        return tokenOfByte;
-    }
 
     private static byte[][] TokenBytes(string vocabularyPath, string[] tokens)
     {

@@ -17,21 +17,8 @@ internal static class Gpt2VocabularyFiles
     /// <summary>The tokens of vocab.json, indexed by id, and the id of each token.</summary>
     public static (string[] Tokens, Dictionary<string, int> Ids) ReadVocabulary(string path)
     {
-        byte[] json = ModelFile.ReadAllBytes(path, "vocabulary", MaxFileLength);
-        JsonDocument document;
-        try
+        using (JsonDocument document = JsonTokenizerFile.Parse(path, "vocabulary"))
         {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ModelLoadException(path,
-                $"not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of that line (the file may be cut short): {e.Message}", e);
-        }
-
-        using (document)
-        {
-            JsonStrings.RequireReadable(path, json);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -28,7 +28,11 @@ public interface ITokenizer
     IReadOnlyList<int> StopTokens { get; }
 
     /// <summary>Splits <paramref name="text"/> into token ids.</summary>
-    /// <param name="text">The text; any special-token names in it are plain text, not control tokens.</param>
+    /// <param name="text">
+    /// The text; any special-token names in it are plain text, not control tokens. Exception:
+    /// <see cref="HuggingFaceBpeTokenizer"/> matches added tokens in the text as Hugging Face does, unless
+    /// <see cref="HuggingFaceTokenizerOptions.MatchSpecialTokensInText"/> is false.
+    /// </param>
     /// <param name="addBos">Whether to put <see cref="BosToken"/> first (nothing is added when there is none).</param>
     int[] Encode(string text, bool addBos);
 

@@ -60,10 +60,19 @@ internal sealed class RankedPairMerger
             }
         }
 
+        return MergeTokens(workspace.StartTokens.AsSpan(0, count), workspace, output);
+    }
+
+    /// <summary>
+    /// Appends to <paramref name="output"/> the tokens that merging <paramref name="startTokens"/> gives
+    /// (a negative start token never merges and comes out as it is, for the caller to replace). Returns
+    /// the number of merge look-ups it took.
+    /// </summary>
+    public int MergeTokens(ReadOnlySpan<int> startTokens, Workspace workspace, List<int> output)
+    {
         MergeSymbols symbols = workspace.Symbols;
-        PriorityQueue<CandidatePair, long> queue = workspace.Queue;
-        symbols.Reset(workspace.StartTokens.AsSpan(0, count));
-        int mergeLookups = symbols.MergeAll(new RankedMerges(_merges), queue);
+        symbols.Reset(startTokens);
+        int mergeLookups = symbols.MergeAll(new RankedMerges(_merges), workspace.Queue);
         symbols.AddTokensTo(output);
         return mergeLookups;
     }

@@ -4,6 +4,7 @@ using System.IO;
 using Codegen;
 using Codegen.Formats;
 using Codegen.Generation;
+using Codegen.Samples;
 using Codegen.Tokenizers;
 using Gpt2Sample;
 
@@ -26,24 +27,7 @@ string prompt = "The meaning of life is";
 var options = new GenerationOptions { Temperature = 0.8f, TopK = 40, TopP = 0.95f, MaxNewTokens = 60 };
 try
 {
-    for (int i = 1; i < args.Length; i += 2)
-    {
-        string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
-        options = args[i] switch
-        {
-            "--prompt" => options,
-            "--temperature" => options with { Temperature = float.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
-            "--top-k" => options with { TopK = int.Parse(value) },
-            "--top-p" => options with { TopP = float.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
-            "--seed" => options with { Seed = ulong.Parse(value) },
-            "--max-tokens" => options with { MaxNewTokens = int.Parse(value) },
-            _ => throw new ArgumentException($"unknown option {args[i]}."),
-        };
-        if (args[i] == "--prompt")
-        {
-            prompt = value;
-        }
-    }
+    (prompt, options) = GenerationArguments.Parse(args, 1, prompt, options);
 }
 catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {

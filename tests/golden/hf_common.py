@@ -168,13 +168,16 @@ def read_hf_weights(folder):
 
 def rope_inv_freq(cfg):
     """inv_freq[j] = rope_theta^(-2j/head_dim), j = 0 .. head_dim/2 - 1, then the
-    rope_scaling (null or llama3) as in transformers' _compute_llama3_parameters.
+    rope_scaling (null, linear, or llama3 as in transformers' _compute_llama3_parameters).
     Returns (inv_freq [head_dim/2] float64, regime per pair)."""
     hd = head_dim(cfg)
     inv_freq = 1.0 / cfg["rope_theta"] ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd)
     rs = cfg.get("rope_scaling")
     if rs is None:
         return inv_freq, ["unscaled"] * (hd // 2)
+    if rs["rope_type"] == "linear":
+        # transformers' _compute_linear_scaling_rope_parameters: every frequency divided by the factor.
+        return inv_freq / rs["factor"], ["linear"] * (hd // 2)
     assert rs["rope_type"] == "llama3", rs
     factor = rs["factor"]
     low_freq_factor, high_freq_factor = rs["low_freq_factor"], rs["high_freq_factor"]

@@ -100,6 +100,9 @@ CASES = [
          config=llama(36, 92, 3, 1, 3, 75, 24, 1e-6, 500000.0, True, "BF16", bias=True,
                       rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
                                     "high_freq_factor": 4.0, "original_max_position_embeddings": 64})),
+    dict(name="llama-linear", seed=7, prompt_seed=26, dtype="F32", shards=1,
+         config=llama(40, 84, 5, 5, 2, 71, 28, 1e-5, 10000.0, True, "F32", bias=False,
+                      rope_scaling={"rope_type": "linear", "factor": 4.0})),
     dict(name="mistral-window", seed=3, prompt_seed=23, dtype="F16", shards=1,
          config={**common("MistralForCausalLM", "mistral", 40, 72, 4, 2, 2, 89, 32, 1e-5, 10000.0, False, "F16"),
                  "sliding_window": 5}),
@@ -314,7 +317,11 @@ def describe(case, cfg, W, prompts):
         lines.append(f"with max_position_embeddings {cfg['max_position_embeddings']} the window {w} masks a key only "
                      f"at position {w} (key 0), i.e. only in the last greedy step of the second prompt; the seed was "
                      "chosen so that this last greedy id differs from full causal attention's")
-    if cfg.get("rope_scaling"):
+    if cfg.get("rope_scaling", {}) and cfg["rope_scaling"]["rope_type"] == "linear":
+        inv, _ = rope_inv_freq(cfg)
+        lines.append(f"rope_scaling linear: factor {cfg['rope_scaling']['factor']}, every inv_freq divided by it: "
+                     + ", ".join(f"{j} {float(f):.9g}" for j, f in enumerate(inv)))
+    elif cfg.get("rope_scaling"):
         inv, regimes = rope_inv_freq(cfg)
         rs = cfg["rope_scaling"]
         lines.append(f"original_max_position_embeddings {rs['original_max_position_embeddings']} > "

@@ -29,6 +29,33 @@ internal static partial class BpePreTokenizers
         }
     }
 
+    /// <summary>
+    /// The pattern of a tokenizer.json <c>Split</c> pre-tokenizer's <c>Regex</c>, when it is one of the
+    /// patterns written here by hand for .NET (Oniguruma's <c>(?i:...)</c> and code-point classes do not
+    /// carry over as they are): GPT-2's, Llama 3's or Qwen2's, character for character.
+    /// </summary>
+    public static bool TryGetByRegex(string regex, out Regex pattern)
+    {
+        pattern = regex switch
+        {
+            Gpt2Source => Gpt2Pattern(),
+            Llama3Source => Llama3Pattern(),
+            Qwen2Source => Qwen2Pattern(),
+            _ => null!,
+        };
+        return pattern is not null;
+    }
+
+    /// <summary>The regexes <see cref="TryGetByRegex"/> knows, for messages.</summary>
+    public const string KnownRegexes = "GPT-2's, Llama 3's and Qwen2's pre-tokenizer patterns";
+
+    private const string Gpt2Source = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+    private const string Llama3Source = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+    private const string Qwen2Source = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+    /// <summary>GPT-2's pattern, for a ByteLevel pre-tokenizer with <c>use_regex</c>.</summary>
+    public static Regex Gpt2 => Gpt2Pattern();
+
     /// <summary>The names <see cref="TryGet"/> knows, for messages.</summary>
     public const string KnownNames = "\"gpt-2\", \"llama-bpe\" (also \"llama3\", \"llama-v3\")";
 
@@ -42,4 +69,8 @@ internal static partial class BpePreTokenizers
     /// </summary>
     [GeneratedRegex(@"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")]
     private static partial Regex Llama3Pattern();
+
+    /// <summary>Qwen2's pattern: Llama 3's with single digits.</summary>
+    [GeneratedRegex(@"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")]
+    private static partial Regex Qwen2Pattern();
 }

@@ -17,7 +17,7 @@ namespace Codegen.Tokenizers;
 /// <remarks>
 /// The stand-ins suit patterns that only ask whether a character is a letter, a digit, whitespace
 /// or a line break, and match a few ASCII letters after an apostrophe (none of which is 'A'):
-/// GPT-2's and Llama 3's. A lone surrogate stays as it is (neither letter, digit nor space).
+/// GPT-2's, Llama 3's and Qwen2's. A lone surrogate stays as it is (neither letter, digit nor space).
 /// </remarks>
 internal static class CodePointRegexSplitter
 {

@@ -84,7 +84,7 @@ public sealed class GgufBpeTokenizer : ITokenizer
             ids[tokens[id]] = id;
         }
 
-        var merger = new RankedPairMerger(ReadMerges(vocabulary, ids), TokenOfEachByte(ids));
+        var merger = new RankedPairMerger(ReadMerges(vocabulary, ids), ByteLevelAlphabet.TokenOfEachByte(ids));
         return new GgufBpeTokenizer(vocabulary, merger, pattern, wholeWordTokens, ids);
     }
 
@@ -211,18 +211,6 @@ public sealed class GgufBpeTokenizer : ITokenizer
         return merges;
     }
 
-    /// <summary>The token of each byte on its own (its one-character name), or -1 where the vocabulary has none.</summary>
-    private static int[] TokenOfEachByte(Dictionary<string, int> ids)
-    {
-        var tokenOfByte = new int[256];
-        for (int b = 0; b < tokenOfByte.Length; b++)
-        {
-            tokenOfByte[b] = ids.GetValueOrDefault(ByteLevelAlphabet.CharOf((byte)b).ToString(), -1);
-        }
-
-        return tokenOfByte;
-    }
-
     private static byte[] TokenBytes(string text, GgufTokenType type)
     {
         if (type is not (GgufTokenType.Normal or GgufTokenType.UserDefined or GgufTokenType.Byte))
@@ -235,15 +223,6 @@ public sealed class GgufBpeTokenizer : ITokenizer
             return Encoding.UTF8.GetBytes(text);
         }
 
-        var bytes = new byte[text.Length];
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (!ByteLevelAlphabet.TryGetByte(text[i], out bytes[i]))
-            {
-                return Encoding.UTF8.GetBytes(text);
-            }
-        }
-
-        return bytes;
+        return ByteLevelAlphabet.BytesOrUtf8(text);
     }
 }

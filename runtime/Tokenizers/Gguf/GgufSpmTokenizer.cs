@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Text;
 
 namespace Codegen.Tokenizers;
@@ -135,7 +134,7 @@ public sealed class GgufSpmTokenizer : ITokenizer
     {
         GgufTokenType.Normal => Encoding.UTF8.GetBytes(text.Replace(SpaceMark, ' ')),
         GgufTokenType.UserDefined => Encoding.UTF8.GetBytes(text),
-        GgufTokenType.Byte when TryParseByteToken(text, out byte value) => new[] { value },
+        GgufTokenType.Byte when ByteFallbackTokens.TryParse(text, out byte value) => new[] { value },
         _ => Array.Empty<byte>(),
     };
 
@@ -145,19 +144,11 @@ public sealed class GgufSpmTokenizer : ITokenizer
         var tokenOfByte = new int[256];
         for (int b = 0; b < tokenOfByte.Length; b++)
         {
-            tokenOfByte[b] = ids.TryGetValue($"<0x{b:X2}>", out int id) ? id
+            tokenOfByte[b] = ids.TryGetValue(ByteFallbackTokens.Name(b), out int id) ? id
                 : b < 0x80 && ids.TryGetValue(((char)b).ToString(), out id) ? id
                 : unknown;
         }
 
         return tokenOfByte;
-    }
-
-    /// <summary>Whether <paramref name="text"/> is <c>&lt;0xHH&gt;</c> with two hex digits.</summary>
-    private static bool TryParseByteToken(string text, out byte value)
-    {
-        value = 0;
-        return text.Length == 6 && text.StartsWith("<0x", StringComparison.Ordinal) && text[5] == '>'
-            && byte.TryParse(text.AsSpan(3, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
     }
 }

@@ -9,7 +9,12 @@ namespace Codegen.Tests.EndToEnd;
 
 /// <summary>
 /// Generated models of both families against independent float64 PyTorch forward passes
-/// (tests/golden/*.py): logits at every prompt position and the greedy continuation.
+/// (tests/golden/*.py): logits at every prompt position and the greedy continuation. The "hf/" models are
+/// declared from Hugging Face configs and loaded from Hugging Face folders (tests/golden/hf_families.py):
+/// Llama (grouped heads; all four biases with llama3 scaling and BF16 shards; linear scaling), Mistral with
+/// a sliding window, Qwen2 with query/key/value biases, Phi-3 with fused tensors. Their reference rotates
+/// Hugging Face's way (dimension i with i + HeadDim / 2); the kernels rotate adjacent pairs after the loader
+/// reorders the query and key rows.
 /// </summary>
 public sealed class GoldenLogitsTests
 {
@@ -23,7 +28,17 @@ public sealed class GoldenLogitsTests
         new object[] { "gpt2-odd" },
         new object[] { "llama-odd-gqa" },
         new object[] { "llama-odd-separate" },
+        new object[] { "hf/llama-hf" },
+        new object[] { "hf/llama-hf-bias-bf16-sharded" },
+        new object[] { "hf/llama-linear" },
+        new object[] { "hf/mistral-window" },
+        new object[] { "hf/qwen2" },
+        new object[] { "hf/phi3" },
     };
+
+    /// <summary>A model's golden file: Golden/&lt;model&gt;-logits.txt, or Golden/hf/&lt;name&gt;/&lt;name&gt;-logits.txt beside a Hugging Face folder.</summary>
+    internal static IReadOnlyList<GoldenPrompt> GoldenOf(string model) =>
+        GoldenLogits.Read(model.StartsWith("hf/", StringComparison.Ordinal) ? $"{model}/{model[3..]}-logits.txt" : $"{model}-logits.txt");
 
     private static IInferenceSession Open(string model) => model switch
     {
@@ -31,6 +46,12 @@ public sealed class GoldenLogitsTests
         "gpt2-odd" => Gpt2Odd.Load(Golden("gpt2-odd")).CreateSession(),
         "llama-odd-gqa" => LlamaOddGqa.Load(Golden("llama-odd-gqa.bin")).CreateSession(),
         "llama-odd-separate" => LlamaOddSeparate.Load(Golden("llama-odd-separate.bin")).CreateSession(),
+        "hf/llama-hf" => HfLlama.Load(Golden(model)).CreateSession(),
+        "hf/llama-hf-bias-bf16-sharded" => HfLlamaBiasScaled.Load(Golden(model)).CreateSession(),
+        "hf/llama-linear" => HfLlamaLinear.Load(Golden(model)).CreateSession(),
+        "hf/mistral-window" => HfMistralWindow.Load(Golden(model)).CreateSession(),
+        "hf/qwen2" => HfQwen2.Load(Golden(model)).CreateSession(),
+        "hf/phi3" => HfPhi3.Load(Golden(model)).CreateSession(),
         _ => throw new ArgumentException(model),
     };
 
@@ -39,7 +60,7 @@ public sealed class GoldenLogitsTests
     public void LogitsMatchTheReferenceAtEveryPosition(string model)
     {
         using IInferenceSession session = Open(model);
-        foreach (GoldenPrompt golden in GoldenLogits.Read($"{model}-logits.txt"))
+        foreach (GoldenPrompt golden in GoldenOf(model))
         {
             session.Reset();
             for (int position = 0; position < golden.Prompt.Length; position++)
@@ -56,7 +77,7 @@ public sealed class GoldenLogitsTests
     public void PrefillLogitsMatchTheReference(string model)
     {
         using IInferenceSession session = Open(model);
-        foreach (GoldenPrompt golden in GoldenLogits.Read($"{model}-logits.txt"))
+        foreach (GoldenPrompt golden in GoldenOf(model))
         {
             session.Reset();
             ReadOnlySpan<float> logits = session.Prefill(golden.Prompt, 0);
@@ -70,7 +91,7 @@ public sealed class GoldenLogitsTests
     public void GreedyIdsMatchTheReference(string model)
     {
         using IInferenceSession session = Open(model);
-        foreach (GoldenPrompt golden in GoldenLogits.Read($"{model}-logits.txt"))
+        foreach (GoldenPrompt golden in GoldenOf(model))
         {
             var options = GenerationOptions.Greedy with { MaxNewTokens = golden.Greedy.Length };
             int[] actual = TextGeneration.Generate(session, golden.Prompt, options).ToArray();

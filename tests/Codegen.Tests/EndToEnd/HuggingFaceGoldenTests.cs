@@ -8,78 +8,21 @@ using Xunit;
 namespace Codegen.Tests.EndToEnd;
 
 /// <summary>
-/// Models declared from Hugging Face configs, loaded from Hugging Face folders, against independent float64
-/// PyTorch forwards written from each family's definition (tests/golden/hf_families.py): logits at every prompt
-/// position, prefill, and the greedy continuation. The reference rotates Hugging Face's way (dimension i with
-/// i + HeadDim / 2); the generated kernels rotate adjacent pairs after the loader reorders the query and key rows.
+/// What the Hugging Face models do besides matching their references (the references themselves are in
+/// <see cref="GoldenLogitsTests"/>): a GPT-2 config declares the same model as its sizes, Q8 weights stay close,
+/// a model with biases refuses files that hold none, and a folder of another shape is refused by its config.
 /// </summary>
 public sealed class HuggingFaceGoldenTests
 {
-    private const double Tolerance = 1e-4;
-
-    public static IEnumerable<object[]> Cases() => new[]
-    {
-        new object[] { "llama-hf" },
-        new object[] { "llama-hf-bias-bf16-sharded" },
-        new object[] { "mistral-window" },
-        new object[] { "qwen2" },
-        new object[] { "phi3" },
-    };
+    /// <summary>The Hugging Face cases of <see cref="GoldenLogitsTests"/>, by their folder names under Golden/hf.</summary>
+    public static IEnumerable<object[]> Cases() => GoldenLogitsTests.Models()
+        .Select(row => (string)row[0])
+        .Where(model => model.StartsWith("hf/", StringComparison.Ordinal))
+        .Select(model => new object[] { model[3..] });
 
     internal static string Folder(string name) => Path.Combine(AppContext.BaseDirectory, "Golden", "hf", name);
 
-    internal static IReadOnlyList<GoldenPrompt> Golden(string name) => GoldenLogits.Read(Path.Combine("hf", name, name + "-logits.txt"));
-
-    private static IInferenceSession Open(string name) => name switch
-    {
-        "llama-hf" => HfLlama.Load(Folder(name)).CreateSession(),
-        "llama-hf-bias-bf16-sharded" => HfLlamaBiasScaled.Load(Folder(name)).CreateSession(),
-        "mistral-window" => HfMistralWindow.Load(Folder(name)).CreateSession(),
-        "qwen2" => HfQwen2.Load(Folder(name)).CreateSession(),
-        "phi3" => HfPhi3.Load(Folder(name)).CreateSession(),
-        _ => throw new ArgumentException(name),
-    };
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void LogitsMatchTheReferenceAtEveryPosition(string name)
-    {
-        using IInferenceSession session = Open(name);
-        foreach (GoldenPrompt golden in Golden(name))
-        {
-            session.Reset();
-            for (int position = 0; position < golden.Prompt.Length; position++)
-            {
-                double error = GoldenLogits.RelativeError(golden.Logits[position], session.Forward(golden.Prompt[position], position));
-                Assert.True(error < Tolerance, $"{name}, prompt of {golden.Prompt.Length}, position {position}: relative error {error:E2}");
-            }
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void PrefillLogitsMatchTheReference(string name)
-    {
-        using IInferenceSession session = Open(name);
-        foreach (GoldenPrompt golden in Golden(name))
-        {
-            session.Reset();
-            double error = GoldenLogits.RelativeError(golden.Logits[^1], session.Prefill(golden.Prompt, 0));
-            Assert.True(error < Tolerance, $"{name}, prompt of {golden.Prompt.Length}: relative error {error:E2}");
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void GreedyIdsMatchTheReference(string name)
-    {
-        using IInferenceSession session = Open(name);
-        foreach (GoldenPrompt golden in Golden(name))
-        {
-            var options = GenerationOptions.Greedy with { MaxNewTokens = golden.Greedy.Length };
-            Assert.Equal(golden.Greedy, TextGeneration.Generate(session, golden.Prompt, options).ToArray());
-        }
-    }
+    internal static IReadOnlyList<GoldenPrompt> Golden(string name) => GoldenLogitsTests.GoldenOf("hf/" + name);
 
     [Fact]
     public void TheGpt2ConfigDeclaresTheSameModelAsItsSizes()

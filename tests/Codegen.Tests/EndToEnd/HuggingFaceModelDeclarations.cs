@@ -17,6 +17,12 @@ internal partial class HfLlamaBiasScaled
 {
 }
 
+/// <summary>LlamaForCausalLM with linear rotary scaling (factor 4), tied embeddings, heads of 8.</summary>
+[TransformerModel(Config = "Golden/hf/llama-linear/config.json")]
+internal partial class HfLlamaLinear
+{
+}
+
 /// <summary>MistralForCausalLM with a sliding window of 5 positions, F16 weights.</summary>
 [TransformerModel(Config = "Golden/hf/mistral-window/config.json")]
 internal partial class HfMistralWindow
@@ -47,3 +53,12 @@ internal partial class HfGpt2Odd
 {
 }
 
+
+/// <summary>
+/// stories260K's shape as a Hugging Face config (tests/Codegen.Tests/Golden/hf/stories260k/config.json, written from
+/// the shared README's description); its weights are converted to a Hugging Face folder at test time.
+/// </summary>
+[TransformerModel(Config = "Golden/hf/stories260k/config.json")]
+internal partial class HfStories260K
+{
+}

@@ -300,6 +300,23 @@ public sealed class HuggingFaceLlamaConfigTests : IDisposable
     }
 
     [Fact]
+    public void LinearRopeScalingMustAgree()
+    {
+        string linear = Phi3Mini.Replace("\"rope_scaling\": null", "\"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": 2.0}");
+        WriteConfig(linear);
+        HuggingFaceLlamaConfig.CheckLlamaFamily(directory.FullPath, Phi3Shape with { Factor = 2, RopeScalingType = "linear" });
+
+        ModelLoadException factor = Mismatch(linear, Phi3Shape with { Factor = 4, RopeScalingType = "linear" });
+        Assert.Contains("rope_scaling.factor: the file has 2, the model was compiled with 4", factor.Message);
+
+        ModelLoadException none = Mismatch(linear, Phi3Shape);
+        Assert.Contains("rope_scaling: the file has linear scaling, the model was compiled with none", none.Message);
+
+        ModelLoadException llama3 = Mismatch(linear, Phi3Shape with { Factor = 2, LowFreqFactor = 1, HighFreqFactor = 4, OriginalContext = 8192 });
+        Assert.Contains("rope_scaling: the file has linear scaling, the model was compiled with llama3", llama3.Message);
+    }
+
+    [Fact]
     public void TransformersFiveRopeParametersAreRead()
     {
         string config = Llama32

@@ -230,7 +230,7 @@ public sealed class SafetensorsCheckpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData("[]", "the index must be a JSON object, found Array")]
+    [InlineData("[]", "index must be a JSON object, found Array")]
     [InlineData("{\"metadata\": {}}", "the index has no 'weight_map'")]
     [InlineData("{\"weight_map\": [\"a\"]}", "field 'weight_map' must be an object of tensor name to shard file name, found [\"a\"]")]
     [InlineData("{\"weight_map\": {}}", "weight_map is empty")]
@@ -240,7 +240,7 @@ public sealed class SafetensorsCheckpointTests : IDisposable
     [InlineData("{\"metadata\": {\"total_size\": \"12\"}, \"weight_map\": {\"a\": \"x\"}}", "field 'metadata.total_size' must be a non-negative integer, found \"12\"")]
     [InlineData("{\"metadata\": {\"total_size\": -1}, \"weight_map\": {\"a\": \"x\"}}", "field 'metadata.total_size' must be a non-negative integer, found -1")]
     [InlineData("{\"metadata\": {\"total_size\": 1.5}, \"weight_map\": {\"a\": \"x\"}}", "field 'metadata.total_size' must be a non-negative integer, found 1.5")]
-    [InlineData("{\"weight_map\": ", "the index is not valid JSON")]
+    [InlineData("{\"weight_map\": ", "index is not valid JSON")]
     public void MalformedIndexIsRefusedByName(string index, string message)
     {
         ModelLoadException exception = OpenFails(index);

@@ -55,6 +55,7 @@ public sealed class DiagnosticLocationTests
         { "CG0016", ParameterDiagnosticTests.WithNewerAttribute(Valid + ", SlidingWindow = 64"), true, "SlidingWindow = 64", [] },
         { "CG0017", Model("DModel = 64, Heads = 8, Layers = 2, Vocab = 512, Context = 1"), false, "Context = 1", [] },
         { "CG0018", Model(SizeDiagnosticTests.Llama70B), false, Attribute, [] },
+        { "CG0026", Model(SizeDiagnosticTests.Llama32LongContext), false, "Context = 131072", [] },
     };
 
     [Theory]

@@ -68,4 +68,17 @@ public sealed class SizeDiagnosticTests
     [Fact]
     public Task CG0018_TheSameShapeInBf16IsFine() => VerifyStillGeneratesAsync(
         Model(Llama70B + ", Weights = WeightFormat.BF16"));
+
+    /// <summary>Llama 3.2 1B's shape with its config's 131,072 positions: an 8 GiB cache beside 4.6 GiB of weights.</summary>
+    internal const string Llama32LongContext =
+        "DModel = 2048, Heads = 32, KvHeads = 8, Layers = 16, FfnDim = 8192, Vocab = 128256, {|#1:Context = 131072|}";
+
+    [Fact]
+    public Task CG0026_KvCacheLargerThanTheModel_WarnsAndStillGenerates() => VerifyStillGeneratesAsync(
+        Model(Llama32LongContext),
+        DiagnosticResult.CompilerWarning("CG0026").WithLocation(1).WithArguments("8,589,934,592", "8.0", "131072", "4.6"));
+
+    [Fact]
+    public Task CG0026_AShorterContextIsFine() => VerifyStillGeneratesAsync(
+        Model(Llama32LongContext.Replace("131072", "8192")));
 }

@@ -43,6 +43,7 @@ public sealed class HuggingFaceGpuTests
         {
             "llama-hf" => HfLlama.Load(folder).CreateGpuSession(fixture.Device),
             "llama-hf-bias-bf16-sharded" => HfLlamaBiasScaled.Load(folder).CreateGpuSession(fixture.Device),
+            "llama-linear" => HfLlamaLinear.Load(folder).CreateGpuSession(fixture.Device),
             "mistral-window" => HfMistralWindow.Load(folder).CreateGpuSession(fixture.Device),
             "qwen2" => HfQwen2.Load(folder).CreateGpuSession(fixture.Device),
             "phi3" => HfPhi3.Load(folder).CreateGpuSession(fixture.Device),

@@ -78,12 +78,16 @@ internal sealed class AttentionCache
     }
 
     /// <summary>The reference attention of <paramref name="query"/> at <paramref name="position"/> (&lt; Filled).</summary>
-    public double[] Reference(ReadOnlySpan<float> query, int position) => ReferenceMath.CausalAttention(
+    public double[] Reference(ReadOnlySpan<float> query, int position) => Reference(query, position, window: position + 1);
+
+    /// <summary>The reference attention of <paramref name="query"/> at <paramref name="position"/> over the last <paramref name="window"/> positions only.</summary>
+    public double[] Reference(ReadOnlySpan<float> query, int position, int window) => ReferenceMath.CausalAttention(
         ReferenceMath.ToDouble(query),
         Array.ConvertAll(Keys, k => ReferenceMath.ToDouble(k)),
         Array.ConvertAll(Values, v => ReferenceMath.ToDouble(v)),
         position,
         Dims.Heads,
         Dims.KvHeads,
-        Dims.HeadDim);
+        Dims.HeadDim,
+        firstVisible: Math.Max(0, position + 1 - window));
 }

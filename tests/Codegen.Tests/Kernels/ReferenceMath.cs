@@ -186,14 +186,14 @@ internal static class ReferenceMath
     /// values[0..position] (each KvHeads * headDim wide): query head h reads key/value head
     /// h / (heads / kvHeads), scores are scaled by 1/sqrt(headDim).
     /// </summary>
-    public static double[] CausalAttention(ReadOnlySpan<double> query, IReadOnlyList<double[]> keys, IReadOnlyList<double[]> values, int position, int heads, int kvHeads, int headDim)
+    public static double[] CausalAttention(ReadOnlySpan<double> query, IReadOnlyList<double[]> keys, IReadOnlyList<double[]> values, int position, int heads, int kvHeads, int headDim, int firstVisible = 0)
     {
         var output = new double[heads * headDim];
         for (int head = 0; head < heads; head++)
         {
             int kvHead = head / (heads / kvHeads);
-            var scores = new double[position + 1];
-            for (int t = 0; t <= position; t++)
+            var scores = new double[position + 1 - firstVisible];
+            for (int t = firstVisible; t <= position; t++)
             {
                 double score = 0;
                 for (int d = 0; d < headDim; d++)
@@ -201,16 +201,16 @@ internal static class ReferenceMath
                     score += query[(head * headDim) + d] * keys[t][(kvHead * headDim) + d];
                 }
 
-                scores[t] = score / Math.Sqrt(headDim);
+                scores[t - firstVisible] = score / Math.Sqrt(headDim);
             }
 
             double[] weights = Softmax(scores);
             for (int d = 0; d < headDim; d++)
             {
                 double sum = 0;
-                for (int t = 0; t <= position; t++)
+                for (int t = firstVisible; t <= position; t++)
                 {
-                    sum += weights[t] * values[t][(kvHead * headDim) + d];
+                    sum += weights[t - firstVisible] * values[t][(kvHead * headDim) + d];
                 }
 
                 output[(head * headDim) + d] = sum;
