@@ -33,7 +33,7 @@ Models:
   --hf FOLDER      a Hugging Face Llama-family folder (config.json, model.safetensors or shards
                    listed in model.safetensors.index.json; F32, BF16 or F16): LlamaForCausalLM,
                    MistralForCausalLM, Qwen2ForCausalLM, Phi3ForCausalLM. Rotary positions in
-                   transformers' rotate-half pairing with rope_theta (and llama3 rope_scaling),
+                   transformers' rotate-half pairing with rope_theta (and linear or llama3 rope_scaling),
                    the family's biases (Qwen2: q/k/v), grouped key/value heads, sliding windows,
                    tied or separate unembedding (tools/onnx/hf_decode_step.py).
 

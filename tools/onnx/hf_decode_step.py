@@ -4,7 +4,7 @@ Reads config.json and model.safetensors (or the shards that model.safetensors.in
 F32, BF16 or F16 tensors, read as float32) of a LlamaForCausalLM, MistralForCausalLM,
 Qwen2ForCausalLM or Phi3ForCausalLM checkpoint with transformers' tensor names, and builds the
 decode-step module for it: RMSNorm (rms_norm_eps), rotary positions in transformers' rotate-half
-pairing (dimension i with i + head_dim/2) with rope_theta and rope_scaling (none, or llama3),
+pairing (dimension i with i + head_dim/2) with rope_theta and rope_scaling (none, linear or llama3),
 grouped key/value heads, the family's biases (Qwen2: q/k/v; Llama: q/k/v/o under attention_bias
 and gate/up/down under mlp_bias), SwiGLU, a sliding window where the family has one, and a tied
 or separate unembedding. The names, shapes, biases, rotary frequencies and window come from
