@@ -22,6 +22,10 @@ internal static partial class BpePreTokenizers
                 pattern = Llama3Pattern();
                 wholeWordTokens = true;
                 return true;
+            case "qwen2":
+                pattern = Qwen2Pattern();
+                wholeWordTokens = false;
+                return true;
             default:
                 pattern = null!;
                 wholeWordTokens = false;
@@ -57,7 +61,7 @@ internal static partial class BpePreTokenizers
     public static Regex Gpt2 => Gpt2Pattern();
 
     /// <summary>The names <see cref="TryGet"/> knows, for messages.</summary>
-    public const string KnownNames = "\"gpt-2\", \"llama-bpe\" (also \"llama3\", \"llama-v3\")";
+    public const string KnownNames = "\"gpt-2\", \"llama-bpe\" (also \"llama3\", \"llama-v3\"), \"qwen2\"";
 
     /// <summary>GPT-2's pattern: contractions, letters, digits, other symbols, whitespace.</summary>
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]

@@ -98,4 +98,24 @@ public sealed class GgufBpeTokenizerTests
         Assert.All(tokens, token => Assert.True(token < 128000));
         Assert.Equal("<|eot_id|>", Llama3.Value.Decode(tokens));
     }
+
+    /// <summary>
+    /// A GGUF "gpt2" tokenizer with pre-tokenizer <paramref name="pre"/>, over Llama 3.2's vocabulary, gives the ids
+    /// Hugging Face's own tokenizer gives for the tokenizer.json of that style (the goldens of HuggingFaceTokenizerTests),
+    /// on every corpus string that the file's NFC normalizer leaves alone and that names no added token (GGUF
+    /// tokenizers read control-token names as text, and llama.cpp does not normalize).
+    /// </summary>
+    [Theory]
+    [InlineData("qwen2", "qwen2-style")]
+    [InlineData("llama-bpe", "llama3-style")]
+    public void EachPreTokenizerGivesHuggingFacesIdsForItsStyle(string pre, string golden)
+    {
+        ITokenizer tokenizer = GgufTokenizerLoadErrorTests.Load(Llama3GgufVocabulary.Builder(pre));
+        var cases = HuggingFaceGoldens.Read(golden)
+            .Where(c => c.Text.Normalize(System.Text.NormalizationForm.FormC) == c.Text && !c.Text.Contains("<|", System.StringComparison.Ordinal))
+            .ToList();
+
+        Assert.True(cases.Count > 50, $"{cases.Count} cases");
+        Assert.All(cases, c => Assert.Equal(c.Ids, tokenizer.Encode(c.Text, addBos: false)));
+    }
 }

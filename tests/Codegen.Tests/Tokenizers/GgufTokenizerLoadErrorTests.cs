@@ -111,7 +111,7 @@ public sealed class GgufTokenizerLoadErrorTests
     [Fact]
     public void AnUnknownPreTokenizerIsNamedWithItsValue()
     {
-        AssertRefused(Gpt2("qwen2"), "tokenizer.ggml.pre", "\"qwen2\"");
+        AssertRefused(Gpt2("deepseek-llm"), "tokenizer.ggml.pre", "\"deepseek-llm\"");
     }
 
     [Fact]
