@@ -224,6 +224,11 @@ internal static class HuggingFaceConfigReader
                 }
 
                 int original = RequiredInt(scaling, "original_max_position_embeddings", "rope_scaling.");
+                if (original <= 0)
+                {
+                    throw new ConfigProblemException(DiagnosticDescriptors.ConfigFieldInvalid, "rope_scaling.original_max_position_embeddings", original, "a positive number of positions");
+                }
+
                 return new RopeScaling(RopeScaling.Llama3, PositiveDouble(scaling, "factor"), low, high, original);
             default:
                 throw Unsupported("rope_scaling.rope_type", $"\"{type}\"", "supported rotary scalings are \"default\", \"linear\" and \"llama3\"");
@@ -273,13 +278,13 @@ internal static class HuggingFaceConfigReader
 
     private static int RequiredInt(JsonObject config, string field, string prefix = "") =>
         OptionalInt(config, field, prefix)
-        ?? throw new ConfigProblemException(DiagnosticDescriptors.ConfigFieldInvalid, prefix + field, "missing", "a whole number");
+        ?? throw new ConfigProblemException(DiagnosticDescriptors.ConfigFieldInvalid, prefix + field, "missing", "a whole number (of at most 2,147,483,647)");
 
     private static int? OptionalInt(JsonObject config, string field, string prefix = "") => config[field] switch
     {
         null or JsonNull => null,
         JsonNumber number when number.IsInt32 => int.Parse(number.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture),
-        JsonNode other => throw new ConfigProblemException(DiagnosticDescriptors.ConfigFieldInvalid, prefix + field, other.Display, "a whole number"),
+        JsonNode other => throw new ConfigProblemException(DiagnosticDescriptors.ConfigFieldInvalid, prefix + field, other.Display, "a whole number (of at most 2,147,483,647)"),
     };
 
     private static double? OptionalDouble(JsonObject config, string field, string prefix = "") => config[field] switch

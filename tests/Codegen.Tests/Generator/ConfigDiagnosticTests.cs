@@ -100,13 +100,13 @@ public sealed class ConfigDiagnosticTests
     public Task CG0024_RequiredFieldMissing() => VerifyWithFilesAsync(
         Declared(),
         File(LlamaConfig().Replace("\"num_hidden_layers\": 2,", string.Empty)),
-        DiagnosticResult.CompilerError("CG0024").WithLocation(1).WithArguments("models/tiny/config.json", "num_hidden_layers", "missing", "a whole number"));
+        DiagnosticResult.CompilerError("CG0024").WithLocation(1).WithArguments("models/tiny/config.json", "num_hidden_layers", "missing", "a whole number (of at most 2,147,483,647)"));
 
     [Fact]
     public Task CG0024_FieldOfTheWrongType() => VerifyWithFilesAsync(
         Declared(),
         File(LlamaConfig().Replace("\"hidden_size\": 64", "\"hidden_size\": \"64\"")),
-        DiagnosticResult.CompilerError("CG0024").WithLocation(1).WithArguments("models/tiny/config.json", "hidden_size", "\"64\"", "a whole number"));
+        DiagnosticResult.CompilerError("CG0024").WithLocation(1).WithArguments("models/tiny/config.json", "hidden_size", "\"64\"", "a whole number (of at most 2,147,483,647)"));
 
     [Fact]
     public Task CG0025_PathMatchesSeveralFiles() => VerifyWithFilesAsync(
