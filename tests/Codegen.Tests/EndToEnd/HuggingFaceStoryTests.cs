@@ -24,17 +24,32 @@ public sealed class HuggingFaceStoryTests
     {
         using var folder = new TempDirectory();
         WriteHuggingFaceFolder(folder, shards);
-        int[] expected = File.ReadAllText(TestModels.Path("stories260K", "expected-greedy-256.ids"))
-            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(int.Parse)
-            .ToArray();
 
         using IInferenceSession session = HfStories260K.Load(folder.FullPath).CreateSession();
         var options = GenerationOptions.Greedy with { MaxNewTokens = 200 };
         int[] actual = TextGeneration.Generate(session, new[] { Bos }, options).ToArray();
 
-        Assert.Equal(expected.Take(200), actual);
+        Assert.Equal(ReferenceIds().Take(200), actual);
     }
+
+    /// <summary>The model declared from the config loads the llama2.c checkpoint and the GGUF file too, and tells the same story.</summary>
+    [Theory]
+    [InlineData("stories260K.bin")]
+    [InlineData("stories260K.gguf")]
+    public void TheConfigDeclaredModelLoadsLlama2cAndGgufFilesToo(string file)
+    {
+
+        using IInferenceSession session = HfStories260K.Load(TestModels.Path("stories260K", file)).CreateSession();
+        int[] actual = TextGeneration.Generate(session, new[] { Bos }, GenerationOptions.Greedy with { MaxNewTokens = 200 }).ToArray();
+
+        Assert.Equal(ReferenceIds().Take(200), actual);
+    }
+
+    /// <summary>The ids the reference C implementation samples greedily from BOS.</summary>
+    private static int[] ReferenceIds() => File.ReadAllText(TestModels.Path("stories260K", "expected-greedy-256.ids"))
+        .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+        .Select(int.Parse)
+        .ToArray();
 
     /// <summary>
     /// Writes stories260K.bin's tensors as a Hugging Face Llama folder: config.json (the test's), and the weights in
