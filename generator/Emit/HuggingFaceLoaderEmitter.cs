@@ -34,20 +34,37 @@ internal static class HuggingFaceLoaderEmitter
         }
     }
 
+    /// <summary>The config check: the declared shape, with the window and rotary scaling only where the model has them (their defaults are none).</summary>
     private static void EmitConfigCheck(IndentedWriter w, ModelSpec spec)
     {
-        RopeScaling? scaling = spec.RopeScaling;
-        bool llama3 = scaling?.Type == RopeScaling.Llama3;
+        var arguments = new System.Collections.Generic.List<string>
+        {
+            "DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings",
+            $"AttentionBias: {Literals.Bool(spec.QueryKeyValueBias)}",
+            $"OutputBias: {Literals.Bool(spec.OutputBias)}",
+        };
+        if (spec.SlidingWindow > 0)
+        {
+            arguments.Add("SlidingWindow: SlidingWindow");
+        }
+
+        if (spec.RopeScaling is { } scaling)
+        {
+            arguments.Add($"RopeScalingType: \"{scaling.Type}\"");
+            arguments.Add("Factor: (float)RopeScalingFactor");
+            if (scaling.Type == RopeScaling.Llama3)
+            {
+                arguments.Add("LowFreqFactor: (float)RopeLowFrequencyFactor");
+                arguments.Add("HighFreqFactor: (float)RopeHighFrequencyFactor");
+                arguments.Add("OriginalContext: RopeOriginalContext");
+            }
+        }
+
         w.Line($"{Names.HuggingFaceLlamaConfig}.CheckLlamaFamily(checkpoint.Path, new {Names.LlamaFamilyShape}(");
-        w.Line("    DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings,");
-        w.Line($"    AttentionBias: {Literals.Bool(spec.QueryKeyValueBias)},");
-        w.Line($"    OutputBias: {Literals.Bool(spec.OutputBias)},");
-        w.Line($"    SlidingWindow: {(spec.SlidingWindow > 0 ? "SlidingWindow" : "0")},");
-        w.Line($"    Factor: {(scaling is null ? "0" : "(float)RopeScalingFactor")},");
-        w.Line($"    LowFreqFactor: {(llama3 ? "(float)RopeLowFrequencyFactor" : "0")},");
-        w.Line($"    HighFreqFactor: {(llama3 ? "(float)RopeHighFrequencyFactor" : "0")},");
-        w.Line($"    OriginalContext: {(llama3 ? "RopeOriginalContext" : "0")},");
-        w.Line($"    RopeScalingType: {(scaling is null ? "null" : $"\"{scaling.Type}\"")}));");
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            w.Line($"    {arguments[i]}{(i + 1 < arguments.Count ? "," : "));")}");
+        }
     }
 
     private static void EmitExpectedTensors(IndentedWriter w, ModelSpec spec)
@@ -128,7 +145,9 @@ internal static class HuggingFaceLoaderEmitter
                 w.Line("string valueBias = fused ? queryBias : layer + \"self_attn.v_proj.bias\";");
             }
 
-            w.Line("// Query and key rows (and their biases) in adjacent rotary pairs; the kernels turn (2j, 2j + 1).");
+            w.Line(spec.QueryKeyValueBias
+                ? "// Query and key rows and biases reordered into adjacent rotary pairs: the kernels turn (2j, 2j + 1)."
+                : "// Query and key rows reordered into adjacent rotary pairs: the kernels turn (2j, 2j + 1).");
             w.Line("layers[i] = new LayerWeights(");
             w.Indent();
             w.Line($"attentionNorm: {read}.Read(checkpoint, layer + \"input_layernorm.weight\", name + \"attentionNorm\", new[] {{ DModel }}),");
