@@ -42,6 +42,13 @@ enum WeightFormat
 
     /// <summary>8-bit integers with one float16 scale per block of 32 (like llama.cpp's Q8_0): 1.0625 bytes a weight, about a quarter of float32's.</summary>
     Q8 = 2,
+
+    /// <summary>
+    /// 4-bit integers in blocks of 32 with a float16 scale and offset per block (like llama.cpp's Q4_1; Q4_0 and
+    /// Q4_K blocks convert to it): 0.625 bytes a weight. The unembedding stays in 8 bits (<see cref="Q8"/>), whose
+    /// errors would otherwise go straight into the logits, as llama.cpp's 4-bit files keep theirs at 6 bits.
+    /// </summary>
+    Q4 = 3,
 }
 
 /// <summary>

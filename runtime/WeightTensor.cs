@@ -73,6 +73,13 @@ public sealed class WeightTensor
     /// </summary>
     internal Formats.Gguf.GgufQ8_0Matrix? Q8_0Blocks { get; init; }
 
+    /// <summary>
+    /// The GGUF file's Q4_0, Q4_1 or Q4_K blocks of this matrix, when the loader was asked to keep them for a
+    /// <c>WeightFormat.Q4</c> model (<see cref="Q4Matrix.FromTensor"/> converts them block for block); otherwise
+    /// null. <see cref="Values"/> holds the same matrix dequantized.
+    /// </summary>
+    internal Formats.Gguf.GgufQ4Matrix? Q4Blocks { get; init; }
+
     /// <summary>Number of values.</summary>
     public int Length => values.Length;
 

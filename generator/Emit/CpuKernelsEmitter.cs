@@ -73,9 +73,16 @@ internal static class CpuKernelsEmitter
                 }
                 else
                 {
-                    EmitMultiplyRows(w, spec, columns);
+                    EmitMultiplyRows(w, spec, MatrixCode.For(spec), columns);
                     w.Line();
                     CpuBatchEmitter.EmitFormatBatch(w, spec, columns);
+                }
+
+                if (columns == "DModel" && MatrixCode.UnembeddingDiffers(spec))
+                {
+                    w.Line();
+                    w.Line("// The unembedding's own format (a 4-bit model keeps it in 8 bits): the same product, overloaded by matrix type.");
+                    EmitMultiplyRows(w, spec, MatrixCode.ForUnembedding(spec), columns);
                 }
             }
         }
@@ -167,9 +174,12 @@ internal static class CpuKernelsEmitter
     /// and the same input: four rows at a time (each product a Vector128 of four results), then single rows.
     /// </summary>
     /// <param name="products">(matrix expression, result name) pairs; the block body sees Vector128 results, the row body floats.</param>
-    public static void EmitRowLoop(IndentedWriter w, ModelSpec spec, string columnsName, string inputReference, (string Matrix, string Result)[] products, string[] blockBody, string[] rowBody)
+    public static void EmitRowLoop(IndentedWriter w, ModelSpec spec, string columnsName, string inputReference, (string Matrix, string Result)[] products, string[] blockBody, string[] rowBody) =>
+        EmitRowLoop(w, spec, MatrixCode.For(spec), columnsName, inputReference, products, blockBody, rowBody);
+
+    /// <summary><see cref="EmitRowLoop(IndentedWriter, ModelSpec, string, string, (string, string)[], string[], string[])"/> for matrices read through <paramref name="code"/>.</summary>
+    private static void EmitRowLoop(IndentedWriter w, ModelSpec spec, MatrixCode code, string columnsName, string inputReference, (string Matrix, string Result)[] products, string[] blockBody, string[] rowBody)
     {
-        MatrixCode code = MatrixCode.For(spec);
         int columns = columnsName == "FfnDim" ? spec.FfnDim : spec.DModel;
         code.EmitInput(w, inputReference, columnsName, columns);
         for (int i = 0; i < products.Length; i++)
@@ -219,15 +229,16 @@ internal static class CpuKernelsEmitter
         }
     }
 
-    public static void EmitMultiplyRows(IndentedWriter w, ModelSpec spec, string columns)
+    public static void EmitMultiplyRows(IndentedWriter w, ModelSpec spec, MatrixCode code, string columns)
     {
         w.Line($"/// <summary>output[row] = matrix[row, :] . input for rows [start, end) of a matrix with {columns} columns.</summary>");
         w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
-        using (w.Block($"internal static void MultiplyRows{columns}({MatrixCode.For(spec).TypeName} matrix, ref float input, ref float output, int start, int end)"))
+        using (w.Block($"internal static void MultiplyRows{columns}({code.TypeName} matrix, ref float input, ref float output, int start, int end)"))
         {
             EmitRowLoop(
                 w,
                 spec,
+                code,
                 columns,
                 "input",
                 new[] { ("matrix", "dot") },

@@ -4,8 +4,9 @@ namespace Codegen.Generator.Emit;
 
 /// <summary>
 /// The code that reads a projection matrix in the model's weight format: float32 rows through the
-/// generated dot products, bf16 rows through <c>Bf16Kernels</c>, Q8 rows through <c>Q8Kernels</c>
-/// against an input quantized once per call. The one place that knows how each format is read.
+/// generated dot products, bf16 rows through <c>Bf16Kernels</c>, Q8 rows through <c>Q8Kernels</c> and Q4
+/// rows through <c>Q4Kernels</c>, both against an input quantized to 8-bit blocks once per call. The one
+/// place that knows how each format is read.
 /// </summary>
 internal sealed class MatrixCode
 {
@@ -13,18 +14,29 @@ internal sealed class MatrixCode
 
     private MatrixCode(WeightFormat format) => this.format = format;
 
+    /// <summary>The code for the model's layer matrices.</summary>
     public static MatrixCode For(ModelSpec spec) => new(spec.Weights);
+
+    /// <summary>The code for the unembedding: a Q4 model keeps it in 8 bits (its errors go straight into the logits).</summary>
+    public static MatrixCode ForUnembedding(ModelSpec spec) => new(spec.Weights == WeightFormat.Q4 ? WeightFormat.Q8 : spec.Weights);
+
+    /// <summary>Whether the unembedding is stored in another format than the layer matrices (and needs row loops of its own).</summary>
+    public static bool UnembeddingDiffers(ModelSpec spec) => spec.Weights == WeightFormat.Q4;
 
     public bool IsFloat32 => format == WeightFormat.F32;
 
     /// <summary>Whether four-row products must start on a row that is a multiple of four (Q8 stores rows in groups of four).</summary>
-    public bool FourRowsStartOnGroups => format == WeightFormat.Q8;
+    public bool FourRowsStartOnGroups => format is WeightFormat.Q8 or WeightFormat.Q4;
+
+    /// <summary>Whether each product quantizes its input first (Q8 and Q4), so two passes over one input would quantize it twice.</summary>
+    public bool QuantizesInput => format is WeightFormat.Q8 or WeightFormat.Q4;
 
     /// <summary>The C# type of a stored projection matrix.</summary>
     public string TypeName => format switch
     {
         WeightFormat.BF16 => $"{Names.Bf16Matrix}",
         WeightFormat.Q8 => $"{Names.Q8Matrix}",
+        WeightFormat.Q4 => $"{Names.Q4Matrix}",
         _ => $"{Names.WeightTensor}",
     };
 
@@ -36,6 +48,7 @@ internal sealed class MatrixCode
     {
         WeightFormat.BF16 => $"{Names.Bf16Matrix}.FromFloat32({tensor})",
         WeightFormat.Q8 => $"{Names.Q8Matrix}.FromTensor({tensor})",
+        WeightFormat.Q4 => $"{Names.Q4Matrix}.FromTensor({tensor})",
         _ => tensor,
     };
 
@@ -51,7 +64,7 @@ internal sealed class MatrixCode
         }
 
         w.Line($"ref float x = ref {inputReference};");
-        if (format == WeightFormat.Q8)
+        if (QuantizesInput)
         {
             int blocks = (columns + 31) / 32;
             w.Line($"// The input as 8-bit blocks too, so each block's dot product is an integer one.");
@@ -60,6 +73,15 @@ internal sealed class MatrixCode
             w.Line($"{Names.Q8Kernels}.QuantizeVector({Names.MemoryMarshal}.CreateReadOnlySpan(ref x, {columnsName}), inputQuants, inputScales);");
             w.Line($"ref sbyte xq = ref {Names.MemoryMarshal}.GetReference(inputQuants);");
             w.Line($"ref float xs = ref {Names.MemoryMarshal}.GetReference(inputScales);");
+        }
+
+        if (format == WeightFormat.Q4)
+        {
+            int blocks = (columns + 31) / 32;
+            w.Line("// Each input block's sum times its scale: what the weight blocks' offsets multiply.");
+            w.Line($"{Names.Span}<float> inputSums = stackalloc float[{blocks}];");
+            w.Line($"{Names.Q4Kernels}.InputBlockSums(inputQuants, inputScales, inputSums, {blocks});");
+            w.Line($"ref float xsum = ref {Names.MemoryMarshal}.GetReference(inputSums);");
         }
     }
 
@@ -70,6 +92,7 @@ internal sealed class MatrixCode
         {
             WeightFormat.BF16 => $"ref ushort m{index} = ref {matrix}.Data;",
             WeightFormat.Q8 => $"{Names.Q8Matrix} m{index} = {matrix};",
+            WeightFormat.Q4 => $"{Names.Q4Matrix} m{index} = {matrix};",
             _ => $"ref float m{index} = ref {matrix}.Data;",
         });
     }
@@ -79,6 +102,7 @@ internal sealed class MatrixCode
     {
         WeightFormat.BF16 => $"{Names.Bf16Kernels}.DotFourRows(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), {columnsName}, ref x)",
         WeightFormat.Q8 => $"{Names.Q8Kernels}.DotFourRows(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
+        WeightFormat.Q4 => $"{Names.Q4Kernels}.DotFourRows(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs, ref xsum)",
         _ => $"DotFourRows{columnsName}(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
     };
 
@@ -87,6 +111,7 @@ internal sealed class MatrixCode
     {
         WeightFormat.BF16 => $"{Names.Bf16Kernels}.Dot(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x, {columnsName})",
         WeightFormat.Q8 => $"{Names.Q8Kernels}.Dot(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
+        WeightFormat.Q4 => $"{Names.Q4Kernels}.Dot(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs, ref xsum)",
         _ => $"Dot{columnsName}(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
     };
 }

@@ -42,6 +42,7 @@ internal static class Names
     public const string WeightTensor = "global::Codegen.WeightTensor";
     public const string Bf16Matrix = "global::Codegen.Bf16Matrix";
     public const string Q8Matrix = "global::Codegen.Q8Matrix";
+    public const string Q4Matrix = "global::Codegen.Q4Matrix";
     public const string ModelLoadException = "global::Codegen.ModelLoadException";
     public const string SafetensorsWeights = "global::Codegen.Formats.SafetensorsWeights";
     public const string SafetensorsFile = "global::Codegen.Formats.SafetensorsFile";
@@ -76,6 +77,7 @@ internal static class Names
     public const string Elementwise = "global::Codegen.Kernels.Elementwise";
     public const string Bf16Kernels = "global::Codegen.Kernels.Bf16Kernels";
     public const string Q8Kernels = "global::Codegen.Kernels.Q8Kernels";
+    public const string Q4Kernels = "global::Codegen.Kernels.Q4Kernels";
     public const string GpuDevice = "global::Codegen.Gpu.GpuDevice";
     public const string GpuBackend = "global::Codegen.Gpu.GpuBackend";
     public const string GpuSessionBase = "global::Codegen.Gpu.GpuSessionBase";

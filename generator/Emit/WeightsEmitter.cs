@@ -15,6 +15,7 @@ internal static class WeightsEmitter
         IReadOnlyList<TensorDefinition> perLayer = TensorCatalog.PerLayer(spec);
         IReadOnlyList<TensorDefinition> global = TensorCatalog.Global(spec.Family);
         MatrixCode matrices = MatrixCode.For(spec);
+        MatrixCode unembeddingMatrix = MatrixCode.ForUnembedding(spec);
 
         using (w.Block($"partial class {spec.ClassName}"))
         {
@@ -68,8 +69,8 @@ internal static class WeightsEmitter
 
                     w.Line("Layers = copied;");
                     w.Line(spec.TiedEmbeddings
-                        ? $"Unembedding = {matrices.FromFloat32("TokenEmbedding")}; // tied: the unembedding is the token embedding"
-                        : $"Unembedding = {matrices.FromFloat32($"{Names.WeightTensor}.RequireShape(unembedding, \"unembedding\", new[] {{ Vocab, DModel }})")};");
+                        ? $"Unembedding = {unembeddingMatrix.FromFloat32("TokenEmbedding")}; // tied: the unembedding is the token embedding"
+                        : $"Unembedding = {unembeddingMatrix.FromFloat32($"{Names.WeightTensor}.RequireShape(unembedding, \"unembedding\", new[] {{ Vocab, DModel }})")};");
                 }
 
                 foreach (TensorDefinition tensor in global)
@@ -84,10 +85,10 @@ internal static class WeightsEmitter
                 w.Line($"public {Names.IReadOnlyList}<LayerWeights> Layers {{ get; }}");
                 w.Line();
                 string tiedNote = spec.TiedEmbeddings
-                    ? (matrices.IsFloat32 ? " The same tensor as the token embedding." : " The token embedding, converted.")
+                    ? (unembeddingMatrix.IsFloat32 ? " The same tensor as the token embedding." : " The token embedding, converted.")
                     : string.Empty;
                 w.Line($"/// <summary>{TensorCatalog.Unembedding.Description} Shape [Vocab, DModel].{tiedNote}</summary>");
-                w.Line($"public {matrices.TypeName} Unembedding {{ get; }}");
+                w.Line($"public {unembeddingMatrix.TypeName} Unembedding {{ get; }}");
             }
         }
     }

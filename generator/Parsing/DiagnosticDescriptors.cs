@@ -102,7 +102,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownWeightFormat = Error(
         "CG0015",
         "Unknown weight format",
-        "Weights {0} is not a weight format this generator knows (F32, BF16 or Q8)",
+        "Weights {0} is not a weight format this generator knows (F32, BF16, Q8 or Q4)",
         "Weights must be one of the WeightFormat values the generator implements; a value cast from another number, or a format added to a newer runtime than the generator, has no kernels to generate.");
 
     public static readonly DiagnosticDescriptor UnknownArgument = Error(

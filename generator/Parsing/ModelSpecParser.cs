@@ -55,7 +55,7 @@ internal static class ModelSpecParser
         }
 
         int weightsValue = arguments.Int(Names.Weights, (int)TransformerModelDefaults.Weights);
-        if (weightsValue is not ((int)WeightFormat.F32 or (int)WeightFormat.BF16 or (int)WeightFormat.Q8))
+        if (weightsValue is not ((int)WeightFormat.F32 or (int)WeightFormat.BF16 or (int)WeightFormat.Q8 or (int)WeightFormat.Q4))
         {
             diagnostics.Report(DiagnosticDescriptors.UnknownWeightFormat, arguments.LocationOf(Names.Weights), weightsValue);
             return diagnostics.Result(null);

@@ -15,6 +15,9 @@ internal static class WeightMemory
     private const int Q8BlockSize = 32;
     private const int Q8BlockBytes = Q8BlockSize + sizeof(ushort);
 
+    /// <summary>Q4 keeps the same groups and blocks, with 16 bytes of quants and a float16 scale and offset a block.</summary>
+    private const int Q4BlockBytes = (Q8BlockSize / 2) + (2 * sizeof(ushort));
+
     /// <summary>In double, as an absurd shape may pass what a long holds; the threshold it is compared with is far below that.</summary>
     public static double Bytes(ModelSpec spec)
     {
@@ -26,13 +29,13 @@ internal static class WeightMemory
 
         foreach (TensorDefinition tensor in TensorCatalog.PerLayer(spec))
         {
-            bytes += (double)spec.Layers * (tensor.IsProjection ? Matrix(spec, tensor) : Float32(spec, tensor));
+            bytes += (double)spec.Layers * (tensor.IsProjection ? Matrix(spec, tensor, spec.Weights) : Float32(spec, tensor));
         }
 
         // Tied float32 weights share the token embedding's array; otherwise the unembedding is a tensor of its own.
         if (!(spec.TiedEmbeddings && spec.Weights == WeightFormat.F32))
         {
-            bytes += Matrix(spec, TensorCatalog.Unembedding);
+            bytes += Matrix(spec, TensorCatalog.Unembedding, spec.Weights == WeightFormat.Q4 ? WeightFormat.Q8 : spec.Weights);
         }
 
         return bytes;
@@ -50,15 +53,17 @@ internal static class WeightMemory
 
     private static double Float32(ModelSpec spec, TensorDefinition tensor) => 4.0 * spec.SizeOf(tensor.Shape);
 
-    private static double Matrix(ModelSpec spec, TensorDefinition tensor)
+    private static double Matrix(ModelSpec spec, TensorDefinition tensor, WeightFormat format)
     {
         double rows = spec.SizeOf(new[] { tensor.Shape[0] });
         double columns = spec.SizeOf(new[] { tensor.Shape[1] });
-        return spec.Weights switch
+        return format switch
         {
             WeightFormat.BF16 => 2.0 * rows * columns,
             WeightFormat.Q8 => System.Math.Ceiling(rows / Q8RowsPerGroup) * Q8RowsPerGroup
                 * System.Math.Ceiling(columns / Q8BlockSize) * Q8BlockBytes,
+            WeightFormat.Q4 => System.Math.Ceiling(rows / Q8RowsPerGroup) * Q8RowsPerGroup
+                * System.Math.Ceiling(columns / Q8BlockSize) * Q4BlockBytes,
             _ => 4.0 * rows * columns,
         };
     }

@@ -136,6 +136,22 @@ public sealed class GpuDevice : IDisposable
     public MemoryBuffer1D<float, Stride1D.Dense> Upload(Q8Matrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
+        return UploadDequantized(matrix, matrix.Rows, matrix.Columns, matrix.Dequantize);
+    }
+
+    /// <summary>
+    /// A Q4 projection matrix on the device as float32 (each quant times its block's scale plus its offset),
+    /// uploaded on first use and kept until the device is disposed; as for <see cref="Upload(Q8Matrix)"/>, the
+    /// GPU multiplies by the float input, the CPU by an 8-bit quantized one.
+    /// </summary>
+    public MemoryBuffer1D<float, Stride1D.Dense> Upload(Q4Matrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return UploadDequantized(matrix, matrix.Rows, matrix.Columns, matrix.Dequantize);
+    }
+
+    private MemoryBuffer1D<float, Stride1D.Dense> UploadDequantized(object matrix, int rows, int columns, Func<int, int, float> dequantize)
+    {
         lock (cacheGate)
         {
             if (uploads.TryGetValue(matrix, out MemoryBuffer1D<float, Stride1D.Dense>? existing))
@@ -144,12 +160,12 @@ public sealed class GpuDevice : IDisposable
             }
         }
 
-        float[] values = new float[(long)matrix.Rows * matrix.Columns];
-        for (int row = 0; row < matrix.Rows; row++)
+        float[] values = new float[(long)rows * columns];
+        for (int row = 0; row < rows; row++)
         {
-            for (int column = 0; column < matrix.Columns; column++)
+            for (int column = 0; column < columns; column++)
             {
-                values[((long)row * matrix.Columns) + column] = matrix.Dequantize(row, column);
+                values[((long)row * columns) + column] = dequantize(row, column);
             }
         }
 

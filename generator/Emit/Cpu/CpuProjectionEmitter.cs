@@ -260,7 +260,7 @@ internal static class CpuProjectionEmitter
         w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void {projection.Name}(LayerWeights layer, float[] input, float[] hidden, int start, int end)"))
         {
-            if (spec.Weights != WeightFormat.Q8 && CpuKernelsEmitter.StreamsRows(spec))
+            if (!MatrixCode.For(spec).QuantizesInput && CpuKernelsEmitter.StreamsRows(spec))
             {
                 w.Line("// Gate rows, then up rows: each matrix read front to back as one stream.");
                 w.Line($"MultiplyRows{projection.Columns}({gate}, ref input[0], ref hidden[0], start, end);");

@@ -28,8 +28,11 @@ public sealed record GgufLlamaTensors(
 /// against the declared shape, each tensor's shape against the declaration (the vocabulary size is
 /// token_embd's ne[1]), and every tensor is dequantized to float32 (refusing NaN and infinity); the
 /// model then converts them to its declared <c>WeightFormat</c> as it does for every other file, except
-/// that for a <see cref="WeightFormat.Q8"/> model each Q8_0 matrix also carries its checked blocks
-/// (<see cref="WeightTensor.Q8_0Blocks"/>), which <see cref="Q8Matrix.FromTensor"/> copies as they are.
+/// that a matrix the model stores in 8 bits (a <see cref="WeightFormat.Q8"/> model's matrices, a
+/// <see cref="WeightFormat.Q4"/> model's unembedding) also carries its checked Q8_0 blocks
+/// (<see cref="WeightTensor.Q8_0Blocks"/>), which <see cref="Q8Matrix.FromTensor"/> copies as they are, and a
+/// matrix a Q4 model stores in 4 bits carries its Q4_0, Q4_1 or Q4_K blocks (<see cref="WeightTensor.Q4Blocks"/>),
+/// which <see cref="Q4Matrix.FromTensor"/> converts block for block.
 /// </summary>
 public static class GgufLlamaWeights
 {
@@ -86,14 +89,22 @@ public static class GgufLlamaWeights
             return tensors;
         }
 
-        bool q8 = shape.Weights == WeightFormat.Q8;
+        // The blocks each matrix keeps: those of the format the model stores it in. A Q4 model keeps its
+        // unembedding in 8 bits (its errors go straight into the logits; llama.cpp's 4-bit files keep theirs at 6).
+        KeptBlocks projections = shape.Weights switch
+        {
+            WeightFormat.Q8 => KeptBlocks.Q8_0,
+            WeightFormat.Q4 => KeptBlocks.FourBit,
+            _ => KeptBlocks.None,
+        };
+        KeptBlocks classifier = shape.Weights is WeightFormat.Q8 or WeightFormat.Q4 ? KeptBlocks.Q8_0 : KeptBlocks.None;
         WeightTensor ReadTensor(string ggufName, string modelName, params int[] dimensions) =>
-            GgufLlamaWeights.ReadTensor(file, ggufName, modelName, q8, dimensions);
+            GgufLlamaWeights.ReadTensor(file, ggufName, modelName, dimensions.Length == 2 ? projections : KeptBlocks.None, dimensions);
 
         // The token embedding's blocks are only wanted when it is also the classifier: the model keeps
         // the tensor for its lookups, and with it any blocks it carries.
         WeightTensor tokenEmbedding = GgufLlamaWeights.ReadTensor(
-            file, "token_embd.weight", "tokenEmbedding", q8 && shape.TiedEmbeddings, shape.Vocab, dim);
+            file, "token_embd.weight", "tokenEmbedding", shape.TiedEmbeddings ? classifier : KeptBlocks.None, shape.Vocab, dim);
         WeightTensor? unembedding = null;
         if (!shape.TiedEmbeddings)
         {
@@ -103,7 +114,7 @@ public static class GgufLlamaWeights
                     path, "tensor 'output.weight' is missing: the model declares TiedEmbeddings = false (a separate classifier), but the file has none");
             }
 
-            unembedding = ReadTensor("output.weight", "unembedding", shape.Vocab, dim);
+            unembedding = GgufLlamaWeights.ReadTensor(file, "output.weight", "unembedding", classifier, shape.Vocab, dim);
         }
 
         return new GgufLlamaTensors(
@@ -123,10 +134,10 @@ public static class GgufLlamaWeights
 
     /// <summary>
     /// Reads tensor <paramref name="ggufName"/>, whose row-major shape (GGUF's ne reversed) must be
-    /// <paramref name="shape"/>, as the model's tensor <paramref name="modelName"/>. With
-    /// <paramref name="keepQ8_0Blocks"/>, a Q8_0 matrix also keeps its checked blocks.
+    /// <paramref name="shape"/>, as the model's tensor <paramref name="modelName"/>. A matrix whose type is the
+    /// one <paramref name="kept"/> names also keeps its checked blocks.
     /// </summary>
-    private static WeightTensor ReadTensor(GgufFile file, string ggufName, string modelName, bool keepQ8_0Blocks, params int[] shape)
+    private static WeightTensor ReadTensor(GgufFile file, string ggufName, string modelName, KeptBlocks kept, params int[] shape)
     {
         GgufTensorInfo tensor = file.RequireTensor(ggufName);
         long[] actual = tensor.RowMajorShape();
@@ -140,13 +151,33 @@ public static class GgufLlamaWeights
                 $"tensor {tensor.Describe()} has shape [{string.Join(", ", actual)}] (rows, columns), but the model declares [{string.Join(", ", shape)}], ne [{string.Join(", ", declared)}]{vocabulary}");
         }
 
-        if (!keepQ8_0Blocks || tensor.Type != GgmlType.Q8_0 || shape.Length != 2)
+        bool keep = shape.Length == 2 && kept switch
+        {
+            KeptBlocks.Q8_0 => tensor.Type == GgmlType.Q8_0,
+            KeptBlocks.FourBit => GgufQ4Matrix.Holds(tensor.Type),
+            _ => false,
+        };
+        if (!keep)
         {
             return new WeightTensor(modelName, shape, file.ReadAsFloat32(tensor));
         }
 
         byte[] bytes = file.ReadBytes(tensor);
-        GgufQ8_0Matrix blocks = GgufQ8_0Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes);
-        return new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q8_0Blocks = blocks };
+        return kept == KeptBlocks.Q8_0
+            ? new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q8_0Blocks = GgufQ8_0Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes) }
+            : new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q4Blocks = GgufQ4Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes) };
+    }
+
+    /// <summary>Which of a file's quantized blocks a matrix keeps for an exact copy into the model's stored form.</summary>
+    private enum KeptBlocks
+    {
+        /// <summary>None: the model stores the matrix as float32 or bf16, or quantizes it from float32.</summary>
+        None,
+
+        /// <summary>Q8_0 blocks, for a matrix stored as a <see cref="Q8Matrix"/>.</summary>
+        Q8_0,
+
+        /// <summary>Q4_0, Q4_1 or Q4_K blocks, for a matrix stored as a <see cref="Q4Matrix"/>.</summary>
+        FourBit,
     }
 }

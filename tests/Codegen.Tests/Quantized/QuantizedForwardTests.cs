@@ -29,6 +29,18 @@ internal partial class LlamaPooledQ8Model
 {
 }
 
+/// <summary>The HeadDim 10 test shape with 4-bit weights (its unembedding in 8 bits).</summary>
+[TransformerModel(DModel = 100, Heads = 10, KvHeads = 5, FfnDim = 257, Vocab = 131, Context = 23, Layers = 1, Weights = WeightFormat.Q4)]
+internal partial class LlamaHeadDim10Q4Model
+{
+}
+
+/// <summary>The pooled test shape with 4-bit weights (its unembedding in 8 bits).</summary>
+[TransformerModel(DModel = 264, Heads = 6, KvHeads = 3, FfnDim = 700, Vocab = 7001, Context = 300, Layers = 1, Weights = WeightFormat.Q4)]
+internal partial class LlamaPooledQ4Model
+{
+}
+
 /// <summary>The pooled test shape with bf16 weights.</summary>
 [TransformerModel(DModel = 264, Heads = 6, KvHeads = 3, FfnDim = 700, Vocab = 7001, Context = 300, Layers = 1, Weights = WeightFormat.BF16)]
 internal partial class LlamaPooledBf16Model
@@ -36,13 +48,13 @@ internal partial class LlamaPooledBf16Model
 }
 
 /// <summary>
-/// Generated sessions with bf16 and 8-bit weights against the float64 reference forward pass fed the
-/// weights as each format represents them (bf16-rounded, or 8-bit quants times block scales; the token
-/// embedding lookup stays float32) and, for 8-bit weights, each projection's input rounded to 8 bits as
-/// the kernels do. What is left is float32 arithmetic, so the tolerance stays tight.
+/// Generated sessions with bf16, 8-bit and 4-bit weights against the float64 reference forward pass fed the
+/// weights as each format represents them (bf16-rounded, 8-bit quants times block scales, or 4-bit quants
+/// times block scales plus offsets with an 8-bit unembedding; the token embedding lookup stays float32) and,
+/// for 8- and 4-bit weights, each projection's input rounded to 8 bits as the kernels do. What is left is float32 arithmetic, so the tolerance stays tight.
 /// </summary>
 /// <remarks>
-/// One allowance for 8-bit weights: float32 and float64 can put a projection input on opposite sides of
+/// One allowance for 8- and 4-bit weights (both quantize the input): float32 and float64 can put a projection input on opposite sides of
 /// a rounding boundary of its 8-bit quantization, one quant step apart, which moves that position's
 /// logits by about 1e-2 of the largest (seen: 15 of the pooled shape's 300 positions). So for 8-bit
 /// weights every position must be within <see cref="Q8FlipTolerance"/>, and all but one position and a
@@ -60,6 +72,7 @@ public sealed class QuantizedForwardTests
     public static TheoryData<string> Models => new()
     {
         nameof(LlamaHeadDim10Q8Model), nameof(LlamaHeadDim10Bf16Model), nameof(LlamaPooledQ8Model), nameof(LlamaPooledBf16Model),
+        nameof(LlamaHeadDim10Q4Model), nameof(LlamaPooledQ4Model),
     };
 
     [Theory]
@@ -100,10 +113,12 @@ public sealed class QuantizedForwardTests
 
     private static bool IsQ8(string model) => model.EndsWith("Q8Model", StringComparison.Ordinal);
 
+    private static bool IsQ4(string model) => model.EndsWith("Q4Model", StringComparison.Ordinal);
+
     /// <summary>The tolerances above: every position against the tight one, or for 8-bit weights counted against it.</summary>
     private sealed class LogitChecker(string model)
     {
-        private readonly bool q8 = IsQ8(model);
+        private readonly bool q8 = IsQ8(model) || IsQ4(model);
         private int flips;
 
         public void Check(double[] expected, ReadOnlySpan<float> actual, string what)
@@ -160,6 +175,10 @@ public sealed class QuantizedForwardTests
                 weights.TokenEmbeddingTensor, weights.FinalNormTensor, layers.Select(t => new LlamaPooledQ8Model.LayerWeights(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8])).ToArray())).CreateSession(),
             nameof(LlamaPooledBf16Model) => LlamaPooledBf16Model.FromWeights(new LlamaPooledBf16Model.ModelWeights(
                 weights.TokenEmbeddingTensor, weights.FinalNormTensor, layers.Select(t => new LlamaPooledBf16Model.LayerWeights(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8])).ToArray())).CreateSession(),
+            nameof(LlamaHeadDim10Q4Model) => LlamaHeadDim10Q4Model.FromWeights(new LlamaHeadDim10Q4Model.ModelWeights(
+                weights.TokenEmbeddingTensor, weights.FinalNormTensor, layers.Select(t => new LlamaHeadDim10Q4Model.LayerWeights(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8])).ToArray())).CreateSession(),
+            nameof(LlamaPooledQ4Model) => LlamaPooledQ4Model.FromWeights(new LlamaPooledQ4Model.ModelWeights(
+                weights.TokenEmbeddingTensor, weights.FinalNormTensor, layers.Select(t => new LlamaPooledQ4Model.LayerWeights(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8])).ToArray())).CreateSession(),
             _ => throw new ArgumentException($"No quantized test model named {model}.", nameof(model)),
         };
     }
@@ -168,14 +187,15 @@ public sealed class QuantizedForwardTests
     private static LlamaReference Reference(string model, LlamaWeightData weights)
     {
         ShapeDims dims = weights.Dims;
-        bool q8 = IsQ8(model);
-        float[] Represent(float[] matrix, int rows, int columns) => q8 ? Q8Values(matrix, rows, columns) : Bf16Values(matrix);
+        bool q8 = IsQ8(model), q4 = IsQ4(model);
+        float[] Represent(float[] matrix, int rows, int columns) =>
+            q4 ? Q4Values(matrix, rows, columns) : q8 ? Q8Values(matrix, rows, columns) : Bf16Values(matrix);
         var represented = new LlamaWeightData
         {
             Dims = dims,
             TokenEmbedding = weights.TokenEmbedding,
             FinalNorm = weights.FinalNorm,
-            Unembedding = Represent(weights.Classifier, dims.Vocab, dims.DModel),
+            Unembedding = q4 ? Q8Values(weights.Classifier, dims.Vocab, dims.DModel) : Represent(weights.Classifier, dims.Vocab, dims.DModel),
             Layers = weights.Layers.Select(layer => new LlamaLayerData
             {
                 AttentionNorm = layer.AttentionNorm,
@@ -189,7 +209,7 @@ public sealed class QuantizedForwardTests
                 Down = Represent(layer.Down, dims.DModel, dims.FfnDim),
             }).ToArray(),
         };
-        return new LlamaReference(represented, q8 ? RoundToQ8 : null);
+        return new LlamaReference(represented, q8 || q4 ? RoundToQ8 : null);
     }
 
     private static float[] Bf16Values(float[] matrix) => matrix.Select(v => Bf16Matrix.ToFloat32(Bf16Matrix.Round(v))).ToArray();
@@ -197,6 +217,21 @@ public sealed class QuantizedForwardTests
     private static float[] Q8Values(float[] matrix, int rows, int columns)
     {
         Q8Matrix quantized = Q8Matrix.FromFloat32("m", rows, columns, matrix);
+        var values = new float[matrix.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                values[(r * columns) + c] = quantized.Dequantize(r, c);
+            }
+        }
+
+        return values;
+    }
+
+    private static float[] Q4Values(float[] matrix, int rows, int columns)
+    {
+        Q4Matrix quantized = Q4Matrix.FromFloat32("m", rows, columns, matrix);
         var values = new float[matrix.Length];
         for (int r = 0; r < rows; r++)
         {
