@@ -24,6 +24,7 @@ public sealed class LlamaCppGoldenTests(ITestOutputHelper output)
         nameof(Stories260KContext128) => Stories260KContext128.Load(path).CreateSession(),
         nameof(Stories260KContext128Untied) => Stories260KContext128Untied.Load(path).CreateSession(),
         nameof(Stories260KContext128Q8) => Stories260KContext128Q8.Load(path).CreateSession(),
+        nameof(Stories260KContext128Q4Untied) => Stories260KContext128Q4Untied.Load(path).CreateSession(),
         _ => throw new ArgumentException($"no declaration {declaration}", nameof(declaration)),
     };
 
@@ -44,6 +45,12 @@ public sealed class LlamaCppGoldenTests(ITestOutputHelper output)
     /// <item>The tied declaration on the 4-bit files uses the quantized token_embd as its classifier where
     /// llama.cpp uses output.weight (stored with more bits), so it is further off: Q4_0 12.4% [18%],
     /// Q4_K_M 5.5% [8%]. On the Q8_0 file both tensors are Q8_0 and tied equals untied.</item>
+    /// <item>The Q4 declaration (4-bit layer matrices, 8-bit classifier) keeps the 4-bit file's Q4_0 blocks and its
+    /// Q8_0 output.weight exactly, but quantizes the tensors the file keeps with more bits to 4 bits, as it was
+    /// asked to: ffn_down, which llama.cpp left in F16 because 172 columns are not whole blocks, and on the
+    /// Q4_K_M file every Q5_0 matrix. On a model this small (64-wide) those roundings move the logits by
+    /// Q4_0 file 10.6% [15%], Q4_K_M file 15.2% [20%]; the top token stays llama.cpp's at every prompt position.
+    /// Files whose matrices are all 4-bit are compared in <see cref="Q4DeclarationMatchesLlamaCppOnAllFourBitFiles"/>.</item>
     /// </list>
     /// </summary>
     [Theory]
@@ -55,6 +62,8 @@ public sealed class LlamaCppGoldenTests(ITestOutputHelper output)
     [InlineData("stories260K-Q4_K_M", nameof(Stories260KContext128Untied), 0.02)]
     [InlineData("stories260K-Q4_0", nameof(Stories260KContext128), 0.18)]
     [InlineData("stories260K-Q4_K_M", nameof(Stories260KContext128), 0.08)]
+    [InlineData("stories260K-Q4_0", nameof(Stories260KContext128Q4Untied), 0.15)]
+    [InlineData("stories260K-Q4_K_M", nameof(Stories260KContext128Q4Untied), 0.2)]
     public void PromptLogitsAreCloseToLlamaCpps(string file, string declaration, double bound)
     {
         LlamaCppGolden golden = LlamaCppGolden.Read(file);
@@ -113,6 +122,24 @@ public sealed class LlamaCppGoldenTests(ITestOutputHelper output)
             Assert.True(parting.Step >= 71, parting.ToString());
             Assert.True(parting.Gap < 0.01, parting.ToString());
         }
+    }
+
+    /// <summary>
+    /// The Q4 declaration on the 4-bit stories260K files follows llama.cpp's greedy ids until its 4-bit ffn_down
+    /// (F16 in the files; Q5_0 matrices too on the Q4_K_M file) has moved a choice: measured, step 27 on the Q4_0
+    /// file (gap 0.27) and step 38 on the Q4_K_M file (gap 0.088). This pins those: no earlier parting.
+    /// </summary>
+    [Theory]
+    [InlineData("stories260K-Q4_0", 27)]
+    [InlineData("stories260K-Q4_K_M", 38)]
+    public void Q4DeclarationFollowsLlamaCppsGreedyIdsUntilItsRequantizedMatricesTell(string file, int measuredStep)
+    {
+        int[] expected = LlamaCppGolden.Read(file).Greedy;
+
+        Parting? parting = FirstParting(file, nameof(Stories260KContext128Q4Untied), expected);
+
+        output.WriteLine(parting?.ToString() ?? "no parting in 100 steps");
+        Assert.True(parting is null || parting.Step >= measuredStep, parting?.ToString());
     }
 
     private sealed record Parting(int Step, int Ours, int Theirs, double Gap)

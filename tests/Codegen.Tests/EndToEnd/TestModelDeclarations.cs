@@ -26,6 +26,12 @@ internal partial class Stories260KContext128Q8
 {
 }
 
+/// <summary>stories260K with 128 positions, 4-bit layer matrices and a separate 8-bit classifier (output.weight, as llama.cpp classifies with): a GGUF file's Q4_0/Q4_1/Q4_K and Q8_0 blocks are converted block for block, other tensors quantized from float32.</summary>
+[TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 128, TiedEmbeddings = false, Weights = WeightFormat.Q4)]
+internal partial class Stories260KContext128Q4Untied
+{
+}
+
 /// <summary>The shape of shared/models/gguf-tiny-random/llama-2-tiny-random.gguf: one layer, hidden size 8, the Llama 2 vocabulary, a separate classifier.</summary>
 [TransformerModel(DModel = 8, Heads = 2, KvHeads = 2, Layers = 1, FfnDim = 32, Vocab = 32000, Context = 4096, TiedEmbeddings = false)]
 internal partial class LlamaTinyRandomGguf
