@@ -11,12 +11,20 @@ namespace Codegen.Generator.Emit;
 /// </summary>
 internal static class CpuBatchEmitter
 {
-    /// <summary>Prefill's product for a bf16 or Q8 matrix with <paramref name="name"/> columns (float32 ones are the runtime's).</summary>
+    /// <summary>Prefill's product for a bf16, Q8 or Q4 matrix with <paramref name="name"/> columns (float32 ones are the runtime's).</summary>
     public static void EmitFormatBatch(IndentedWriter w, ModelSpec spec, string name)
     {
         if (spec.Weights == WeightFormat.BF16)
         {
             EmitBf16MultiplyRowsBatch(w, name);
+            return;
+        }
+
+        if (spec.Weights == WeightFormat.Q4)
+        {
+            w.Line("/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): four tokens a pass over the weights (see Q4BatchProducts).</summary>");
+            w.Line(Names.AggressiveInlining);
+            w.Line($"internal static void MultiplyRowsBatch{name}({Names.Q4Matrix} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end) => {Names.Q4BatchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
             return;
         }
 

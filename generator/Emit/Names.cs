@@ -78,6 +78,7 @@ internal static class Names
     public const string Bf16Kernels = "global::Codegen.Kernels.Bf16Kernels";
     public const string Q8Kernels = "global::Codegen.Kernels.Q8Kernels";
     public const string Q4Kernels = "global::Codegen.Kernels.Q4Kernels";
+    public const string Q4BatchProducts = "global::Codegen.Kernels.Q4BatchProducts";
     public const string GpuDevice = "global::Codegen.Gpu.GpuDevice";
     public const string GpuBackend = "global::Codegen.Gpu.GpuBackend";
     public const string GpuSessionBase = "global::Codegen.Gpu.GpuSessionBase";

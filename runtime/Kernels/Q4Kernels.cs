@@ -304,7 +304,7 @@ public static class Q4Kernels
 
     /// <summary>A group block's four float16 scales and four float16 offsets (either sign) as float32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector128<float> Scales, Vector128<float> Offsets) ScalesAndOffsets(ref ushort bits)
+    internal static (Vector128<float> Scales, Vector128<float> Offsets) ScalesAndOffsets(ref ushort bits)
     {
         Vector128<ushort> packed = Vector128.LoadUnsafe(ref bits);
         return (HalvesToSingle(Vector128.WidenLower(packed)), HalvesToSingle(Vector128.WidenUpper(packed)));

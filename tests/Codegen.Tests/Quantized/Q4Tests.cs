@@ -83,6 +83,44 @@ public sealed class Q4Tests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Prefill's product (tiles of four tokens, any row range) gives each token's matrix-vector products.</summary>
+    [Theory]
+    [InlineData(9, 100, 7, 0, 9)]
+    [InlineData(13, 288, 4, 1, 13)]
+    [InlineData(8, 771, 9, 2, 7)]
+    [InlineData(4, 64, 3, 0, 4)]
+    public void BatchProductsEqualEachTokensProducts(int rows, int columns, int tokens, int start, int end)
+    {
+        Q4Matrix matrix = Q4Matrix.FromFloat32("w", rows, columns, QuantizedTestData.RandomValues(rows * columns, seed: rows + (7 * columns)));
+        float[] inputs = QuantizedTestData.RandomValues(tokens * columns, seed: tokens + columns);
+        int stride = rows + 3;
+        var outputs = new float[tokens * stride];
+
+        Q4BatchProducts.MultiplyRowsBatch(matrix, ref inputs[0], columns, ref outputs[0], stride, tokens, start, end);
+
+        int blocks = Q4Kernels.BlockCount(columns);
+        for (int t = 0; t < tokens; t++)
+        {
+            var xQuants = new sbyte[blocks * 32];
+            var xScales = new float[blocks];
+            var xSums = new float[blocks];
+            Q8Kernels.QuantizeVector(inputs.AsSpan(t * columns, columns), xQuants, xScales);
+            Q4Kernels.InputBlockSums(xQuants, xScales, xSums, blocks);
+            for (int row = 0; row < rows; row++)
+            {
+                float actual = outputs[(t * stride) + row];
+                if (row < start || row >= end)
+                {
+                    Assert.Equal(0f, actual);
+                    continue;
+                }
+
+                (double expected, double magnitude) = Reference(matrix, row, xQuants, xScales);
+                Assert.True(Math.Abs(actual - expected) <= 1e-5 * magnitude, $"token {t} row {row}: {actual}, expected {expected}");
+            }
+        }
+    }
+
     [Fact]
     public void Float16ScalesOfEitherSignAndSubnormalsConvert()
     {
