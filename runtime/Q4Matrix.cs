@@ -13,11 +13,11 @@ namespace Codegen;
 /// zero-padded to <see cref="BlocksPerRow"/> whole blocks, so any column count works.
 /// </summary>
 /// <remarks>
-/// Layout, as <see cref="Q8Matrix"/>'s and for the same reason (one forward stream for a four-row product):
-/// rows in groups of <see cref="Q4Kernels.RowsPerGroup"/> (the row count zero-padded to whole groups),
-/// within a group block by block, 16 bytes of quants a row-block; the scales likewise, a group block
-/// holding the four rows' scales and then their four offsets. Immutable after construction; both arrays
-/// are pinned so kernels on any thread can read them through <see cref="RowQuants"/> and <see cref="RowScales"/>.
+/// Layout (see <see cref="Q4Kernels"/>): rows in groups of <see cref="Q4Kernels.RowsPerGroup"/> (the row count
+/// zero-padded to whole groups), within a group block by block, 64 bytes a group block with rows 0 and 1 in the
+/// low nibbles and rows 2 and 3 in the high ones; the scales likewise, a group block holding the four rows'
+/// scales and then their four offsets. Immutable after construction; both arrays are pinned so kernels on any
+/// thread can read them through <see cref="GroupQuants"/> and <see cref="RowScales"/>.
 /// </remarks>
 public sealed class Q4Matrix
 {
@@ -50,15 +50,13 @@ public sealed class Q4Matrix
     public long ByteCount => quants.Length + ((long)scales.Length * sizeof(ushort));
 
     /// <summary>
-    /// A reference to the first byte of quants of <paramref name="row"/> (not bounds-checked). Its next
-    /// block is <see cref="Q4Kernels.GroupBlockBytes"/> bytes further on; for a row that starts a group,
-    /// the group's four rows are the contiguous stretch <see cref="Q4Kernels.DotFourRows"/> reads.
+    /// A reference to the first byte of quants of the group that holds <paramref name="row"/> (not bounds-checked):
+    /// 64 bytes a block for the group's four rows, its next block <see cref="Q4Kernels.GroupBlockBytes"/> bytes on,
+    /// the stretch <see cref="Q4Kernels.DotFourRows"/> reads (and <see cref="Q4Kernels.Dot"/> with row &amp; 3).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref byte RowQuants(int row) =>
-        ref Unsafe.Add(
-            ref MemoryMarshal.GetArrayDataReference(quants),
-            ((nint)(row & ~(Q4Kernels.RowsPerGroup - 1)) * BlocksPerRow * Q4Kernels.BlockBytes) + ((row & (Q4Kernels.RowsPerGroup - 1)) * Q4Kernels.BlockBytes));
+    public ref byte GroupQuants(int row) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(quants), (nint)(row & ~(Q4Kernels.RowsPerGroup - 1)) * BlocksPerRow * Q4Kernels.BlockBytes);
 
     /// <summary>
     /// A reference to the float16 scale of block 0 of <paramref name="row"/> (not bounds-checked); its offset
@@ -174,15 +172,21 @@ public sealed class Q4Matrix
     }
 
     /// <summary>
-    /// Writes block <paramref name="block"/> of <paramref name="row"/>: 32 quants (each 0 to 15) packed two a
-    /// byte in ggml's order, with float16 <paramref name="scaleBits"/> and <paramref name="offsetBits"/>.
+    /// Writes block <paramref name="block"/> of <paramref name="row"/>: 32 quants (each 0 to 15) into the group's
+    /// nibbles (quants 0-15 at byte 16 * (row &amp; 1), quants 16-31 32 bytes on, low nibbles for rows 0 and 1), with
+    /// float16 <paramref name="scaleBits"/> and <paramref name="offsetBits"/>.
     /// </summary>
     internal void SetBlock(int row, int block, ReadOnlySpan<byte> blockQuants, ushort scaleBits, ushort offsetBits)
     {
-        ref byte target = ref Unsafe.Add(ref RowQuants(row), block * Q4Kernels.GroupBlockBytes);
+        ref byte target = ref Unsafe.Add(ref GroupQuants(row), (block * Q4Kernels.GroupBlockBytes) + ((row & 1) * Q4Kernels.BlockBytes));
+        int shift = ((row >> 1) & 1) * 4;
+        int keep = 0xF0 >> shift;
         for (int i = 0; i < Q4Kernels.BlockBytes; i++)
         {
-            Unsafe.Add(ref target, i) = (byte)(blockQuants[i] | (blockQuants[i + Q4Kernels.BlockBytes] << 4));
+            ref byte first = ref Unsafe.Add(ref target, i);
+            first = (byte)((first & keep) | (blockQuants[i] << shift));
+            ref byte second = ref Unsafe.Add(ref target, 32 + i);
+            second = (byte)((second & keep) | (blockQuants[Q4Kernels.BlockBytes + i] << shift));
         }
 
         ref ushort scale = ref Unsafe.Add(ref RowScales(row), block * Q4Kernels.GroupBlockScales);
@@ -191,15 +195,19 @@ public sealed class Q4Matrix
     }
 
     /// <summary>
-    /// Writes block <paramref name="block"/> of <paramref name="row"/> from 16 bytes already packed in ggml's
-    /// order (a Q4_0 or Q4_1 block's quants), with float16 <paramref name="scaleBits"/> and <paramref name="offsetBits"/>.
+    /// Writes block <paramref name="block"/> of <paramref name="row"/> from 16 bytes packed in ggml's order (a Q4_0
+    /// or Q4_1 block's quants: byte i holds quant i in its low nibble and quant i + 16 in its high nibble).
     /// </summary>
     internal void SetPackedBlock(int row, int block, ReadOnlySpan<byte> packed, ushort scaleBits, ushort offsetBits)
     {
-        packed[..Q4Kernels.BlockBytes].CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref RowQuants(row), block * Q4Kernels.GroupBlockBytes), Q4Kernels.BlockBytes));
-        ref ushort scale = ref Unsafe.Add(ref RowScales(row), block * Q4Kernels.GroupBlockScales);
-        scale = scaleBits;
-        Unsafe.Add(ref scale, Q4Kernels.RowsPerGroup) = offsetBits;
+        Span<byte> blockQuants = stackalloc byte[Q4Kernels.BlockSize];
+        for (int i = 0; i < Q4Kernels.BlockBytes; i++)
+        {
+            blockQuants[i] = (byte)(packed[i] & 0x0F);
+            blockQuants[i + Q4Kernels.BlockBytes] = (byte)(packed[i] >> 4);
+        }
+
+        SetBlock(row, block, blockQuants, scaleBits, offsetBits);
     }
 
     /// <summary>The value at (<paramref name="row"/>, <paramref name="column"/>) as the quantization represents it: scale times quant plus offset.</summary>
@@ -217,8 +225,8 @@ public sealed class Q4Matrix
 
         int block = column / Q4Kernels.BlockSize;
         int index = column % Q4Kernels.BlockSize;
-        byte packed = Unsafe.Add(ref RowQuants(row), (block * Q4Kernels.GroupBlockBytes) + (index % Q4Kernels.BlockBytes));
-        int quant = index < Q4Kernels.BlockBytes ? packed & 0x0F : packed >> 4;
+        int at = (block * Q4Kernels.GroupBlockBytes) + ((row & 1) * Q4Kernels.BlockBytes) + (index < Q4Kernels.BlockBytes ? index : 32 + index - Q4Kernels.BlockBytes);
+        int quant = (Unsafe.Add(ref GroupQuants(row), at) >> (((row >> 1) & 1) * 4)) & 0x0F;
         ref ushort scale = ref Unsafe.Add(ref RowScales(row), block * Q4Kernels.GroupBlockScales);
         return (Q4Kernels.HalfToSingle(scale) * quant) + Q4Kernels.HalfToSingle(Unsafe.Add(ref scale, Q4Kernels.RowsPerGroup));
     }

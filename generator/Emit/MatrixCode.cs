@@ -78,10 +78,10 @@ internal sealed class MatrixCode
         if (format == WeightFormat.Q4)
         {
             int blocks = (columns + 31) / 32;
-            w.Line("// Each input block's sum times its scale: what the weight blocks' offsets multiply.");
-            w.Line($"{Names.Span}<float> inputSums = stackalloc float[{blocks}];");
-            w.Line($"{Names.Q4Kernels}.InputBlockSums(inputQuants, inputScales, inputSums, {blocks});");
-            w.Line($"ref float xsum = ref {Names.MemoryMarshal}.GetReference(inputSums);");
+            w.Line("// Each input block's scale, and its sum times its scale (what the weight blocks' offsets multiply), four times each.");
+            w.Line($"{Names.Span}<float> inputFactors = stackalloc float[{blocks * 8}];");
+            w.Line($"{Names.Q4Kernels}.InputBlockFactors(inputQuants, inputScales, inputFactors, {blocks});");
+            w.Line($"ref float xf = ref {Names.MemoryMarshal}.GetReference(inputFactors);");
         }
     }
 
@@ -102,7 +102,7 @@ internal sealed class MatrixCode
     {
         WeightFormat.BF16 => $"{Names.Bf16Kernels}.DotFourRows(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), {columnsName}, ref x)",
         WeightFormat.Q8 => $"{Names.Q8Kernels}.DotFourRows(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
-        WeightFormat.Q4 => $"{Names.Q4Kernels}.DotFourRows(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs, ref xsum)",
+        WeightFormat.Q4 => $"{Names.Q4Kernels}.DotFourRows(ref m{index}.GroupQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xf)",
         _ => $"DotFourRows{columnsName}(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
     };
 
@@ -111,7 +111,7 @@ internal sealed class MatrixCode
     {
         WeightFormat.BF16 => $"{Names.Bf16Kernels}.Dot(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x, {columnsName})",
         WeightFormat.Q8 => $"{Names.Q8Kernels}.Dot(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs)",
-        WeightFormat.Q4 => $"{Names.Q4Kernels}.Dot(ref m{index}.RowQuants(row), ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xs, ref xsum)",
+        WeightFormat.Q4 => $"{Names.Q4Kernels}.Dot(ref m{index}.GroupQuants(row), row & 3, ref m{index}.RowScales(row), {(columns + 31) / 32}, ref xq, ref xf)",
         _ => $"Dot{columnsName}(ref {Names.Unsafe}.Add(ref m{index}, (nint)row * {columnsName}), ref x)",
     };
 }

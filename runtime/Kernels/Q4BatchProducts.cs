@@ -9,9 +9,8 @@ namespace Codegen.Kernels;
 /// <summary>
 /// Prefill's matrix-matrix product with 4-bit weights: the chunk's tokens in tiles of
 /// <see cref="TokensPerTile"/>, each tile's inputs quantized once, then every group of four weight rows
-/// multiplied into the tile's inputs while its blocks are unpacked: with AVX-512 a group block's nibbles
-/// are split into quants once for the four tokens (<see cref="DotFourRowsFourInputs"/>), which is where a
-/// 4-bit product spends most of its instructions; without it, the four tokens go through
+/// multiplied into the tile's inputs: with AVX-512 a group block's nibbles are unpacked and its scales widened
+/// once for the four tokens (<see cref="DotFourRowsFourInputs"/>); without it, the four tokens go through
 /// <see cref="Q4Kernels.DotFourRows"/> one after another while the group's blocks are in the L1 cache.
 /// </summary>
 public static class Q4BatchProducts
@@ -30,64 +29,64 @@ public static class Q4BatchProducts
     {
         int blocks = Q4Kernels.BlockCount(columns);
         Span<sbyte> quants = stackalloc sbyte[TokensPerTile * blocks * Q4Kernels.BlockSize];
-        Span<float> scales = stackalloc float[TokensPerTile * blocks];
-        Span<float> sums = stackalloc float[TokensPerTile * blocks];
+        Span<float> scales = stackalloc float[blocks];
+        Span<float> factors = stackalloc float[TokensPerTile * blocks * Q4Kernels.InputBlockFactorCount];
         for (int first = 0; first < tokens; first += TokensPerTile)
         {
             int count = Math.Min(TokensPerTile, tokens - first);
             for (int k = 0; k < count; k++)
             {
                 Span<sbyte> tokenQuants = quants.Slice(k * blocks * Q4Kernels.BlockSize, blocks * Q4Kernels.BlockSize);
-                Span<float> tokenScales = scales.Slice(k * blocks, blocks);
-                Q8Kernels.QuantizeVector(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, (first + k) * columns), columns), tokenQuants, tokenScales);
-                Q4Kernels.InputBlockSums(tokenQuants, tokenScales, sums.Slice(k * blocks, blocks), blocks);
+                Q8Kernels.QuantizeVector(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref input, (first + k) * columns), columns), tokenQuants, scales);
+                Q4Kernels.InputBlockFactors(tokenQuants, scales, factors.Slice(k * blocks * Q4Kernels.InputBlockFactorCount), blocks);
             }
 
-            ref float tileOutput = ref Unsafe.Add(ref output, first * outputStride);
-            MultiplyTile(matrix, blocks, ref MemoryMarshal.GetReference(quants), ref MemoryMarshal.GetReference(scales), ref MemoryMarshal.GetReference(sums), ref tileOutput, outputStride, count, start, end);
+            MultiplyTile(matrix, blocks, ref MemoryMarshal.GetReference(quants), ref MemoryMarshal.GetReference(factors), ref Unsafe.Add(ref output, first * outputStride), outputStride, count, start, end);
         }
     }
 
     /// <summary>
     /// [row0 . x_k, row1 . x_k, row2 . x_k, row3 . x_k] for the four inputs k = 0..3 (each <paramref name="blocksPerRow"/>
-    /// blocks, one after another in <paramref name="xQuants"/>, <paramref name="xScales"/> and <paramref name="xSums"/>)
-    /// and the group of four rows at <paramref name="groupQuants"/> and <paramref name="groupScales"/>, as
-    /// <see cref="Q4Kernels.DotFourRows"/> computes each.
+    /// blocks, one after another in <paramref name="xQuants"/> and <paramref name="xFactors"/>) and the group of four
+    /// rows at <paramref name="groupQuants"/> and <paramref name="groupScales"/>, as <see cref="Q4Kernels.DotFourRows"/>
+    /// computes each.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void DotFourRowsFourInputs(
-        ref byte groupQuants, ref ushort groupScales, int blocksPerRow, ref sbyte xQuants, ref float xScales, ref float xSums,
+        ref byte groupQuants, ref ushort groupScales, int blocksPerRow, ref sbyte xQuants, ref float xFactors,
         out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2, out Vector128<float> sums3)
     {
         if (Avx512BW.IsSupported)
         {
-            DotFourRowsFourInputs512(ref groupQuants, ref groupScales, (nuint)(uint)blocksPerRow, ref xQuants, ref xScales, ref xSums, out sums0, out sums1, out sums2, out sums3);
+            DotFourRowsFourInputs512(ref groupQuants, ref groupScales, (nuint)(uint)blocksPerRow, ref xQuants, ref xFactors, out sums0, out sums1, out sums2, out sums3);
             return;
         }
 
         int quantsStride = blocksPerRow * Q4Kernels.BlockSize;
-        sums0 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref xQuants, ref xScales, ref xSums);
-        sums1 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref Unsafe.Add(ref xQuants, quantsStride), ref Unsafe.Add(ref xScales, blocksPerRow), ref Unsafe.Add(ref xSums, blocksPerRow));
-        sums2 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref Unsafe.Add(ref xQuants, 2 * quantsStride), ref Unsafe.Add(ref xScales, 2 * blocksPerRow), ref Unsafe.Add(ref xSums, 2 * blocksPerRow));
-        sums3 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref Unsafe.Add(ref xQuants, 3 * quantsStride), ref Unsafe.Add(ref xScales, 3 * blocksPerRow), ref Unsafe.Add(ref xSums, 3 * blocksPerRow));
+        int factorsStride = blocksPerRow * Q4Kernels.InputBlockFactorCount;
+        sums0 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref xQuants, ref xFactors);
+        sums1 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref Unsafe.Add(ref xQuants, quantsStride), ref Unsafe.Add(ref xFactors, factorsStride));
+        sums2 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref Unsafe.Add(ref xQuants, 2 * quantsStride), ref Unsafe.Add(ref xFactors, 2 * factorsStride));
+        sums3 = Q4Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref Unsafe.Add(ref xQuants, 3 * quantsStride), ref Unsafe.Add(ref xFactors, 3 * factorsStride));
     }
 
     /// <summary>Rows [start, end) times the tile's <paramref name="count"/> quantized inputs: single rows up to a group, groups of four, single rows after.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyTile(Q4Matrix matrix, int blocks, ref sbyte quants, ref float scales, ref float sums, ref float output, int outputStride, int count, int start, int end)
+    private static void MultiplyTile(Q4Matrix matrix, int blocks, ref sbyte quants, ref float factors, ref float output, int outputStride, int count, int start, int end)
     {
         int quantsStride = blocks * Q4Kernels.BlockSize;
+        int factorsStride = blocks * Q4Kernels.InputBlockFactorCount;
         int row = start;
         for (; row < end && (row & 3) != 0; row++)
         {
-            SingleRow(matrix, row, blocks, ref quants, ref scales, ref sums, ref output, outputStride, count);
+            SingleRow(matrix, row, blocks, ref quants, ref factors, ref output, outputStride, count);
         }
 
         for (; row + 4 <= end; row += 4)
         {
             if (count == TokensPerTile)
             {
-                DotFourRowsFourInputs(ref matrix.RowQuants(row), ref matrix.RowScales(row), blocks, ref quants, ref scales, ref sums, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2, out Vector128<float> sums3);
+                DotFourRowsFourInputs(ref matrix.GroupQuants(row), ref matrix.RowScales(row), blocks, ref quants, ref factors, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2, out Vector128<float> sums3);
                 Vector128.StoreUnsafe(sums0, ref Unsafe.Add(ref output, row));
                 Vector128.StoreUnsafe(sums1, ref Unsafe.Add(ref output, outputStride + row));
                 Vector128.StoreUnsafe(sums2, ref Unsafe.Add(ref output, (2 * outputStride) + row));
@@ -99,93 +98,78 @@ public static class Q4BatchProducts
             for (int k = 0; k < count; k++)
             {
                 Vector128.StoreUnsafe(
-                    Q4Kernels.DotFourRows(ref matrix.RowQuants(row), ref matrix.RowScales(row), blocks, ref Unsafe.Add(ref quants, k * quantsStride), ref Unsafe.Add(ref scales, k * blocks), ref Unsafe.Add(ref sums, k * blocks)),
+                    Q4Kernels.DotFourRows(ref matrix.GroupQuants(row), ref matrix.RowScales(row), blocks, ref Unsafe.Add(ref quants, k * quantsStride), ref Unsafe.Add(ref factors, k * factorsStride)),
                     ref Unsafe.Add(ref output, (k * outputStride) + row));
             }
         }
 
         for (; row < end; row++)
         {
-            SingleRow(matrix, row, blocks, ref quants, ref scales, ref sums, ref output, outputStride, count);
+            SingleRow(matrix, row, blocks, ref quants, ref factors, ref output, outputStride, count);
         }
     }
 
     /// <summary>One row times each of the tile's <paramref name="count"/> inputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SingleRow(Q4Matrix matrix, int row, int blocks, ref sbyte quants, ref float scales, ref float sums, ref float output, int outputStride, int count)
+    private static void SingleRow(Q4Matrix matrix, int row, int blocks, ref sbyte quants, ref float factors, ref float output, int outputStride, int count)
     {
         for (int k = 0; k < count; k++)
         {
-            Unsafe.Add(ref output, (k * outputStride) + row) =
-                Q4Kernels.Dot(ref matrix.RowQuants(row), ref matrix.RowScales(row), blocks, ref Unsafe.Add(ref quants, k * blocks * Q4Kernels.BlockSize), ref Unsafe.Add(ref scales, k * blocks), ref Unsafe.Add(ref sums, k * blocks));
+            Unsafe.Add(ref output, (k * outputStride) + row) = Q4Kernels.Dot(
+                ref matrix.GroupQuants(row), row & 3, ref matrix.RowScales(row), blocks,
+                ref Unsafe.Add(ref quants, k * blocks * Q4Kernels.BlockSize), ref Unsafe.Add(ref factors, k * blocks * Q4Kernels.InputBlockFactorCount));
         }
     }
 
     /// <summary>
     /// <see cref="DotFourRowsFourInputs"/> with AVX-512: per block, the group's nibbles split into two registers of
     /// two rows each and its scales widened once (as in <see cref="Q4Kernels.DotFourRows"/>), then the four inputs'
-    /// blocks multiplied into them, eight accumulators of 16 lanes and four of the offset terms.
+    /// blocks multiplied into them: eight accumulators of 16 lanes and four of the offset terms.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DotFourRowsFourInputs512(
-        ref byte groupQuants, ref ushort groupScales, nuint blocks, ref sbyte xQuants, ref float xScales, ref float xSums,
+        ref byte groupQuants, ref ushort groupScales, nuint blocks, ref sbyte xQuants, ref float xFactors,
         out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2, out Vector128<float> sums3)
     {
         Vector512<byte> lowNibbles = Vector512.Create((byte)0x0F);
-        Vector512<int> rows01 = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
-        Vector512<int> rows23 = Vector512.Create(2, 2, 2, 2, 3, 3, 3, 3, 2, 2, 2, 2, 3, 3, 3, 3);
         nuint quantsStride = blocks * Q4Kernels.BlockSize;
+        nuint factorsStride = blocks * Q4Kernels.InputBlockFactorCount;
         Vector512<float> a01 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, b01 = Vector512<float>.Zero, b23 = Vector512<float>.Zero;
         Vector512<float> c01 = Vector512<float>.Zero, c23 = Vector512<float>.Zero, d01 = Vector512<float>.Zero, d23 = Vector512<float>.Zero;
-        Vector128<float> offsetsA = Vector128<float>.Zero, offsetsB = Vector128<float>.Zero, offsetsC = Vector128<float>.Zero, offsetsD = Vector128<float>.Zero;
+        Vector256<float> offsetsA = Vector256<float>.Zero, offsetsB = Vector256<float>.Zero, offsetsC = Vector256<float>.Zero, offsetsD = Vector256<float>.Zero;
         for (nuint b = 0; b < blocks; b++)
         {
             Vector512<byte> packed = Vector512.LoadUnsafe(ref groupQuants, b * Q4Kernels.GroupBlockBytes);
-            Vector512<int> low = (packed & lowNibbles).AsInt32();
-            Vector512<int> high = (Vector512.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & lowNibbles).AsInt32();
-            Vector512<byte> quants01 = Avx512F.Shuffle4x128(low, high, 0b01_00_01_00).AsByte();
-            Vector512<byte> quants23 = Avx512F.Shuffle4x128(low, high, 0b11_10_11_10).AsByte();
-            (Vector128<float> scales, Vector128<float> offsets) = Q4Kernels.ScalesAndOffsets(ref Unsafe.Add(ref groupScales, b * Q4Kernels.GroupBlockScales));
-            Vector512<float> rowScales = scales.ToVector256Unsafe().ToVector512Unsafe();
-            Vector512<float> scales01 = Avx512F.PermuteVar16x32(rowScales, rows01);
-            Vector512<float> scales23 = Avx512F.PermuteVar16x32(rowScales, rows23);
-
-            nuint at = b * Q4Kernels.BlockSize;
-            (a01, a23, offsetsA) = Accumulate(quants01, quants23, scales01, scales23, offsets, ref Unsafe.Add(ref xQuants, at), Unsafe.Add(ref xScales, b), Unsafe.Add(ref xSums, b), a01, a23, offsetsA);
-            (b01, b23, offsetsB) = Accumulate(quants01, quants23, scales01, scales23, offsets, ref Unsafe.Add(ref xQuants, quantsStride + at), Unsafe.Add(ref xScales, blocks + b), Unsafe.Add(ref xSums, blocks + b), b01, b23, offsetsB);
-            (c01, c23, offsetsC) = Accumulate(quants01, quants23, scales01, scales23, offsets, ref Unsafe.Add(ref xQuants, (2 * quantsStride) + at), Unsafe.Add(ref xScales, (2 * blocks) + b), Unsafe.Add(ref xSums, (2 * blocks) + b), c01, c23, offsetsC);
-            (d01, d23, offsetsD) = Accumulate(quants01, quants23, scales01, scales23, offsets, ref Unsafe.Add(ref xQuants, (3 * quantsStride) + at), Unsafe.Add(ref xScales, (3 * blocks) + b), Unsafe.Add(ref xSums, (3 * blocks) + b), d01, d23, offsetsD);
+            Vector512<byte> quants01 = packed & lowNibbles;
+            Vector512<byte> quants23 = Vector512.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & lowNibbles;
+            Vector256<float> rowFactors = Q4Kernels.ScalesAndOffsets(ref Unsafe.Add(ref groupScales, b * Q4Kernels.GroupBlockScales));
+            nuint quantsAt = b * Q4Kernels.BlockSize, factorsAt = b * Q4Kernels.InputBlockFactorCount;
+            (a01, a23, offsetsA) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, quantsAt), ref Unsafe.Add(ref xFactors, factorsAt), a01, a23, offsetsA);
+            (b01, b23, offsetsB) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, quantsStride + quantsAt), ref Unsafe.Add(ref xFactors, factorsStride + factorsAt), b01, b23, offsetsB);
+            (c01, c23, offsetsC) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, (2 * quantsStride) + quantsAt), ref Unsafe.Add(ref xFactors, (2 * factorsStride) + factorsAt), c01, c23, offsetsC);
+            (d01, d23, offsetsD) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, (3 * quantsStride) + quantsAt), ref Unsafe.Add(ref xFactors, (3 * factorsStride) + factorsAt), d01, d23, offsetsD);
         }
 
-        sums0 = Reduce(a01, a23) + offsetsA;
-        sums1 = Reduce(b01, b23) + offsetsB;
-        sums2 = Reduce(c01, c23) + offsetsC;
-        sums3 = Reduce(d01, d23) + offsetsD;
+        sums0 = Q4Kernels.Reduce512(a01, a23) + offsetsA.GetUpper();
+        sums1 = Q4Kernels.Reduce512(b01, b23) + offsetsB.GetUpper();
+        sums2 = Q4Kernels.Reduce512(c01, c23) + offsetsC.GetUpper();
+        sums3 = Q4Kernels.Reduce512(d01, d23) + offsetsD.GetUpper();
     }
 
     /// <summary>One input's block against the group's unpacked block: two multiply-add pairs, converted and scaled into the accumulators, and the offsets' term.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float>, Vector512<float>, Vector128<float>) Accumulate(
-        Vector512<byte> quants01, Vector512<byte> quants23, Vector512<float> scales01, Vector512<float> scales23, Vector128<float> offsets,
-        ref sbyte x, float xScale, float xSum, Vector512<float> acc01, Vector512<float> acc23, Vector128<float> offsetAcc)
+    private static (Vector512<float>, Vector512<float>, Vector256<float>) Accumulate(
+        Vector512<byte> quants01, Vector512<byte> quants23, Vector256<float> rowFactors, ref sbyte x, ref float xFactors,
+        Vector512<float> acc01, Vector512<float> acc23, Vector256<float> offsets)
     {
-        Vector512<int> x512 = Vector256.LoadUnsafe(ref x).AsInt32().ToVector512Unsafe();
-        Vector512<sbyte> xLanes = Avx512F.Shuffle4x128(x512, x512, 0b01_01_00_00).AsSByte();
+        Vector512<sbyte> xLanes = Q4Kernels.InputLanes512(ref x);
         Vector512<int> sums01 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(quants01, xLanes), Vector512<short>.One);
         Vector512<int> sums23 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(quants23, xLanes), Vector512<short>.One);
-        Vector512<float> scale = Vector512.Create(xScale);
+        Vector256<float> factors = rowFactors * Vector256.LoadUnsafe(ref xFactors);
+        (Vector512<float> scales01, Vector512<float> scales23) = Q4Kernels.RowScaleLanes512(factors);
         return (
-            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums01), scales01 * scale, acc01),
-            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums23), scales23 * scale, acc23),
-            SimdMath.MultiplyAdd(offsets, Vector128.Create(xSum), offsetAcc));
-    }
-
-    /// <summary>The four rows' sums from the two-row accumulators: lanes [row r, row r + 1, row r, row r + 1] of four each.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Reduce(Vector512<float> acc01, Vector512<float> acc23)
-    {
-        Vector256<float> halves01 = acc01.GetLower() + acc01.GetUpper();
-        Vector256<float> halves23 = acc23.GetLower() + acc23.GetUpper();
-        return SimdMath.SumEach(halves01.GetLower(), halves01.GetUpper(), halves23.GetLower(), halves23.GetUpper());
+            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums01), scales01, acc01),
+            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums23), scales23, acc23),
+            offsets + factors);
     }
 }

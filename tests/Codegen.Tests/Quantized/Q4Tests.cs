@@ -61,20 +61,20 @@ public sealed class Q4Tests(ITestOutputHelper output)
         int blocks = Q4Kernels.BlockCount(columns);
         var xQuants = new sbyte[blocks * 32];
         var xScales = new float[blocks];
-        var xSums = new float[blocks];
+        var xFactors = new float[blocks * 8];
         Q8Kernels.QuantizeVector(x, xQuants, xScales);
-        Q4Kernels.InputBlockSums(xQuants, xScales, xSums, blocks);
+        Q4Kernels.InputBlockFactors(xQuants, xScales, xFactors, blocks);
 
         for (int row = 0; row < rows; row++)
         {
             (double expected, double magnitude) = Reference(matrix, row, xQuants, xScales);
-            float single = Q4Kernels.Dot(ref matrix.RowQuants(row), ref matrix.RowScales(row), blocks, ref xQuants[0], ref xScales[0], ref xSums[0]);
+            float single = Q4Kernels.Dot(ref matrix.GroupQuants(row), row & 3, ref matrix.RowScales(row), blocks, ref xQuants[0], ref xFactors[0]);
             Assert.True(Math.Abs(single - expected) <= 1e-5 * magnitude, $"row {row}: Dot {single}, expected {expected}");
         }
 
         for (int group = 0; group + 4 <= rows; group += 4)
         {
-            Vector128<float> four = Q4Kernels.DotFourRows(ref matrix.RowQuants(group), ref matrix.RowScales(group), blocks, ref xQuants[0], ref xScales[0], ref xSums[0]);
+            Vector128<float> four = Q4Kernels.DotFourRows(ref matrix.GroupQuants(group), ref matrix.RowScales(group), blocks, ref xQuants[0], ref xFactors[0]);
             for (int k = 0; k < 4; k++)
             {
                 (double expected, double magnitude) = Reference(matrix, group + k, xQuants, xScales);
@@ -103,9 +103,7 @@ public sealed class Q4Tests(ITestOutputHelper output)
         {
             var xQuants = new sbyte[blocks * 32];
             var xScales = new float[blocks];
-            var xSums = new float[blocks];
             Q8Kernels.QuantizeVector(inputs.AsSpan(t * columns, columns), xQuants, xScales);
-            Q4Kernels.InputBlockSums(xQuants, xScales, xSums, blocks);
             for (int row = 0; row < rows; row++)
             {
                 float actual = outputs[(t * stride) + row];
