@@ -132,6 +132,7 @@ public static class Q4BatchProducts
         out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2, out Vector128<float> sums3)
     {
         Vector512<byte> lowNibbles = Vector512.Create((byte)0x0F);
+        Vector512<int> rows01 = Q4Kernels.Rows01Lanes, rows23 = Q4Kernels.Rows23Lanes;
         nuint quantsStride = blocks * Q4Kernels.BlockSize;
         nuint factorsStride = blocks * Q4Kernels.InputBlockFactorCount;
         Vector512<float> a01 = Vector512<float>.Zero, a23 = Vector512<float>.Zero, b01 = Vector512<float>.Zero, b23 = Vector512<float>.Zero;
@@ -144,10 +145,10 @@ public static class Q4BatchProducts
             Vector512<byte> quants23 = Vector512.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & lowNibbles;
             Vector256<float> rowFactors = Q4Kernels.ScalesAndOffsets(ref Unsafe.Add(ref groupScales, b * Q4Kernels.GroupBlockScales));
             nuint quantsAt = b * Q4Kernels.BlockSize, factorsAt = b * Q4Kernels.InputBlockFactorCount;
-            (a01, a23, offsetsA) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, quantsAt), ref Unsafe.Add(ref xFactors, factorsAt), a01, a23, offsetsA);
-            (b01, b23, offsetsB) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, quantsStride + quantsAt), ref Unsafe.Add(ref xFactors, factorsStride + factorsAt), b01, b23, offsetsB);
-            (c01, c23, offsetsC) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, (2 * quantsStride) + quantsAt), ref Unsafe.Add(ref xFactors, (2 * factorsStride) + factorsAt), c01, c23, offsetsC);
-            (d01, d23, offsetsD) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, (3 * quantsStride) + quantsAt), ref Unsafe.Add(ref xFactors, (3 * factorsStride) + factorsAt), d01, d23, offsetsD);
+            (a01, a23, offsetsA) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, quantsAt), ref Unsafe.Add(ref xFactors, factorsAt), rows01, rows23, a01, a23, offsetsA);
+            (b01, b23, offsetsB) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, quantsStride + quantsAt), ref Unsafe.Add(ref xFactors, factorsStride + factorsAt), rows01, rows23, b01, b23, offsetsB);
+            (c01, c23, offsetsC) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, (2 * quantsStride) + quantsAt), ref Unsafe.Add(ref xFactors, (2 * factorsStride) + factorsAt), rows01, rows23, c01, c23, offsetsC);
+            (d01, d23, offsetsD) = Accumulate(quants01, quants23, rowFactors, ref Unsafe.Add(ref xQuants, (3 * quantsStride) + quantsAt), ref Unsafe.Add(ref xFactors, (3 * factorsStride) + factorsAt), rows01, rows23, d01, d23, offsetsD);
         }
 
         sums0 = Q4Kernels.Reduce512(a01, a23) + offsetsA.GetUpper();
@@ -160,16 +161,16 @@ public static class Q4BatchProducts
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<float>, Vector512<float>, Vector256<float>) Accumulate(
         Vector512<byte> quants01, Vector512<byte> quants23, Vector256<float> rowFactors, ref sbyte x, ref float xFactors,
-        Vector512<float> acc01, Vector512<float> acc23, Vector256<float> offsets)
+        Vector512<int> rows01, Vector512<int> rows23, Vector512<float> acc01, Vector512<float> acc23, Vector256<float> offsets)
     {
         Vector512<sbyte> xLanes = Q4Kernels.InputLanes512(ref x);
         Vector512<int> sums01 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(quants01, xLanes), Vector512<short>.One);
         Vector512<int> sums23 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(quants23, xLanes), Vector512<short>.One);
         Vector256<float> factors = rowFactors * Vector256.LoadUnsafe(ref xFactors);
-        (Vector512<float> scales01, Vector512<float> scales23) = Q4Kernels.RowScaleLanes512(factors);
+        Vector512<float> wide = factors.ToVector512Unsafe();
         return (
-            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums01), scales01, acc01),
-            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums23), scales23, acc23),
+            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums01), Avx512F.PermuteVar16x32(wide, rows01), acc01),
+            Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums23), Avx512F.PermuteVar16x32(wide, rows23), acc23),
             offsets + factors);
     }
 }

@@ -150,7 +150,10 @@ public static class Q4Kernels
         // A prefetch never faults, so reaching past the end of the matrix is harmless.
         byte* quantsAhead = (byte*)Unsafe.AsPointer(ref groupQuants) + PrefetchDistance;
         byte* scalesAhead = (byte*)Unsafe.AsPointer(ref groupScales) + (PrefetchDistance / 4);
+        // Constants outside the loop: the JIT does not hoist them out of it.
         Vector512<byte> lowNibbles = Vector512.Create((byte)0x0F);
+        Vector512<short> ones = Vector512<short>.One;
+        Vector512<int> rows01 = Rows01Lanes, rows23 = Rows23Lanes;
         Vector512<float> acc01 = Vector512<float>.Zero;
         Vector512<float> acc23 = Vector512<float>.Zero;
         Vector256<float> offsets = Vector256<float>.Zero;
@@ -165,13 +168,13 @@ public static class Q4Kernels
 
             Vector512<sbyte> x = InputLanes512(ref Unsafe.Add(ref xQuants, b * BlockSize));
             Vector512<byte> packed = Vector512.LoadUnsafe(ref groupQuants, offset);
-            Vector512<int> sums01 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(packed & lowNibbles, x), Vector512<short>.One);
-            Vector512<int> sums23 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & lowNibbles, x), Vector512<short>.One);
+            Vector512<int> sums01 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(packed & lowNibbles, x), ones);
+            Vector512<int> sums23 = Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(Vector512.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & lowNibbles, x), ones);
             Vector256<float> factors = ScalesAndOffsets(ref Unsafe.Add(ref groupScales, b * GroupBlockScales)) * Vector256.LoadUnsafe(ref xFactors, b * InputBlockFactorCount);
             offsets += factors;
-            (Vector512<float> scales01, Vector512<float> scales23) = RowScaleLanes512(factors);
-            acc01 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums01), scales01, acc01);
-            acc23 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums23), scales23, acc23);
+            Vector512<float> wide = factors.ToVector512Unsafe();
+            acc01 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums01), Avx512F.PermuteVar16x32(wide, rows01), acc01);
+            acc23 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums23), Avx512F.PermuteVar16x32(wide, rows23), acc23);
         }
 
         return Reduce512(acc01, acc23) + offsets.GetUpper();
@@ -273,15 +276,11 @@ public static class Q4Kernels
         return Avx512F.Shuffle4x128(x, x, 0b01_01_00_00).AsSByte();
     }
 
-    /// <summary>A group block's four row scales (from <paramref name="factors"/>' lower half) for the AVX-512 lanes: [row r x4, row r + 1 x4, row r x4, row r + 1 x4] for rows 0, 1 and rows 2, 3.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static (Vector512<float> Rows01, Vector512<float> Rows23) RowScaleLanes512(Vector256<float> factors)
-    {
-        Vector512<float> wide = factors.ToVector512Unsafe();
-        return (
-            Avx512F.PermuteVar16x32(wide, Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1)),
-            Avx512F.PermuteVar16x32(wide, Vector512.Create(2, 2, 2, 2, 3, 3, 3, 3, 2, 2, 2, 2, 3, 3, 3, 3)));
-    }
+    /// <summary>Which of a group block's four row scales each AVX-512 lane of rows 0 and 1 takes: [row 0 x4, row 1 x4, row 0 x4, row 1 x4].</summary>
+    internal static Vector512<int> Rows01Lanes => Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1);
+
+    /// <summary>The same for rows 2 and 3.</summary>
+    internal static Vector512<int> Rows23Lanes => Vector512.Create(2, 2, 2, 2, 3, 3, 3, 3, 2, 2, 2, 2, 3, 3, 3, 3);
 
     /// <summary>The four rows' sums from the two-row AVX-512 accumulators (lanes [row r, row r + 1, row r, row r + 1]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
