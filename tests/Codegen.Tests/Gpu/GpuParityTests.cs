@@ -53,6 +53,20 @@ public sealed class GpuParityTests
         AssertSameLogitsAlongTheGreedyPath(cpu, gpu, StoriesBos, positions: 20);
     }
 
+    /// <summary>
+    /// A Q4 model on the GPU multiplies its matrices' values (Q4_0 blocks, a Q8_0 classifier: exactly the file's
+    /// values) by float32 inputs, so on a file whose every matrix is Q4_0 it gives the logits of a float32 CPU model
+    /// loading the same file.
+    /// </summary>
+    [Fact]
+    public void Q4WeightsGiveTheLogitsOfTheFilesValues()
+    {
+        string path = System.IO.Path.Combine(AppContext.BaseDirectory, "Golden", "llamacpp", "random-dim256-pure-Q4_0.gguf");
+        using var cpu = CpuRandomDim256.Load(path).CreateSession();
+        using var gpu = GpuRandomDim256Q4.Load(path).CreateGpuSession(fixture.Device);
+        AssertSameLogitsAlongTheGreedyPath(cpu, gpu, StoriesBos, positions: 12);
+    }
+
     [Fact]
     public void GroupsOfSeveralWarpsGiveTheSameLogits()
     {
