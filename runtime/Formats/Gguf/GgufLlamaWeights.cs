@@ -162,10 +162,16 @@ public static class GgufLlamaWeights
             return new WeightTensor(modelName, shape, file.ReadAsFloat32(tensor));
         }
 
+        // The blocks are checked first, so that a bad scale is reported by row and block rather than as a non-finite value.
         byte[] bytes = file.ReadBytes(tensor);
-        return kept == KeptBlocks.Q8_0
-            ? new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q8_0Blocks = GgufQ8_0Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes) }
-            : new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q4Blocks = GgufQ4Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes) };
+        if (kept == KeptBlocks.Q8_0)
+        {
+            GgufQ8_0Matrix q8_0 = GgufQ8_0Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes);
+            return new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q8_0Blocks = q8_0 };
+        }
+
+        GgufQ4Matrix fourBit = GgufQ4Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes);
+        return new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q4Blocks = fourBit };
     }
 
     /// <summary>Which of a file's quantized blocks a matrix keeps for an exact copy into the model's stored form.</summary>
