@@ -69,5 +69,9 @@ package node-llama-cpp@$PACKAGE_VERSION), CPU backend, 2 threads, K/V cache F32,
 *.logits.txt: prompt [1, 403, 407, 261, 378] decoded as one batch; one line per position:
   position token logit[0] ... logit[511] (6 significant digits).
 *.greedy-100.ids: 100 ids picked greedily (argmax) one after another from BOS (1), one decode per token.
+random-dim256-*: written by tools/llamacpp-reference/make-kquant-goldens.sh from the same llama.cpp: a seeded random
+  model (dim 256, ffn 768, 2 layers, 4 heads, 2 key/value heads, vocab 512) converted by llama-convert-llama2c-to-ggml
+  and quantized by llama-quantize (*.gguf, committed), its logits and greedy ids as above, and *.dequantized.txt:
+  ggml's to_float of every tensor, one line each: name type elements fnv1a64-of-the-float32-bits sum 16-samples.
 INFO
 echo "llama.cpp $LLAMA_TAG $LLAMA_COMMIT"

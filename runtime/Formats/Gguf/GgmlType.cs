@@ -2,8 +2,10 @@ namespace Codegen.Formats.Gguf;
 
 /// <summary>
 /// The ggml tensor types a GGUF tensor may hold (a uint32 in the tensor info), numbered as in ggml.
-/// The reader knows the block layout of those listed here; <see cref="GgufDequantizer"/> turns a
-/// subset of them into float32.
+/// The reader knows the block layout (elements and bytes a block) of those listed here, so it can
+/// open a file that holds any of them; <see cref="GgufDequantizer"/> turns a subset of them into
+/// float32 and the others are refused by name when a tensor of theirs is read. The IQ, TQ and MXFP4
+/// types are listed only for that: their byte sizes, so that the error names the tensor and its type.
 /// </summary>
 public enum GgmlType : uint
 {
@@ -49,6 +51,30 @@ public enum GgmlType : uint
     /// <summary>Super-blocks of 256, 8-bit (used for dot products, rarely stored).</summary>
     Q8_K = 15,
 
+    /// <summary>Super-blocks of 256, about 2.06 bits a value (lattice codebook).</summary>
+    IQ2_XXS = 16,
+
+    /// <summary>Super-blocks of 256, about 2.31 bits a value (lattice codebook).</summary>
+    IQ2_XS = 17,
+
+    /// <summary>Super-blocks of 256, about 3.06 bits a value (lattice codebook).</summary>
+    IQ3_XXS = 18,
+
+    /// <summary>Super-blocks of 256, about 1.56 bits a value (lattice codebook).</summary>
+    IQ1_S = 19,
+
+    /// <summary>Blocks of 32: a float16 scale and 32 4-bit indices into a non-linear table.</summary>
+    IQ4_NL = 20,
+
+    /// <summary>Super-blocks of 256, about 3.44 bits a value (lattice codebook).</summary>
+    IQ3_S = 21,
+
+    /// <summary>Super-blocks of 256, about 2.56 bits a value (lattice codebook).</summary>
+    IQ2_S = 22,
+
+    /// <summary>Super-blocks of 256, 4-bit indices into a non-linear table with 6-bit sub-block scales.</summary>
+    IQ4_XS = 23,
+
     /// <summary>int8, one value a block.</summary>
     I8 = 24,
 
@@ -64,8 +90,20 @@ public enum GgmlType : uint
     /// <summary>IEEE float64, one value a block.</summary>
     F64 = 28,
 
+    /// <summary>Super-blocks of 256, about 1.75 bits a value (lattice codebook).</summary>
+    IQ1_M = 29,
+
     /// <summary>bfloat16 (the upper half of a float32), one value a block.</summary>
     BF16 = 30,
+
+    /// <summary>Super-blocks of 256 ternary values, five to a byte.</summary>
+    TQ1_0 = 34,
+
+    /// <summary>Super-blocks of 256 ternary values, 2 bits each.</summary>
+    TQ2_0 = 35,
+
+    /// <summary>Blocks of 32: a shared E8M0 exponent and 32 4-bit E2M1 values.</summary>
+    MXFP4 = 39,
 }
 
 /// <summary>Block sizes of the <see cref="GgmlType"/> values: how many elements a block holds and how many bytes it takes.</summary>
@@ -73,7 +111,7 @@ public static class GgmlTypes
 {
     /// <summary>
     /// The layout of <paramref name="tag"/>: elements a block and bytes a block; false for a type
-    /// this reader does not know (such as the IQ types), whose byte size it cannot compute.
+    /// this reader does not know (types newer than MXFP4, or removed ones), whose byte size it cannot compute.
     /// </summary>
     public static bool TryGetBlock(uint tag, out int elementsPerBlock, out int bytesPerBlock)
     {
@@ -93,6 +131,18 @@ public static class GgmlTypes
             GgmlType.Q5_K => (256, 2 + 2 + 12 + 32 + 128),
             GgmlType.Q6_K => (256, 128 + 64 + 16 + 2),
             GgmlType.Q8_K => (256, 4 + 256 + (16 * 2)),
+            GgmlType.IQ2_XXS => (256, 2 + 64),
+            GgmlType.IQ2_XS => (256, 2 + 64 + 8),
+            GgmlType.IQ3_XXS => (256, 2 + 96),
+            GgmlType.IQ1_S => (256, 2 + 32 + 16),
+            GgmlType.IQ4_NL => (32, 2 + 16),
+            GgmlType.IQ3_S => (256, 2 + 64 + 8 + 32 + 4),
+            GgmlType.IQ2_S => (256, 2 + 64 + 8 + 8),
+            GgmlType.IQ4_XS => (256, 2 + 2 + 4 + 128),
+            GgmlType.IQ1_M => (256, 32 + 16 + 8),
+            GgmlType.TQ1_0 => (256, 48 + 4 + 2),
+            GgmlType.TQ2_0 => (256, 64 + 2),
+            GgmlType.MXFP4 => (32, 1 + 16),
             GgmlType.I8 => (1, 1),
             GgmlType.I16 => (1, 2),
             GgmlType.I32 => (1, 4),

@@ -4,14 +4,22 @@ namespace Codegen.Formats.Gguf;
 
 /// <summary>
 /// Converts the bytes of a GGUF tensor to float32, in the file's element order, for the types
-/// F32, F16, BF16, Q8_0, Q4_0, Q5_0, Q4_K and Q6_K. Each block type is written from ggml's block
-/// layout in its own file (<see cref="Q8_0Blocks"/>, <see cref="Q4_0Blocks"/>, <see cref="Q5_0Blocks"/>,
-/// <see cref="Q4_KBlocks"/>, <see cref="Q6_KBlocks"/>, <see cref="FloatElements"/>).
+/// F32, F16, BF16, the 32-value blocks Q8_0, Q4_0, Q4_1, Q5_0, Q5_1 and the 256-value k-quants Q2_K,
+/// Q3_K, Q4_K, Q5_K, Q6_K: every type llama-quantize writes for its Q*_0, Q*_1 and Q*_K presets. Each
+/// block type is written from ggml's block layout in its own file (<see cref="Q8_0Blocks"/>,
+/// <see cref="Q4_0Blocks"/>, <see cref="Q4_1Blocks"/>, <see cref="Q5_0Blocks"/>, <see cref="Q5_1Blocks"/>,
+/// <see cref="Q2_KBlocks"/>, <see cref="Q3_KBlocks"/>, <see cref="Q4_KBlocks"/>, <see cref="Q5_KBlocks"/>,
+/// <see cref="Q6_KBlocks"/>, <see cref="FloatElements"/>). The IQ and TQ types, and Q8_1/Q8_K (which
+/// llama.cpp uses for activations, not stored weights), are not supported.
 /// </summary>
 public static class GgufDequantizer
 {
     private static readonly GgmlType[] SupportedTypes =
-        [GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q6_K];
+        [
+            GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+            GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+        ];
 
     /// <summary>The supported types, for messages.</summary>
     public static string SupportedNames => string.Join(", ", SupportedTypes);
@@ -44,8 +52,13 @@ public static class GgufDequantizer
             case GgmlType.BF16: FloatElements.FromBFloat16(source, destination); break;
             case GgmlType.Q8_0: Q8_0Blocks.Dequantize(source, destination); break;
             case GgmlType.Q4_0: Q4_0Blocks.Dequantize(source, destination); break;
+            case GgmlType.Q4_1: Q4_1Blocks.Dequantize(source, destination); break;
             case GgmlType.Q5_0: Q5_0Blocks.Dequantize(source, destination); break;
+            case GgmlType.Q5_1: Q5_1Blocks.Dequantize(source, destination); break;
+            case GgmlType.Q2_K: Q2_KBlocks.Dequantize(source, destination); break;
+            case GgmlType.Q3_K: Q3_KBlocks.Dequantize(source, destination); break;
             case GgmlType.Q4_K: Q4_KBlocks.Dequantize(source, destination); break;
+            case GgmlType.Q5_K: Q5_KBlocks.Dequantize(source, destination); break;
             default: Q6_KBlocks.Dequantize(source, destination); break;
         }
     }

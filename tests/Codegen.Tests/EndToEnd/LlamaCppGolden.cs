@@ -11,10 +11,21 @@ namespace Codegen.Tests.EndToEnd;
 /// </summary>
 internal sealed record LlamaCppGolden(int[] Prompt, float[][] Logits, int[] Greedy)
 {
+    /// <summary>
+    /// The name prefix of the seeded random model of tools/llamacpp-reference/make-kquant-goldens.sh, whose
+    /// quantized GGUF files (random-dim256-Q4_1.gguf and so on) are committed beside their goldens.
+    /// </summary>
+    public const string RandomDim256 = "random-dim256";
+
+    private static string Folder => Path.Combine(AppContext.BaseDirectory, "Golden", "llamacpp");
+
+    /// <summary>The path of Golden/llamacpp/<paramref name="name"/>.gguf beside the test assembly.</summary>
+    public static string GgufPath(string name) => Path.Combine(Folder, name + ".gguf");
+
     /// <summary>Reads Golden/llamacpp/<paramref name="name"/>.logits.txt and .greedy-100.ids (copied beside the test assembly).</summary>
     public static LlamaCppGolden Read(string name)
     {
-        string folder = Path.Combine(AppContext.BaseDirectory, "Golden", "llamacpp");
+        string folder = Folder;
         string[][] rows = File.ReadLines(Path.Combine(folder, name + ".logits.txt"))
             .Where(line => line.Length > 0)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))

@@ -79,3 +79,19 @@ internal partial class Gpt2TinyUntied
 internal partial class Stories260KContext128Untied
 {
 }
+
+/// <summary>
+/// The shape of the random-dim256 files of Golden/llamacpp/ (tools/llamacpp-reference/make-kquant-goldens.sh):
+/// rows 256 and 768 wide, so that llama-quantize stores k-quant blocks; 64-wide heads, two query heads a
+/// key/value head, and the separate classifier (output.weight) that llama.cpp reads.
+/// </summary>
+[TransformerModel(DModel = 256, Heads = 4, KvHeads = 2, Layers = 2, FfnDim = 768, Vocab = 512, Context = 128, TiedEmbeddings = false)]
+internal partial class RandomDim256
+{
+}
+
+/// <summary><see cref="RandomDim256"/> with Q8 projection and unembedding matrices (quantized from the dequantized float32).</summary>
+[TransformerModel(DModel = 256, Heads = 4, KvHeads = 2, Layers = 2, FfnDim = 768, Vocab = 512, Context = 128, TiedEmbeddings = false, Weights = WeightFormat.Q8)]
+internal partial class RandomDim256Q8
+{
+}

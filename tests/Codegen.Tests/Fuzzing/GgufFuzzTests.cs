@@ -19,10 +19,11 @@ public sealed class GgufFuzzTests(ITestOutputHelper output)
 {
     /// <summary>
     /// A small GGUF file built here: every metadata value type, a nested array, general.alignment 64,
-    /// and one tensor of each type the dequantizer supports.
+    /// one tensor of each type the dequantizer supports, and one IQ4_XS tensor (a layout the reader knows
+    /// but does not dequantize, which must be refused by name).
     /// </summary>
     private static readonly Seed BuiltGguf = new(
-        "built: every metadata type, nested array, alignment 64, F32/F16/BF16/Q8_0/Q4_0/Q5_0/Q4_K/Q6_K tensors",
+        "built: every metadata type, nested array, alignment 64, F32/F16/BF16/Q8_0/Q4_0/Q4_1/Q5_0/Q5_1/Q2_K/Q3_K/Q4_K/Q5_K/Q6_K and IQ4_XS tensors",
         BuildSeed());
 
     [Fact]
@@ -54,6 +55,13 @@ public sealed class GgufFuzzTests(ITestOutputHelper output)
             if (GgufDequantizer.Supports(tensor.Type))
             {
                 file.ReadAsFloat32(tensor);
+            }
+            else
+            {
+                // A type the reader can size but not convert is a typed refusal naming the tensor, never a crash.
+                ModelLoadException refusal = Assert.Throws<ModelLoadException>(() => file.ReadAsFloat32(tensor));
+                Assert.Contains($"'{tensor.Name}'", refusal.Message);
+                Assert.Contains($"type {tensor.Type} cannot be converted", refusal.Message);
             }
         }
 
@@ -107,9 +115,15 @@ public sealed class GgufFuzzTests(ITestOutputHelper output)
             .AddTensor("bf16.weight", [2], GgmlType.BF16, [0x80, 0x3F, 0x00, 0x40])
             .AddTensor("q8_0.weight", [32, 2], GgmlType.Q8_0, Blocks(2, 34, 0))
             .AddTensor("q4_0.weight", [32], GgmlType.Q4_0, Blocks(1, 18, 0))
+            .AddTensor("q4_1.weight", [32], GgmlType.Q4_1, Blocks(1, 20, 0, 2))
             .AddTensor("q5_0.weight", [32], GgmlType.Q5_0, Blocks(1, 22, 0))
+            .AddTensor("q5_1.weight", [32], GgmlType.Q5_1, Blocks(1, 24, 0, 2))
+            .AddTensor("q2_k.weight", [256], GgmlType.Q2_K, Blocks(1, 84, 80, 82))
+            .AddTensor("q3_k.weight", [256], GgmlType.Q3_K, Blocks(1, 110, 108))
             .AddTensor("q4_k.weight", [256], GgmlType.Q4_K, Blocks(1, 144, 0, 2))
-            .AddTensor("q6_k.weight", [256], GgmlType.Q6_K, Blocks(1, 210, 208));
+            .AddTensor("q5_k.weight", [256], GgmlType.Q5_K, Blocks(1, 176, 0, 2))
+            .AddTensor("q6_k.weight", [256], GgmlType.Q6_K, Blocks(1, 210, 208))
+            .AddTensor("iq4_xs.weight", [256], GgmlType.IQ4_XS, Blocks(1, 136, 0));
         return builder.Build();
     }
 }

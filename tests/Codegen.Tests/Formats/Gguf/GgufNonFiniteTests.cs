@@ -39,14 +39,21 @@ public sealed class GgufNonFiniteTests : IDisposable
         Assert.Contains("tensor 'q' element [32] (index 32) is NaN", exception.Message);
     }
 
-    [Fact]
-    public void RefusesTypesItCannotDequantizeByName()
+    /// <summary>
+    /// Types whose layout the reader knows but cannot convert (an IQ codebook type, and Q8_K, which
+    /// llama.cpp keeps for activations) open, and reading one of their tensors names the tensor and the type.
+    /// </summary>
+    [Theory]
+    [InlineData(GgmlType.IQ4_XS, 136)]
+    [InlineData(GgmlType.IQ2_XXS, 66)]
+    [InlineData(GgmlType.Q8_K, 292)]
+    public void RefusesTypesItCannotDequantizeByName(GgmlType type, int blockBytes)
     {
-        string path = directory.Write("q41.gguf", new GgufBuilder().AddTensor("w", [32], GgmlType.Q4_1, new byte[20]).Build());
+        string path = directory.Write("unsupported.gguf", new GgufBuilder().AddTensor("w", [256], type, new byte[blockBytes]).Build());
         using GgufFile gguf = GgufFile.Open(path);
 
         var exception = Assert.Throws<ModelLoadException>(() => gguf.ReadAsFloat32(gguf.RequireTensor("w")));
 
-        Assert.Contains("tensor 'w' (Q4_1, ne [32]): type Q4_1 cannot be converted to float32", exception.Message);
+        Assert.Contains($"tensor 'w' ({type}, ne [256]): type {type} cannot be converted to float32", exception.Message);
     }
 }
