@@ -73,5 +73,7 @@ random-dim256-*: written by tools/llamacpp-reference/make-kquant-goldens.sh from
   model (dim 256, ffn 768, 2 layers, 4 heads, 2 key/value heads, vocab 512) converted by llama-convert-llama2c-to-ggml
   and quantized by llama-quantize (*.gguf, committed), its logits and greedy ids as above, and *.dequantized.txt:
   ggml's to_float of every tensor, one line each: name type elements fnv1a64-of-the-float32-bits sum 16-samples.
+random-dim256-pure-*: the same model quantized with --pure (every matrix Q4_0, Q4_1 or Q4_K) and a Q8_0 classifier
+  and token embedding, for the WeightFormat.Q4 tests.
 INFO
 echo "llama.cpp $LLAMA_TAG $LLAMA_COMMIT"

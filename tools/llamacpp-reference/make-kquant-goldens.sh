@@ -2,7 +2,7 @@
 # Writes the random-dim256 files of tests/Codegen.Tests/Golden/llamacpp/: a seeded random Llama model of a shape
 # no other test uses (dim 256, ffn 768, 2 layers, 4 query heads of 64, 2 key/value heads, vocabulary 512, a
 # separate classifier), quantized by llama.cpp's own llama-quantize to Q4_1, Q5_1, Q2_K, Q3_K_M, Q4_K_S, Q5_K_M and
-# Q6_K, and llama.cpp's logits and greedy ids for each. Every row is a multiple of 256 wide, so the k-quant
+# Q6_K, and llama.cpp's logits and greedy ids for each; and all-4-bit Q4_0, Q4_1 and Q4_K files (step 8). Every row is a multiple of 256 wide, so the k-quant
 # presets really store k-quant blocks (llama-quantize falls back to other types for rows that are not).
 # The quantized GGUF files (0.7 to 1.5 MB each) are committed beside the goldens so that the tests need
 # nothing untracked; the float32 checkpoint and F32 GGUF (7 MB each) stay in $WORK.
@@ -20,7 +20,9 @@
 #      dequantization of every tensor, as a hash of all the float32 bits and 16 sample values a tensor;
 #   7. llama-quantize --allow-requantize to F32 (the quantized file's weights dequantized, stored as float32,
 #      7 MB, kept in $WORK) and the reference program on that: *-as-F32.logits.txt and .greedy-100.ids, llama.cpp's
-#      numbers for the same weights without its 8-bit rounding of the activations.
+#      numbers for the same weights without its 8-bit rounding of the activations;
+#   8. llama-quantize --pure to Q4_0, Q4_1 and Q4_K with a Q8_0 classifier and token embedding (1.2 MB each, committed),
+#      and the reference program on each.
 #
 # usage: tools/llamacpp-reference/make-kquant-goldens.sh   (JOBS=2, WORK=/tmp/llamacpp, TOOLS=$WORK/build-tools/bin)
 set -euo pipefail
@@ -35,6 +37,7 @@ GOLDEN="$REPO/tests/Codegen.Tests/Golden/llamacpp"
 SOURCE="$WORK/src"
 NAME=random-dim256
 TYPES=(Q4_1 Q5_1 Q2_K Q3_K_M Q4_K_S Q5_K_M Q6_K)
+PURE_TYPES=(Q4_0 Q4_1 Q4_K)
 
 if [ ! -x "$WORK/llamacpp-reference" ] || [ ! -d "$SOURCE/.git" ]; then
     WORK="$WORK" JOBS="$JOBS" "$HERE/make-goldens.sh"
@@ -78,4 +81,15 @@ for type in "${TYPES[@]}"; do
     fi
     "$WORK/llamacpp-reference" "$NAME-$type-as-F32.gguf" "$GOLDEN/$NAME-$type-as-F32.logits.txt" "$GOLDEN/$NAME-$type-as-F32.greedy-100.ids"
     echo "wrote $GOLDEN/$NAME-$type.*"
+done
+
+# All-4-bit files for WeightFormat.Q4 (LlamaCppFourBitGoldenTests): every matrix in the one type (--pure), the
+# classifier and token embedding Q8_0, the way a Q4 declaration stores them, so that nothing is requantized.
+for type in "${PURE_TYPES[@]}"; do
+    model="$GOLDEN/$NAME-pure-$type.gguf"
+    if [ ! -f "$model" ]; then
+        "$TOOLS/llama-quantize" --pure --output-tensor-type q8_0 --token-embedding-type q8_0 "$NAME-F32.gguf" "$model" "$type" > "quantize-pure-$type.log" 2>&1
+    fi
+    "$WORK/llamacpp-reference" "$model" "$GOLDEN/$NAME-pure-$type.logits.txt" "$GOLDEN/$NAME-pure-$type.greedy-100.ids"
+    echo "wrote $GOLDEN/$NAME-pure-$type.*"
 done

@@ -5,8 +5,6 @@ namespace Codegen.Tests.EndToEnd;
 /// <summary>
 /// Where our greedy ids from BOS first differ from a reference's (llama.cpp's golden ids), and by how
 /// much our own logits preferred our pick there: a small gap says the two sides parted on a near tie.
-/// (LlamaCppGoldenTests keeps a private copy of this from before; left as it is so that its concurrent
-/// edits merge cleanly.)
 /// </summary>
 internal sealed record GreedyParting(int Step, int Ours, int Theirs, double Gap)
 {

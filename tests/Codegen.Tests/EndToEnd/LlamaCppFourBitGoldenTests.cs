@@ -20,20 +20,18 @@ internal partial class RandomDim256Q4
 /// </summary>
 public sealed class LlamaCppFourBitGoldenTests(ITestOutputHelper output)
 {
-    private const int Bos = 1;
-
     /// <summary>
     /// Bound on the largest |ours - llama.cpp| over the 5 prompt positions' 512 logits, over the largest |logit|
     /// (about 6 on this random model). Both sides round every product's activations to 8-bit blocks, each its own
     /// way (llama.cpp keeps a block's scale in float16 and, for Q4_K, uses blocks of 256), and on this shape that
     /// rounding alone moves the logits by 2-3% of the largest: ours against our float32 declaration on the same
     /// file 2.35e-2 (Q4_0) and 2.06e-2 (Q4_K), llama.cpp's against exact arithmetic 2-3% (docs/gguf.md). Measured
-    /// against llama.cpp's quantized path, bound in brackets: Q4_0 2.38e-2 [3.5e-2], Q4_1 MEASURED, Q4_K 3.02e-2 [4e-2].
+    /// against llama.cpp's quantized path, bound in brackets: Q4_0 2.38e-2 [3.5e-2], Q4_1 2.27e-2 [3.5e-2], Q4_K 3.02e-2 [4e-2].
     /// The top token is llama.cpp's at every prompt position.
     /// </summary>
     [Theory]
     [InlineData("random-dim256-pure-Q4_0", 0.035)]
-    [InlineData("random-dim256-pure-Q4_1", 1.0)]
+    [InlineData("random-dim256-pure-Q4_1", 0.035)]
     [InlineData("random-dim256-pure-Q4_K", 0.04)]
     public void PromptLogitsFollowLlamaCpps(string file, double bound)
     {
@@ -55,45 +53,29 @@ public sealed class LlamaCppFourBitGoldenTests(ITestOutputHelper output)
 
     /// <summary>
     /// 100 greedy ids from BOS against llama.cpp's: they part where the two activation roundings tip a near tie,
-    /// measured at step 18 for Q4_0 (gap 0.074), MEASURED for Q4_1 and 24 for Q4_K (gap 0.037). Pinned: no earlier
+    /// measured at step 18 for Q4_0 (gap 0.074), 28 for Q4_1 (gap 0.068) and 24 for Q4_K (gap 0.037). Pinned: no earlier
     /// parting, and only on a gap under 0.15 (the size of the prompt logits' largest difference).
     /// </summary>
     [Theory]
     [InlineData("random-dim256-pure-Q4_0", 18)]
-    [InlineData("random-dim256-pure-Q4_1", 0)]
+    [InlineData("random-dim256-pure-Q4_1", 28)]
     [InlineData("random-dim256-pure-Q4_K", 24)]
     public void GreedyIdsFollowLlamaCppsUntilANearTie(string file, int measuredStep)
     {
         int[] expected = LlamaCppGolden.Read(file).Greedy;
         using IInferenceSession session = RandomDim256Q4.Load(Gguf(file)).CreateSession();
-        int token = Bos;
-        for (int step = 0; step < expected.Length; step++)
-        {
-            float[] logits = session.Forward(token, step).ToArray();
-            token = ArgMax(logits);
-            if (token != expected[step])
-            {
-                double gap = logits[token] - logits[expected[step]];
-                output.WriteLine($"{file}: parts at step {step}: ours {token}, llama.cpp's {expected[step]}, our logit for ours {gap:G4} above theirs");
-                Assert.True(step >= measuredStep, $"{file}: parts at step {step}, before the measured {measuredStep}");
-                Assert.True(gap < 0.15, $"{file}: parts at step {step} on a gap of {gap:G4}");
-                return;
-            }
-        }
 
-        output.WriteLine($"{file}: all {expected.Length} greedy ids equal llama.cpp's");
+        GreedyParting? parting = GreedyParting.Find(session, expected);
+
+        output.WriteLine($"{file}: {parting?.ToString() ?? $"all {expected.Length} greedy ids equal llama.cpp's"}");
+        if (parting is not null)
+        {
+            Assert.True(parting.Step >= measuredStep, $"{file}: {parting}, before the measured step {measuredStep}");
+            Assert.True(parting.Gap < 0.15, $"{file}: {parting}");
+        }
     }
 
     private static string Gguf(string name) => Path.Combine(AppContext.BaseDirectory, "Golden", "llamacpp", name + ".gguf");
 
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            best = values[i] > values[best] ? i : best;
-        }
-
-        return best;
-    }
+    private static int ArgMax(float[] values) => GreedyParting.ArgMax(values);
 }

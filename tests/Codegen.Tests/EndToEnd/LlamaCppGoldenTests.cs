@@ -98,7 +98,7 @@ public sealed class LlamaCppGoldenTests(ITestOutputHelper output)
     {
         int[] expected = LlamaCppGolden.Read(file).Greedy;
 
-        Parting? parting = FirstParting(file, declaration, expected);
+        GreedyParting? parting = FirstParting(file, declaration, expected);
 
         Assert.True(parting is null, $"{file} / {declaration}: {parting}");
         output.WriteLine($"{file} / {declaration}: the {expected.Length} greedy ids equal llama.cpp's");
@@ -114,7 +114,7 @@ public sealed class LlamaCppGoldenTests(ITestOutputHelper output)
     {
         int[] expected = LlamaCppGolden.Read("stories260K-Q8_0").Greedy;
 
-        Parting? parting = FirstParting("stories260K-Q8_0", nameof(Stories260KContext128Q8), expected);
+        GreedyParting? parting = FirstParting("stories260K-Q8_0", nameof(Stories260KContext128Q8), expected);
 
         output.WriteLine(parting?.ToString() ?? "no parting in 100 steps");
         if (parting is not null)
@@ -136,47 +136,17 @@ public sealed class LlamaCppGoldenTests(ITestOutputHelper output)
     {
         int[] expected = LlamaCppGolden.Read(file).Greedy;
 
-        Parting? parting = FirstParting(file, nameof(Stories260KContext128Q4Untied), expected);
+        GreedyParting? parting = FirstParting(file, nameof(Stories260KContext128Q4Untied), expected);
 
         output.WriteLine(parting?.ToString() ?? "no parting in 100 steps");
         Assert.True(parting is null || parting.Step >= measuredStep, parting?.ToString());
     }
 
-    private sealed record Parting(int Step, int Ours, int Theirs, double Gap)
-    {
-        public override string ToString() =>
-            $"greedy ids part at step {Step}: ours {Ours}, llama.cpp's {Theirs}; our logit for ours is {Gap:G4} above our logit for theirs";
-    }
-
-    private static Parting? FirstParting(string file, string declaration, int[] expected)
+    private static GreedyParting? FirstParting(string file, string declaration, int[] expected)
     {
         using IInferenceSession session = Open(declaration, Gguf(file));
-        int token = Bos;
-        for (int step = 0; step < expected.Length; step++)
-        {
-            float[] logits = session.Forward(token, step).ToArray();
-            token = ArgMax(logits);
-            if (token != expected[step])
-            {
-                return new Parting(step, token, expected[step], logits[token] - logits[expected[step]]);
-            }
-        }
-
-        return null;
+        return GreedyParting.Find(session, expected);
     }
 
-    /// <summary>The first index of the largest value, as the reference program picks.</summary>
-    private static int ArgMax(float[] values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
+    private static int ArgMax(float[] values) => GreedyParting.ArgMax(values);
 }

@@ -62,8 +62,8 @@ public sealed class GpuParityTests
     public void Q4WeightsGiveTheLogitsOfTheFilesValues()
     {
         string path = System.IO.Path.Combine(AppContext.BaseDirectory, "Golden", "llamacpp", "random-dim256-pure-Q4_0.gguf");
-        using var cpu = CpuRandomDim256.Load(path).CreateSession();
-        using var gpu = GpuRandomDim256Q4.Load(path).CreateGpuSession(fixture.Device);
+        using var cpu = EndToEnd.RandomDim256.Load(path).CreateSession();
+        using var gpu = EndToEnd.RandomDim256Q4.Load(path).CreateGpuSession(fixture.Device);
         AssertSameLogitsAlongTheGreedyPath(cpu, gpu, StoriesBos, positions: 12);
     }
 

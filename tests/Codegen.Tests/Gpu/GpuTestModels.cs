@@ -17,18 +17,6 @@ internal partial class GpuStories260KBf16
 {
 }
 
-/// <summary>The random dim-256 shape with 4-bit layer matrices and an 8-bit classifier: the GPU widens both to float32 on upload.</summary>
-[TransformerModel(DModel = 256, Heads = 4, KvHeads = 2, Layers = 2, FfnDim = 768, Vocab = 512, Context = 128, TiedEmbeddings = false, Weights = WeightFormat.Q4)]
-internal partial class GpuRandomDim256Q4
-{
-}
-
-/// <summary>The random dim-256 shape in float32, the CPU reference for <see cref="GpuRandomDim256Q4"/>.</summary>
-[TransformerModel(DModel = 256, Heads = 4, KvHeads = 2, Layers = 2, FfnDim = 768, Vocab = 512, Context = 128, TiedEmbeddings = false)]
-internal partial class CpuRandomDim256
-{
-}
-
 /// <summary>Hugging Face tiny-random-gpt2: GPT-2 with 5 layers of width 32 and 4 heads, vocab 1000.</summary>
 [TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 5, Vocab = 1000, Context = 512)]
 internal partial class GpuGpt2Tiny

@@ -232,27 +232,11 @@ public sealed class Q4Tests(ITestOutputHelper output)
         return GgufQ4Matrix.Check("test.gguf", tensor, rows, columns, bytes).ToQ4Matrix("t");
     }
 
-    /// <summary>The blocks' values: Q4_1 by its definition here (d * q + m, byte j holding values j and j + 16), the others by the GGUF reader.</summary>
+    /// <summary>The blocks' values as the GGUF reader dequantizes them (bit for bit ggml's, LlamaCppDequantizationTests).</summary>
     private static float[] Dequantized(GgmlType type, byte[] bytes, int count)
     {
         var values = new float[count];
-        if (type != GgmlType.Q4_1)
-        {
-            GgufDequantizer.Dequantize(type, bytes, values);
-            return values;
-        }
-
-        for (int block = 0; block * 32 < count; block++)
-        {
-            ReadOnlySpan<byte> source = bytes.AsSpan(block * 20, 20);
-            float d = (float)BitConverter.ToHalf(source), m = (float)BitConverter.ToHalf(source[2..]);
-            for (int j = 0; j < 16; j++)
-            {
-                values[(block * 32) + j] = (d * (source[4 + j] & 0x0F)) + m;
-                values[(block * 32) + j + 16] = (d * (source[4 + j] >> 4)) + m;
-            }
-        }
-
+        GgufDequantizer.Dequantize(type, bytes, values);
         return values;
     }
 
