@@ -96,17 +96,19 @@ internal static class BesideLlamaCppCommand
         // The limit divides by the best read: the ceiling is what the memory can give, and on a shared machine the other
         // reads are slowed by whatever else runs (the median and worst are printed beside it).
         double best = bandwidth.Max();
+
+        // The header lines are markdown list items and the table a markdown table, so the report pastes into RESULTS.md as it is.
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"Run started {started} UTC. Machine: {MachineDescription.Describe()}.");
+        text.AppendLine(c, $"- Run started {started} UTC. Machine: {MachineDescription.Describe()}.");
         if (llama is not null)
         {
-            text.AppendLine(c, $"llama.cpp: llama-bench build {llama.BuildCommit} ({llama.BuildNumber}), cpu_info \"{llama.CpuInfo}\".");
+            text.AppendLine(c, $"- llama.cpp: llama-bench build {llama.BuildCommit} ({llama.BuildNumber}), cpu_info \"{llama.CpuInfo}\".");
         }
 
-        text.AppendLine(c, $"Threads: {threads} on both sides; {rounds} rounds per file, each one llama-bench run (-r 1, after its own warm-up) then one Stopwatch round of ours (after a warm-up until the JIT is quiet); prefill {Speed.PromptTokens} tokens, decode {Speed.DecodeTokens} tokens from an empty cache; tokens/s as mean ± standard deviation over the rounds and the best round; ratios of the means, of the best rounds, and the range of the rounds' own ratios.");
-        text.AppendLine(c, $"Load average (1, 5, 15 min) before the rows {string.Join(", ", loadBefore.Select(l => l.ToString("F2", c)))}, after {string.Join(", ", loadAfter.Select(l => l.ToString("F2", c)))} (about {threads} is this run alone).");
-        text.AppendLine(c, $"Read bandwidth (two threads over 512 MiB, {bandwidth.Length} reads, half before and half after the rows): best {best:F1} GB/s, median {Median(bandwidth):F1}, worst {bandwidth.Min():F1}. Decode limit = best read bandwidth / weight bytes read per token (ours: the matrices as our declaration stores them, the classifier included, plus the float32 norms; llama.cpp: the file's tensor bytes; both without the token embedding, of which a token reads one row).");
+        text.AppendLine(c, $"- Threads: {threads} on both sides; {rounds} rounds per file, each one llama-bench run (-r 1, after its own warm-up) then one Stopwatch round of ours (after a warm-up until the JIT is quiet); prefill {Speed.PromptTokens} tokens, decode {Speed.DecodeTokens} tokens from an empty cache; tokens/s as mean ± standard deviation over the rounds and the best round; ratios of the means, of the best rounds, and the range of the rounds' own ratios.");
+        text.AppendLine(c, $"- Load average (1, 5, 15 min) before the rows {string.Join(", ", loadBefore.Select(l => l.ToString("F2", c)))}, after {string.Join(", ", loadAfter.Select(l => l.ToString("F2", c)))} (about {threads} is this run alone).");
+        text.AppendLine(c, $"- Read bandwidth (two threads over 512 MiB, {bandwidth.Length} reads, half before and half after the rows): best {best:F1} GB/s, median {Median(bandwidth):F1}, worst {bandwidth.Min():F1}. Decode limit = best read bandwidth / weight bytes read per token (ours: the matrices as our declaration stores them, the classifier included, plus the float32 norms; llama.cpp: the file's tensor bytes; both without the token embedding, of which a token reads one row).");
         text.AppendLine();
         text.AppendLine("| shape | GGUF file | implementation | prefill tok/s | decode tok/s | prefill ours/llama.cpp | decode ours/llama.cpp | weight MB read per token | decode limit tok/s | decode / limit (mean; best) |");
         text.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
