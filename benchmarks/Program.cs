@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using Codegen.Benchmarks.Accuracy;
 using Codegen.Benchmarks.Generic;
 using Codegen.Benchmarks.Harness;
+using Codegen.Benchmarks.LlamaCpp;
 using Codegen.Benchmarks.Onnx;
 
 // dotnet run -c Release --project benchmarks -- --anyCategories cpu --filter '*'   (see benchmarks/RESULTS.md; categories cpu, kernels, gpu, tokenizers)
@@ -11,9 +12,23 @@ using Codegen.Benchmarks.Onnx;
 // dotnet run -c Release --project benchmarks -- --check-onnx   (the ONNX Runtime peer against the generated code)
 // dotnet run -c Release --project benchmarks -- --check-onnx-huggingface   (the same on the SmolLM2 and Qwen2.5 shapes' random weights)
 // dotnet run -c Release --project benchmarks -- --accuracy   (what bf16 and Q8 weights cost on stories260K)
+// dotnet run -c Release --project benchmarks -- --random-checkpoints   (the 15M and 110M seeded checkpoints; prints their paths)
+// dotnet run -c Release --project benchmarks -- --beside-llamacpp   (beside llama.cpp's llama-bench; see tools/llamacpp-bench/run.sh)
 if (Array.IndexOf(args, "--accuracy") >= 0)
 {
     QuantizationAccuracy.Run();
+    return;
+}
+
+if (Array.IndexOf(args, RandomCheckpointsCommand.Option) >= 0)
+{
+    RandomCheckpointsCommand.Run();
+    return;
+}
+
+if (Array.IndexOf(args, BesideLlamaCppCommand.Option) >= 0)
+{
+    Environment.ExitCode = BesideLlamaCppCommand.Run(args);
     return;
 }
 
