@@ -68,7 +68,7 @@ internal static class BesideLlamaCppCommand
                 if (row.Ours is { } declared)
                 {
                     lines.Add(new TableLine(row, declared.Declaration, ourPrefill.ToArray(), ourDecode.ToArray(),
-                        WeightBytesPerToken.Ours(row.Shape, declared.BytesPerMatrixValue), peer));
+                        WeightBytesPerToken.Ours(row.Shape, declared.BytesPerMatrixValue, declared.BytesPerClassifierValue), peer));
                 }
             }
             finally

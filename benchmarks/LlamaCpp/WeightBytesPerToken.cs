@@ -22,15 +22,15 @@ internal static class WeightBytesPerToken
     }
 
     /// <summary>
-    /// Ours: the matrices the declaration stores (the 7 projections of every layer and the classifier, tied to the
-    /// embedding as llama2.c's checkpoints are), at <paramref name="bytesPerMatrixValue"/>, plus the float32 norms.
+    /// Ours: the matrices the declaration stores (the 7 projections of every layer at <paramref name="bytesPerMatrixValue"/>,
+    /// the classifier, tied to the embedding as llama2.c's checkpoints are, at <paramref name="bytesPerClassifierValue"/>),
+    /// plus the float32 norms.
     /// </summary>
-    public static long Ours(LlamaShape shape, double bytesPerMatrixValue)
+    public static long Ours(LlamaShape shape, double bytesPerMatrixValue, double bytesPerClassifierValue)
     {
         long d = shape.Dim, kv = shape.KvDim, hidden = shape.HiddenDim;
         long layerValues = 2 * d * d + 2 * kv * d + 3 * d * hidden;
-        long matrixValues = shape.Layers * layerValues + (long)shape.Vocab * d;
         long normValues = shape.Layers * 2 * d + d;
-        return (long)Math.Round(matrixValues * bytesPerMatrixValue) + normValues * sizeof(float);
+        return (long)Math.Round((shape.Layers * layerValues * bytesPerMatrixValue) + ((long)shape.Vocab * d * bytesPerClassifierValue)) + normValues * sizeof(float);
     }
 }

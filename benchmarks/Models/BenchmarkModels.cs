@@ -30,6 +30,12 @@ public partial class Stories15MQ8
 {
 }
 
+/// <summary>The 15M shape with 4-bit projection matrices (the classifier in 8 bits).</summary>
+[TransformerModel(DModel = 288, Heads = 6, Layers = 6, FfnDim = 768, Vocab = 32000, Context = 256, Weights = WeightFormat.Q4)]
+public partial class Stories15MQ4
+{
+}
+
 /// <summary>The TinyStories 110M shape (llama2.c's stories110M), float32 weights.</summary>
 [TransformerModel(DModel = 768, Heads = 12, Layers = 12, FfnDim = 2048, Vocab = 32000, Context = 1024)]
 public partial class Stories110M
@@ -45,6 +51,12 @@ public partial class Stories110MBf16
 /// <summary>The 110M shape with 8-bit (per-block scaled) projection matrices.</summary>
 [TransformerModel(DModel = 768, Heads = 12, Layers = 12, FfnDim = 2048, Vocab = 32000, Context = 1024, Weights = WeightFormat.Q8)]
 public partial class Stories110MQ8
+{
+}
+
+/// <summary>The 110M shape with 4-bit projection matrices (the classifier in 8 bits).</summary>
+[TransformerModel(DModel = 768, Heads = 12, Layers = 12, FfnDim = 2048, Vocab = 32000, Context = 1024, Weights = WeightFormat.Q4)]
+public partial class Stories110MQ4
 {
 }
 
