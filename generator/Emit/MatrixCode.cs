@@ -25,7 +25,7 @@ internal sealed class MatrixCode
 
     public bool IsFloat32 => format == WeightFormat.F32;
 
-    /// <summary>Whether four-row products must start on a row that is a multiple of four (Q8 stores rows in groups of four).</summary>
+    /// <summary>Whether four-row products must start on a row that is a multiple of four (Q8 and Q4 store rows in groups of four).</summary>
     public bool FourRowsStartOnGroups => format is WeightFormat.Q8 or WeightFormat.Q4;
 
     /// <summary>Whether each product quantizes its input first (Q8 and Q4), so two passes over one input would quantize it twice.</summary>
