@@ -41,6 +41,18 @@ internal partial class LlamaPooledQ4Model
 {
 }
 
+/// <summary>The ragged GPT-2 test shape (HeadDim 12, FfnDim 150, biases) with 8-bit weights.</summary>
+[TransformerModel(Family = ModelFamily.Gpt2, DModel = 60, Heads = 5, FfnDim = 150, Vocab = 113, Context = 48, Layers = 2, Weights = WeightFormat.Q8)]
+internal partial class Gpt2RaggedQ8Model
+{
+}
+
+/// <summary>The ragged GPT-2 test shape with 4-bit weights (its unembedding in 8 bits).</summary>
+[TransformerModel(Family = ModelFamily.Gpt2, DModel = 60, Heads = 5, FfnDim = 150, Vocab = 113, Context = 48, Layers = 2, Weights = WeightFormat.Q4)]
+internal partial class Gpt2RaggedQ4Model
+{
+}
+
 /// <summary>The pooled test shape with bf16 weights.</summary>
 [TransformerModel(DModel = 264, Heads = 6, KvHeads = 3, FfnDim = 700, Vocab = 7001, Context = 300, Layers = 1, Weights = WeightFormat.BF16)]
 internal partial class LlamaPooledBf16Model
@@ -106,6 +118,34 @@ public sealed class QuantizedForwardTests
         for (int position = prompt; position < tokens.Length; position++)
         {
             checker.Check(expected[position], session.Forward(tokens[position], position), $"{model} at position {position} after prefill");
+        }
+
+        checker.AssertFewFlips(tokens.Length - prompt + 1);
+    }
+
+    public static TheoryData<string> Gpt2Models => new() { nameof(Gpt2RaggedQ8Model), nameof(Gpt2RaggedQ4Model) };
+
+    /// <summary>GPT-2 (LayerNorm, GELU, learned positions, biases on every projection) with 8- and 4-bit weights, prefill and decode.</summary>
+    [Theory]
+    [MemberData(nameof(Gpt2Models))]
+    public void Gpt2LogitsMatchTheReferenceAfterPrefillAndAtEveryPosition(string model)
+    {
+        ShapeDims dims = TestShapes.Of(nameof(Gpt2RaggedModel));
+        Gpt2WeightData weights = Gpt2WeightData.Random(dims, seed: 2025);
+        int prompt = 20;
+        int[] tokens = Tokens(dims, dims.Context, seed: 83);
+        double[][] expected = Gpt2Reference(model, weights).Run(tokens);
+        WeightTensor[][] layers = weights.Layers.Select(layer => layer.Tensors(dims)).ToArray();
+        using IInferenceSession session = model == nameof(Gpt2RaggedQ8Model)
+            ? Gpt2RaggedQ8Model.FromWeights(new Gpt2RaggedQ8Model.ModelWeights(weights.TokenEmbeddingTensor, weights.PositionEmbeddingTensor, weights.FinalNormTensor, weights.FinalNormBiasTensor,
+                layers.Select(t => new Gpt2RaggedQ8Model.LayerWeights(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15])).ToArray())).CreateSession()
+            : Gpt2RaggedQ4Model.FromWeights(new Gpt2RaggedQ4Model.ModelWeights(weights.TokenEmbeddingTensor, weights.PositionEmbeddingTensor, weights.FinalNormTensor, weights.FinalNormBiasTensor,
+                layers.Select(t => new Gpt2RaggedQ4Model.LayerWeights(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13], t[14], t[15])).ToArray())).CreateSession();
+        var checker = new LogitChecker(model);
+        checker.Check(expected[prompt - 1], session.Prefill(tokens.AsSpan(0, prompt), 0), $"{model} after prefill of {prompt} tokens");
+        for (int position = prompt; position < tokens.Length; position++)
+        {
+            checker.Check(expected[position], session.Forward(tokens[position], position), $"{model} at position {position}");
         }
 
         checker.AssertFewFlips(tokens.Length - prompt + 1);
@@ -210,6 +250,41 @@ public sealed class QuantizedForwardTests
             }).ToArray(),
         };
         return new LlamaReference(represented, q8 || q4 ? RoundToQ8 : null);
+    }
+
+    /// <summary>The GPT-2 reference over the weights as the model's format represents them: layer matrices in 8 or 4 bits, the classifier (the token embedding) in 8 bits, biases and norms float32.</summary>
+    private static Gpt2Reference Gpt2Reference(string model, Gpt2WeightData weights)
+    {
+        ShapeDims dims = weights.Dims;
+        float[] Represent(float[] matrix, int rows, int columns) => IsQ4(model) ? Q4Values(matrix, rows, columns) : Q8Values(matrix, rows, columns);
+        var represented = new Gpt2WeightData
+        {
+            Dims = dims,
+            TokenEmbedding = weights.TokenEmbedding,
+            PositionEmbedding = weights.PositionEmbedding,
+            FinalNorm = weights.FinalNorm,
+            FinalNormBias = weights.FinalNormBias,
+            Layers = weights.Layers.Select(layer => new Gpt2LayerData
+            {
+                AttentionNorm = layer.AttentionNorm,
+                AttentionNormBias = layer.AttentionNormBias,
+                Query = Represent(layer.Query, dims.DModel, dims.DModel),
+                QueryBias = layer.QueryBias,
+                Key = Represent(layer.Key, dims.DModel, dims.DModel),
+                KeyBias = layer.KeyBias,
+                Value = Represent(layer.Value, dims.DModel, dims.DModel),
+                ValueBias = layer.ValueBias,
+                Output = Represent(layer.Output, dims.DModel, dims.DModel),
+                OutputBias = layer.OutputBias,
+                FfnNorm = layer.FfnNorm,
+                FfnNormBias = layer.FfnNormBias,
+                Up = Represent(layer.Up, dims.FfnDim, dims.DModel),
+                UpBias = layer.UpBias,
+                Down = Represent(layer.Down, dims.DModel, dims.FfnDim),
+                DownBias = layer.DownBias,
+            }).ToArray(),
+        };
+        return new Gpt2Reference(represented, RoundToQ8, Q8Values(weights.TokenEmbedding, dims.Vocab, dims.DModel));
     }
 
     private static float[] Bf16Values(float[] matrix) => matrix.Select(v => Bf16Matrix.ToFloat32(Bf16Matrix.Round(v))).ToArray();
