@@ -118,7 +118,7 @@ internal sealed class GgufQ4Matrix
                 }
                 else
                 {
-                    // Q4_0 and Q4_1 pack their 32 quants in the order Q4Matrix keeps.
+                    // Q4_0 and Q4_1: ggml's packing (quants i and i + 16 in byte i), which SetPackedBlock re-lays for the kernels.
                     matrix.SetPackedBlock(row, block, source[(Type == GgmlType.Q4_0 ? 2 : 4)..], scales[0], offsets[0]);
                 }
             }
