@@ -88,12 +88,6 @@ public static class F32BatchProducts
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FourRowsThreeTokens(ref float rows, ref float input0, ref float input1, ref float input2, int n, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
     {
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            FourRowsThreeTokens512(ref rows, ref input0, ref input1, ref input2, n, out sums0, out sums1, out sums2);
-            return;
-        }
-
         nuint vectorEnd = (nuint)(n / 8 * 8);
         Vector256<float> sum00 = Vector256<float>.Zero, sum01 = Vector256<float>.Zero, sum02 = Vector256<float>.Zero;
         Vector256<float> sum10 = Vector256<float>.Zero, sum11 = Vector256<float>.Zero, sum12 = Vector256<float>.Zero;
@@ -133,58 +127,6 @@ public static class F32BatchProducts
             sums2 += column * Unsafe.Add(ref input2, i);
         }
     }
-
-    /// <summary>
-    /// <see cref="FourRowsThreeTokens"/> with Vector512: the same tile sixteen columns a step, twice the multiply-adds an
-    /// instruction (the twelve accumulators, three inputs and a weight vector fit AVX-512's 32 registers with room to
-    /// spare); the columns past the last whole vector one at a time.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRowsThreeTokens512(ref float rows, ref float input0, ref float input1, ref float input2, int n, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
-    {
-        nuint vectorEnd = (nuint)(n / 16 * 16);
-        Vector512<float> sum00 = Vector512<float>.Zero, sum01 = Vector512<float>.Zero, sum02 = Vector512<float>.Zero;
-        Vector512<float> sum10 = Vector512<float>.Zero, sum11 = Vector512<float>.Zero, sum12 = Vector512<float>.Zero;
-        Vector512<float> sum20 = Vector512<float>.Zero, sum21 = Vector512<float>.Zero, sum22 = Vector512<float>.Zero;
-        Vector512<float> sum30 = Vector512<float>.Zero, sum31 = Vector512<float>.Zero, sum32 = Vector512<float>.Zero;
-        for (nuint i = 0; i < vectorEnd; i += 16)
-        {
-            Vector512<float> x0 = Vector512.LoadUnsafe(ref input0, i);
-            Vector512<float> x1 = Vector512.LoadUnsafe(ref input1, i);
-            Vector512<float> x2 = Vector512.LoadUnsafe(ref input2, i);
-            Vector512<float> w0 = Vector512.LoadUnsafe(ref rows, i);
-            sum00 = Vector512.FusedMultiplyAdd(w0, x0, sum00);
-            sum01 = Vector512.FusedMultiplyAdd(w0, x1, sum01);
-            sum02 = Vector512.FusedMultiplyAdd(w0, x2, sum02);
-            Vector512<float> w1 = Vector512.LoadUnsafe(ref rows, i + (nuint)n);
-            sum10 = Vector512.FusedMultiplyAdd(w1, x0, sum10);
-            sum11 = Vector512.FusedMultiplyAdd(w1, x1, sum11);
-            sum12 = Vector512.FusedMultiplyAdd(w1, x2, sum12);
-            Vector512<float> w2 = Vector512.LoadUnsafe(ref rows, i + (nuint)(2 * n));
-            sum20 = Vector512.FusedMultiplyAdd(w2, x0, sum20);
-            sum21 = Vector512.FusedMultiplyAdd(w2, x1, sum21);
-            sum22 = Vector512.FusedMultiplyAdd(w2, x2, sum22);
-            Vector512<float> w3 = Vector512.LoadUnsafe(ref rows, i + (nuint)(3 * n));
-            sum30 = Vector512.FusedMultiplyAdd(w3, x0, sum30);
-            sum31 = Vector512.FusedMultiplyAdd(w3, x1, sum31);
-            sum32 = Vector512.FusedMultiplyAdd(w3, x2, sum32);
-        }
-
-        sums0 = SimdMath.SumEach(Halves(sum00), Halves(sum10), Halves(sum20), Halves(sum30));
-        sums1 = SimdMath.SumEach(Halves(sum01), Halves(sum11), Halves(sum21), Halves(sum31));
-        sums2 = SimdMath.SumEach(Halves(sum02), Halves(sum12), Halves(sum22), Halves(sum32));
-        for (int i = n / 16 * 16; i < n; i++)
-        {
-            Vector128<float> column = Vector128.Create(Unsafe.Add(ref rows, i), Unsafe.Add(ref rows, n + i), Unsafe.Add(ref rows, (2 * n) + i), Unsafe.Add(ref rows, (3 * n) + i));
-            sums0 += column * Unsafe.Add(ref input0, i);
-            sums1 += column * Unsafe.Add(ref input1, i);
-            sums2 += column * Unsafe.Add(ref input2, i);
-        }
-    }
-
-    /// <summary>A Vector512's two halves added.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Halves(Vector512<float> value) => value.GetLower() + value.GetUpper();
 
     /// <summary>Four weight rows by two tokens; see <see cref="FourRowsThreeTokens"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
