@@ -72,7 +72,10 @@ internal sealed class MatrixCode
             w.Line($"{Names.Span}<float> inputScales = stackalloc float[{blocks}];");
             w.Line($"{Names.Q8Kernels}.QuantizeVector({Names.MemoryMarshal}.CreateReadOnlySpan(ref x, {columnsName}), inputQuants, inputScales);");
             w.Line($"ref sbyte xq = ref {Names.MemoryMarshal}.GetReference(inputQuants);");
-            w.Line($"ref float xs = ref {Names.MemoryMarshal}.GetReference(inputScales);");
+            if (format == WeightFormat.Q8)
+            {
+                w.Line($"ref float xs = ref {Names.MemoryMarshal}.GetReference(inputScales);");
+            }
         }
 
         if (format == WeightFormat.Q4)

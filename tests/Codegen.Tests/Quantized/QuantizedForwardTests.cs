@@ -289,30 +289,21 @@ public sealed class QuantizedForwardTests
 
     private static float[] Bf16Values(float[] matrix) => matrix.Select(v => Bf16Matrix.ToFloat32(Bf16Matrix.Round(v))).ToArray();
 
-    private static float[] Q8Values(float[] matrix, int rows, int columns)
+    private static float[] Q8Values(float[] matrix, int rows, int columns) =>
+        Dequantized(Q8Matrix.FromFloat32("m", rows, columns, matrix).Dequantize, rows, columns);
+
+    private static float[] Q4Values(float[] matrix, int rows, int columns) =>
+        Dequantized(Q4Matrix.FromFloat32("m", rows, columns, matrix).Dequantize, rows, columns);
+
+    /// <summary>A quantized matrix's values, row-major, as its <c>Dequantize(row, column)</c> gives them.</summary>
+    private static float[] Dequantized(Func<int, int, float> dequantize, int rows, int columns)
     {
-        Q8Matrix quantized = Q8Matrix.FromFloat32("m", rows, columns, matrix);
-        var values = new float[matrix.Length];
+        var values = new float[rows * columns];
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < columns; c++)
             {
-                values[(r * columns) + c] = quantized.Dequantize(r, c);
-            }
-        }
-
-        return values;
-    }
-
-    private static float[] Q4Values(float[] matrix, int rows, int columns)
-    {
-        Q4Matrix quantized = Q4Matrix.FromFloat32("m", rows, columns, matrix);
-        var values = new float[matrix.Length];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int c = 0; c < columns; c++)
-            {
-                values[(r * columns) + c] = quantized.Dequantize(r, c);
+                values[(r * columns) + c] = dequantize(r, c);
             }
         }
 
