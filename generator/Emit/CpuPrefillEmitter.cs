@@ -145,13 +145,13 @@ internal static class CpuPrefillEmitter
         return false;
     }
 
-    /// <summary>The token loops of the prefill steps: the norm of each token's row, and rotary positions before the cache stores.</summary>
-    private static void EmitTokenMethods(IndentedWriter w, ModelPlan plan)
+    /// <summary>Writes <c>NormalizeBatch</c>: the model's norm of residual rows [first, end) into their normalized rows.</summary>
+    public static void EmitNormalizeBatch(IndentedWriter w, ModelPlan plan, string rowsDescription)
     {
         NormOperation norm = plan.FinalNorm;
         string parameters = norm.Bias is null ? $"{Names.WeightTensor} weight" : $"{Names.WeightTensor} weight, {Names.WeightTensor} bias";
         string arguments = norm.Bias is null ? "weight" : "weight, bias";
-        w.Line($"/// <summary>{norm.KindName} of the residual rows of the chunk's tokens [first, end) into their normalized rows.</summary>");
+        w.Line($"/// <summary>{norm.KindName} of the residual rows of {rowsDescription} [first, end) into their normalized rows.</summary>");
         using (w.Block($"private void NormalizeBatch({parameters}, int first, int end)"))
         {
             using (w.Block("for (int t = first; t < end; t++)"))
@@ -159,7 +159,12 @@ internal static class CpuPrefillEmitter
                 w.Line($"CpuKernels.{norm.Kind}(new {Names.Span}<float>(normalizedBatch, t * DModel, DModel), new {Names.Span}<float>(residualBatch, t * DModel, DModel), {arguments});");
             }
         }
+    }
 
+    /// <summary>The token loops of the prefill steps: the norm of each token's row, and rotary positions before the cache stores.</summary>
+    private static void EmitTokenMethods(IndentedWriter w, ModelPlan plan)
+    {
+        EmitNormalizeBatch(w, plan, "the chunk's tokens");
         if (plan.Has<RotaryOperation>())
         {
             w.Line();

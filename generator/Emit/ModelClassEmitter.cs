@@ -103,6 +103,15 @@ internal static class ModelClassEmitter
             w.Line();
             w.Line("/// <summary>Starts a session (its own KV cache) on the CPU, splitting large products over <paramref name=\"pool\"/>.</summary>");
             w.Line($"public CpuSession CreateSession({Names.WorkerPool} pool) => new CpuSession(this, pool ?? throw new {Names.ArgumentNullException}(nameof(pool)));");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Starts a batch session on the CPU: up to <paramref name=\"maxSequences\"/> sequences, each with its own KV cache,");
+            w.Line("/// decoded together so each step reads the weights once for all of them. Large products split over the shared pool.");
+            w.Line("/// </summary>");
+            w.Line($"public CpuBatchSession CreateBatchSession(int maxSequences = 8) => new CpuBatchSession(this, {Names.WorkerPool}.Shared, maxSequences);");
+            w.Line();
+            w.Line("/// <summary>Starts a batch session of up to <paramref name=\"maxSequences\"/> sequences on the CPU, splitting large products over <paramref name=\"pool\"/>.</summary>");
+            w.Line($"public CpuBatchSession CreateBatchSession(int maxSequences, {Names.WorkerPool} pool) => new CpuBatchSession(this, pool ?? throw new {Names.ArgumentNullException}(nameof(pool)), maxSequences);");
         }
     }
 }

@@ -30,6 +30,7 @@ internal static class ModelEmitters
         yield return File(spec, "CpuAttention", CpuKernelsEmitter.EmitAttention);
         yield return File(spec, "CpuOperations", (w, s) => CpuKernelsEmitter.EmitOperations(w, s, plan));
         yield return File(spec, "CpuSession", (w, s) => CpuSessionEmitter.Emit(w, s, plan));
+        yield return File(spec, "CpuBatchSession", (w, s) => CpuBatchSessionEmitter.Emit(w, s, plan));
         if (gpuRuntime)
         {
             // The consumer references Codegen.Runtime.Gpu: the ILGPU backend too.

@@ -65,6 +65,7 @@ internal static class Names
     public const string WorkerPool = "global::Codegen.Threading.WorkerPool";
     public const string RowRangeAction = "global::Codegen.Threading.RowRangeAction";
     public const string CpuSessionBase = "global::Codegen.Sessions.CpuSessionBase";
+    public const string CpuBatchSessionBase = "global::Codegen.Sessions.CpuBatchSessionBase";
     public const string Kernels = "global::Codegen.Kernels";
     public const string IModelShape = "global::Codegen.Kernels.IModelShape";
     public const string SimdMath = "global::Codegen.Kernels.SimdMath";

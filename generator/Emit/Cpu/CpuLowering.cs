@@ -56,18 +56,36 @@ internal static class CpuLowering
     private static CpuStep? PrefillStep(ModelSpec spec, ModelPlan plan, LayerOperation operation) => operation switch
     {
         NormOperation norm => CpuPrefillEmitter.TokenStep("prefill" + norm.Weight, $"NormalizeBatch({NormArguments(norm, "layer")}, {{0}}, {{1}})", spec.DModel),
-        ProjectionOperation projection => new CpuStep(
-            "prefill" + projection.Name.Replace("Project", string.Empty),
-            CpuProjectionEmitter.BatchCall(projection),
-            projection.RowsExpression,
-            projection.MultiplyAdds(spec) * TuningConstants.PrefillChunkTokens,
-            TuningConstants.PrefillPiecesPerThread),
+        ProjectionOperation projection => BatchProjectionStep(spec, projection, "prefill"),
         CacheKeyValueOperation => CpuPrefillEmitter.TokenStep(
             plan.Has<RotaryOperation>() ? "prefillRotateAndStore" : "prefillStore",
             plan.Has<RotaryOperation>() ? "RotateAndStoreBatch(keys, values, {0}, {1})" : "StoreKeysAndValuesBatch(keys, values, {0}, {1})",
             spec.DModel + (2L * spec.KvDim)),
         _ => null,
     };
+
+    /// <summary>
+    /// A projection over rows of tokens (prefill's chunk, or the batch session's step), as a matrix-matrix product
+    /// over the batch buffers; its field is named <paramref name="fieldPrefix"/> and the projection.
+    /// </summary>
+    public static CpuStep BatchProjectionStep(ModelSpec spec, ProjectionOperation projection, string fieldPrefix) => new(
+        fieldPrefix + projection.Name.Replace("Project", string.Empty),
+        CpuProjectionEmitter.BatchCall(projection),
+        projection.RowsExpression,
+        projection.MultiplyAdds(spec) * TuningConstants.PrefillChunkTokens,
+        TuningConstants.PrefillPiecesPerThread);
+
+    /// <summary>The batch session's split steps of a layer: its projections, over the step's rows.</summary>
+    public static IReadOnlyList<CpuStep> BatchSessionSteps(ModelSpec spec, ModelPlan plan)
+    {
+        var steps = new List<CpuStep>();
+        foreach (ProjectionOperation projection in plan.Projections)
+        {
+            steps.Add(BatchProjectionStep(spec, projection, "rows"));
+        }
+
+        return steps;
+    }
 
     /// <summary>The norm's tensors as arguments: the weight, and the bias when it has one.</summary>
     public static string NormArguments(NormOperation norm, string owner) =>
@@ -144,6 +162,47 @@ internal static class CpuLowering
                         }
 
                         CpuPrefillEmitter.EmitAttentionDispatch(w);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One layer of the batch session's step: the same operations, each over every row of the step; the cache
+    /// stores and attention go row by row, each row to its own sequence's cache.
+    /// </summary>
+    public static void EmitBatchSessionLayer(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
+    {
+        int projection = 0;
+        foreach (ResidualBlock block in plan.Blocks)
+        {
+            if (block != plan.Attention)
+            {
+                w.Line();
+            }
+
+            w.Comment($"{block.Summary} Every row of the step.");
+            foreach (LayerOperation operation in block.Operations)
+            {
+                switch (operation)
+                {
+                    case NormOperation norm:
+                        w.Line($"NormalizeBatch({NormArguments(norm, "layer")}, 0, batchCount);");
+                        break;
+                    case ProjectionOperation:
+                        steps[projection++].EmitDispatch(w);
+                        break;
+                    case CacheKeyValueOperation:
+                        w.Line(plan.Has<RotaryOperation>()
+                            ? "// Rotary positions at each row's own position, then each row's key and value into its sequence's cache."
+                            : "// Each row's key and value into its sequence's cache at the row's position.");
+                        w.Line("StoreRows(layerIndex);");
+                        break;
+                    case AttentionOperation:
+                        w.Line("// Causal attention of each row over its own sequence's cache, rows and heads split over the pool.");
+                        w.Line("attentionLayer = layerIndex;");
+                        w.Line("pool.Run(attendRows, batchCount * Heads, granularity: 1);");
                         break;
                 }
             }

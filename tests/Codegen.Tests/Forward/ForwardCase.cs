@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using Codegen.Tests.Kernels;
+using Codegen.Sessions;
 using Codegen.Threading;
 using Xunit;
 
@@ -17,14 +18,16 @@ internal sealed class ForwardCase
     private static readonly ConcurrentDictionary<string, Lazy<ForwardCase>> Cases = new();
 
     private readonly Func<WorkerPool?, IInferenceSession> openSession;
+    private readonly Func<int, CpuBatchSessionBase> openBatchSession;
     private readonly Func<IReadOnlyList<int>, double[][]> reference;
 
-    private ForwardCase(string name, ShapeDims dims, Func<IReadOnlyList<int>, double[][]> reference, Func<WorkerPool?, IInferenceSession> openSession)
+    private ForwardCase(string name, ShapeDims dims, Func<IReadOnlyList<int>, double[][]> reference, Func<WorkerPool?, IInferenceSession> openSession, Func<int, CpuBatchSessionBase> openBatchSession)
     {
         Name = name;
         Dims = dims;
         this.reference = reference;
         this.openSession = openSession;
+        this.openBatchSession = openBatchSession;
     }
 
     /// <summary>Every test model, by name.</summary>
@@ -45,6 +48,9 @@ internal sealed class ForwardCase
 
     /// <summary>A session on the shared worker pool, or on <paramref name="pool"/>.</summary>
     public IInferenceSession OpenSession(WorkerPool? pool = null) => openSession(pool);
+
+    /// <summary>A batch session of up to <paramref name="maxSequences"/> sequences on the shared worker pool.</summary>
+    public CpuBatchSessionBase OpenBatchSession(int maxSequences) => openBatchSession(maxSequences);
 
     /// <summary>The reference logits after each token, fed from position 0.</summary>
     public double[][] Reference(IReadOnlyList<int> tokens) => reference(tokens);
@@ -69,56 +75,56 @@ internal sealed class ForwardCase
             {
                 var weights = LlamaWeightData.Random(dims, tied: true, seed);
                 LlamaRaggedModel built = ModelBuilders.LlamaRagged(weights);
-                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             case nameof(LlamaHeadDim10Model):
             {
                 var weights = LlamaWeightData.Random(dims, tied: true, seed);
                 LlamaHeadDim10Model built = ModelBuilders.LlamaHeadDim10(weights);
-                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             case nameof(LlamaPooledModel):
             {
                 var weights = LlamaWeightData.Random(dims, tied: true, seed);
                 LlamaPooledModel built = ModelBuilders.LlamaPooled(weights);
-                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             case nameof(LlamaNarrowModel):
             {
                 var weights = LlamaWeightData.Random(dims, tied: true, seed);
                 LlamaNarrowModel built = ModelBuilders.LlamaNarrow(weights);
-                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             case nameof(LlamaUntiedModel):
             {
                 var weights = LlamaWeightData.Random(dims, tied: false, seed);
                 LlamaUntiedModel built = ModelBuilders.LlamaUntied(weights);
-                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             case nameof(LlamaWideHeadModel):
             {
                 var weights = LlamaWeightData.Random(dims, tied: true, seed);
                 LlamaWideHeadModel built = ModelBuilders.LlamaWideHead(weights);
-                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new LlamaReference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             case nameof(Gpt2RaggedModel):
             {
                 var weights = Gpt2WeightData.Random(dims, seed);
                 Gpt2RaggedModel built = ModelBuilders.Gpt2Ragged(weights);
-                return new ForwardCase(model, dims, new Gpt2Reference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new Gpt2Reference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             case nameof(Gpt2OddHeadModel):
             {
                 var weights = Gpt2WeightData.Random(dims, seed);
                 Gpt2OddHeadModel built = ModelBuilders.Gpt2OddHead(weights);
-                return new ForwardCase(model, dims, new Gpt2Reference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool));
+                return new ForwardCase(model, dims, new Gpt2Reference(weights).Run, pool => pool is null ? built.CreateSession() : built.CreateSession(pool), built.CreateBatchSession);
             }
 
             default:

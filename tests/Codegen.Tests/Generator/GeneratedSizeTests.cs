@@ -7,7 +7,8 @@ namespace Codegen.Tests.Generator;
 /// <summary>
 /// The generated files keep only what depends on the shape (issue 12's budget, lines of generated C# with the
 /// GPU runtime referenced; docs/architecture.md states the counts): everything else belongs in the runtime.
-/// A Llama-family model's budget grew by its Hugging Face folder loader (issue 13, about 90 lines).
+/// A Llama-family model's budget grew by its Hugging Face folder loader (issue 13, about 90 lines); every model's by
+/// the batch session (issue 18, about 200 lines).
 /// </summary>
 public sealed class GeneratedSizeTests
 {
@@ -23,8 +24,8 @@ public sealed class GeneratedSizeTests
         """;
 
     [Theory]
-    [InlineData(ModelShapes.Stories260K, 1400)]
-    [InlineData(Gpt2SmallShape, 1600)]
+    [InlineData(ModelShapes.Stories260K, 1600)]
+    [InlineData(Gpt2SmallShape, 1800)]
     public void GeneratedLinesStayWithinTheBudget(string source, int budget)
     {
         Compilation compilation = GeneratorHarness.Compile(source).WithReferences(GpuTestReferences.All);
