@@ -24,6 +24,9 @@ namespace Codegen.Generation;
 /// </remarks>
 public sealed record GenerationOptions
 {
+    // Before Greedy: static initializers run in order, and Greedy's LogitBias defaults to this.
+    private static readonly IReadOnlyDictionary<int, float> EmptyBias = new Dictionary<int, float>();
+
     /// <summary>Greedy decoding: always the most likely token.</summary>
     public static GenerationOptions Greedy { get; } = new() { Temperature = 0 };
 
@@ -94,11 +97,11 @@ public sealed record GenerationOptions
     /// Texts that end the generation when the generated text contains one (the prompt does not count). Matched on
     /// the decoded text, across token boundaries, so they need the tokenizer: <see cref="TextGeneration.GenerateText"/>
     /// honours them; the token-level <see cref="TextGeneration.Generate"/> refuses options that have any. The stop
-    /// string and anything after it are never returned.
+    /// string and anything after it are never returned. The first stop string to be completed ends the text (of two
+    /// completed by the same character, the one that starts first), however the text is cut into tokens. Matching is
+    /// ordinal (case- and culture-sensitive, character by character).
     /// </summary>
     public IReadOnlyList<string> StopStrings { get; init; } = Array.Empty<string>();
-
-    private static readonly IReadOnlyDictionary<int, float> EmptyBias = new Dictionary<int, float>();
 
     /// <summary>Whether any of the penalties changes logits: a window and a penalty that is not neutral.</summary>
     internal bool HasPenalties =>

@@ -59,14 +59,18 @@ internal sealed class StopStringMatcher
         pendingLength += text.Length;
         ReadOnlySpan<char> window = pending.AsSpan(0, pendingLength);
 
-        // The earliest match wins; at the same place, the first stop string listed.
+        // The first stop string to be completed wins, as if the text came one character at a time, so how the text
+        // is cut into pieces changes nothing; of those completed by the same character, the one that starts first.
+        // (A stop string's first occurrence is also the one that ends first.)
         int matchAt = -1;
+        int matchEnd = int.MaxValue;
         foreach (string stop in stops)
         {
             int at = window.IndexOf(stop.AsSpan(), StringComparison.Ordinal);
-            if (at >= 0 && (matchAt < 0 || at < matchAt))
+            if (at >= 0 && (at + stop.Length < matchEnd || (at + stop.Length == matchEnd && at < matchAt)))
             {
                 matchAt = at;
+                matchEnd = at + stop.Length;
                 Matched = stop;
             }
         }
