@@ -12,8 +12,7 @@ namespace Codegen.Generation;
 /// <para>
 /// This is Hugging Face's order (its logits processors, then the temperature, top-k, top-p and min-p warpers).
 /// It was chosen over llama.cpp's default chain (penalties, top-k, top-p, min-p, then temperature) because the
-/// temperature then shapes which tokens top-p and min-p keep, as users of Hugging Face's <c>generate</c> and
-/// OpenAI-style APIs expect, and because it keeps this sampler's earlier results: with the new options off, a
+/// temperature then shapes which tokens top-p and min-p keep, as it does in Hugging Face's <c>generate</c>, and because it keeps this sampler's earlier results: with the new options off, a
 /// seed gives the tokens it gave before. The bias is added after the penalties (llama.cpp adds it before them) so
 /// that it is exactly the number the caller gave, whatever the penalties did.
 /// </para>

@@ -265,6 +265,59 @@ public sealed class StopStringTests
     }
 
     [Fact]
+    public void CancellationStopsTheTextStream()
+    {
+        using var cancellation = new System.Threading.CancellationTokenSource();
+        var session = new ScriptedTokenSession(Tokenizer.VocabularySize, Script);
+        TextGenerationStream run = TextGeneration.GenerateText(
+            session, Tokenizer, new[] { 0 }, GenerationOptions.Greedy with { MaxNewTokens = 17 }, cancellation.Token);
+        var pieces = new List<string>();
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            foreach (string piece in run)
+            {
+                pieces.Add(piece);
+                if (pieces.Count == 3)
+                {
+                    cancellation.Cancel();
+                }
+            }
+        });
+
+        Assert.Equal(new[] { "Hel", "lo", " wor" }, pieces);
+        Assert.Null(run.FinishReason);
+        Assert.Equal(3, run.GeneratedTokenCount);
+    }
+
+    [Fact]
+    public async Task TheAsyncTextStreamHonoursBothCancellationTokens()
+    {
+        foreach (bool enumeratorToken in new[] { false, true })
+        {
+            using var cancellation = new System.Threading.CancellationTokenSource();
+            var session = new ScriptedTokenSession(Tokenizer.VocabularySize, Script);
+            AsyncTextGenerationStream run = TextGeneration.GenerateTextAsync(
+                session, Tokenizer, new[] { 0 }, GenerationOptions.Greedy with { MaxNewTokens = 17 }, enumeratorToken ? default : cancellation.Token);
+            int count = 0;
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (string piece in run.WithCancellation(enumeratorToken ? cancellation.Token : default))
+                {
+                    if (++count == 2)
+                    {
+                        cancellation.Cancel();
+                    }
+                }
+            });
+
+            Assert.Equal(2, count);
+            Assert.Null(run.FinishReason);
+        }
+    }
+
+    [Fact]
     public void TheTokenLoopRefusesStopStrings()
     {
         var session = new ScriptedTokenSession(Tokenizer.VocabularySize, Script);
