@@ -3,30 +3,61 @@ using System;
 namespace Codegen.Generation;
 
 /// <summary>
-/// Picks the next token from logits: greedy at temperature 0; otherwise softmax of logits / temperature,
-/// optionally cut to the top K and to the top-P nucleus, then a draw from a seeded generator.
-/// Scratch buffers are allocated once, so sampling allocates nothing per token. Logits with a NaN or an
-/// infinity are refused with <see cref="NonFiniteLogitsException"/> before anything is drawn.
+/// Picks the next token from logits. In order: the repetition, frequency and presence penalties over the tokens
+/// <see cref="Accept(int)"/> recorded, and the logit bias, on the raw logits; then greedy at temperature 0;
+/// otherwise softmax of logits / temperature, cut to the top K, to the top-P nucleus of those (renormalized)
+/// and to the tokens of at least min-P times the top probability, then a draw from a seeded generator.
 /// </summary>
+/// <remarks>
+/// <para>
+/// This is Hugging Face's order (its logits processors, then the temperature, top-k, top-p and min-p warpers).
+/// It was chosen over llama.cpp's default chain (penalties, top-k, top-p, min-p, then temperature) because the
+/// temperature then shapes which tokens top-p and min-p keep, as it does in Hugging Face's <c>generate</c>, and because it keeps this sampler's earlier results: with the new options off, a
+/// seed gives the tokens it gave before. The bias is added after the penalties (llama.cpp adds it before them) so
+/// that it is exactly the number the caller gave, whatever the penalties did.
+/// </para>
+/// <para>
+/// Scratch buffers are allocated once, so sampling and <see cref="Accept(int)"/> allocate nothing per token (the
+/// penalty window's buffer grows, by doubling, only while it first fills). Logits with a NaN or an infinity are
+/// refused with <see cref="NonFiniteLogitsException"/> before anything is drawn; penalties and bias that would
+/// push a logit past the float range leave it at <see cref="float.MaxValue"/> or its negative.
+/// </para>
+/// </remarks>
 public sealed class Sampler
 {
     private readonly GenerationOptions options;
     private readonly float[] probabilities;
     private readonly int[] candidates;
+    private readonly int[] biasTokens;
+    private readonly float[] biasValues;
+    private readonly PenaltyHistory? history;
     private ulong randomState;
 
+    /// <summary>A sampler for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
+    /// <exception cref="ArgumentException">A bad option, or a <see cref="GenerationOptions.LogitBias"/> token outside the vocabulary.</exception>
     public Sampler(int vocabularySize, GenerationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         if (vocabularySize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(vocabularySize), vocabularySize, "The vocabulary needs at least one token.");
         }
 
+        options.Validate(vocabularySize);
         this.options = options;
         probabilities = new float[vocabularySize];
         candidates = new int[vocabularySize];
+        biasTokens = new int[options.LogitBias.Count];
+        biasValues = new float[options.LogitBias.Count];
+        int b = 0;
+        foreach (var bias in options.LogitBias)
+        {
+            biasTokens[b] = bias.Key;
+            biasValues[b] = bias.Value;
+            b++;
+        }
+
+        history = options.HasPenalties ? new PenaltyHistory(vocabularySize, options.PenaltyWindow) : null;
         ulong seed = options.Seed ?? (ulong)Random.Shared.NextInt64();
         randomState = seed == 0 ? 0x9E3779B97F4A7C15UL : seed;
     }
@@ -46,6 +77,76 @@ public sealed class Sampler
         return best;
     }
 
+    /// <summary>
+    /// Records a token of the text so far (the prompt's, then each one generated) for the penalties: the last
+    /// <see cref="GenerationOptions.PenaltyWindow"/> recorded tokens are the ones penalized. Does nothing when
+    /// every penalty is off. The generation loop records the prompt and each new token itself.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="token"/> is not in the vocabulary.</exception>
+    public void Accept(int token)
+    {
+        if ((uint)token >= (uint)probabilities.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(token), token, $"Token {token} is outside the vocabulary (0 to {probabilities.Length - 1}).");
+        }
+
+        history?.Add(token);
+    }
+
+    /// <summary>Records several tokens in order, as <see cref="Accept(int)"/> does each.</summary>
+    public void Accept(ReadOnlySpan<int> tokens)
+    {
+        foreach (int token in tokens)
+        {
+            Accept(token);
+        }
+    }
+
+    /// <summary>Forgets every recorded token, for a new text.</summary>
+    public void ResetHistory() => history?.Clear();
+
+    /// <summary>
+    /// Applies the penalties (for the recorded tokens) and the logit bias to <paramref name="logits"/> in place,
+    /// as <see cref="Sample(ReadOnlySpan{float}, int)"/> does before the temperature. Each penalized token is
+    /// adjusted once: <c>l = l &gt; 0 ? l / repetition : l * repetition</c>, then
+    /// <c>l -= frequency * count + presence</c>; then each biased token gets its bias added.
+    /// </summary>
+    public void ApplyPenaltiesAndBias(Span<float> logits)
+    {
+        if (logits.Length != probabilities.Length)
+        {
+            throw new ArgumentException($"Expected {probabilities.Length} logits (the vocabulary size) but got {logits.Length}.", nameof(logits));
+        }
+
+        if (history is not null)
+        {
+            float repetition = options.RepetitionPenalty;
+            float frequency = options.FrequencyPenalty;
+            float presence = options.PresencePenalty;
+            ReadOnlySpan<int> seen = history.Seen;
+            for (int i = 0; i < seen.Length; i++)
+            {
+                int token = seen[i];
+                float logit = logits[token];
+                if (repetition != 1)
+                {
+                    logit = logit > 0 ? logit / repetition : logit * repetition;
+                }
+
+                logit -= (history.Count(token) * frequency) + presence;
+                logits[token] = Finite(logit);
+            }
+        }
+
+        for (int i = 0; i < biasTokens.Length; i++)
+        {
+            int token = biasTokens[i];
+            logits[token] = Finite(logits[token] + biasValues[i]);
+        }
+    }
+
+    private static float Finite(float logit) => Math.Clamp(logit, -float.MaxValue, float.MaxValue);
+
     /// <summary>Picks the next token from <paramref name="logits"/> (one per vocabulary entry).</summary>
     /// <exception cref="NonFiniteLogitsException">A logit is NaN or infinite.</exception>
     public int Sample(ReadOnlySpan<float> logits) => Sample(logits, position: -1);
@@ -61,17 +162,26 @@ public sealed class Sampler
 
         NonFiniteLogitsException.ThrowIfAny(logits, position);
 
+        // Penalties and bias work on a copy in the probabilities buffer, which the softmax then overwrites in place.
+        ReadOnlySpan<float> scores = logits;
+        if (history is not null || biasTokens.Length > 0)
+        {
+            logits.CopyTo(probabilities);
+            ApplyPenaltiesAndBias(probabilities);
+            scores = probabilities;
+        }
+
         if (options.Temperature == 0)
         {
-            return ArgMax(logits);
+            return ArgMax(scores);
         }
 
         // Softmax of logits / temperature.
-        float max = logits[ArgMax(logits)];
+        float max = scores[ArgMax(scores)];
         float sum = 0;
-        for (int i = 0; i < logits.Length; i++)
+        for (int i = 0; i < scores.Length; i++)
         {
-            float p = MathF.Exp((logits[i] - max) / options.Temperature);
+            float p = MathF.Exp((scores[i] - max) / options.Temperature);
             probabilities[i] = p;
             sum += p;
         }
@@ -82,14 +192,22 @@ public sealed class Sampler
         }
 
         int count = probabilities.Length;
-        bool truncate = (options.TopK > 0 && options.TopK < count) || options.TopP < 1;
-        if (!truncate)
+        bool topK = options.TopK > 0 && options.TopK < count;
+        bool topP = options.TopP < 1;
+        bool minP = options.MinP > 0;
+        if (!topK && !topP && !minP)
         {
             return DrawFrom(probabilities, count, total: 1.0f, byIndex: false);
         }
 
-        // Candidates from most to least likely, cut to the top K, then to the top-P nucleus.
-        if (options.TopK > 0 && options.TopK < count)
+        if (!topK && !topP)
+        {
+            return DrawAboveMinP();
+        }
+
+        // Candidates from most to least likely, cut to the top K, then to the top-P nucleus, then by min-P.
+        float mass = 1.0f;
+        if (topK)
         {
             count = SelectTopK(options.TopK);
         }
@@ -101,15 +219,38 @@ public sealed class Sampler
 
         SortHeapMostLikelyFirst(candidates.AsSpan(0, count));
 
-        float kept = 0;
-        int nucleus = count;
-        for (int i = 0; i < count; i++)
+        if (topK)
         {
-            kept += probabilities[candidates[i]];
-            if (kept >= options.TopP)
+            // Top-p counts over the top K renormalized, as Hugging Face and llama.cpp do.
+            mass = 0;
+            for (int i = 0; i < count; i++)
             {
-                nucleus = i + 1;
-                break;
+                mass += probabilities[candidates[i]];
+            }
+        }
+
+        int nucleus = count;
+        if (topP)
+        {
+            float target = options.TopP * mass;
+            float kept = 0;
+            for (int i = 0; i < count; i++)
+            {
+                kept += probabilities[candidates[i]];
+                if (kept >= target)
+                {
+                    nucleus = i + 1;
+                    break;
+                }
+            }
+        }
+
+        if (minP)
+        {
+            float threshold = options.MinP * probabilities[candidates[0]];
+            while (nucleus > 1 && probabilities[candidates[nucleus - 1]] < threshold)
+            {
+                nucleus--;
             }
         }
 
@@ -120,6 +261,24 @@ public sealed class Sampler
         }
 
         return DrawFrom(probabilities, nucleus, total, byIndex: true);
+    }
+
+    /// <summary>Min-p alone needs no order: the tokens of at least MinP times the top probability, drawn in id order.</summary>
+    private int DrawAboveMinP()
+    {
+        float threshold = options.MinP * probabilities[ArgMax(probabilities)];
+        int count = 0;
+        float total = 0;
+        for (int token = 0; token < probabilities.Length; token++)
+        {
+            if (probabilities[token] >= threshold)
+            {
+                candidates[count++] = token;
+                total += probabilities[token];
+            }
+        }
+
+        return DrawFrom(probabilities, count, total, byIndex: true);
     }
 
     /// <summary>Puts the K most likely tokens into the start of <see cref="candidates"/> (a min-heap of size K).</summary>

@@ -3,12 +3,15 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Codegen.Tokenizers;
 
 namespace Codegen.Generation;
 
 /// <summary>
 /// The generation loop shared by every model and backend: feed the prompt, then sample a token,
 /// stream it out and feed it back, until a stop token, the token limit or cancellation.
+/// <see cref="Generate"/> streams token ids; <see cref="GenerateText"/> streams text and also honours
+/// <see cref="GenerationOptions.StopStrings"/>.
 /// </summary>
 public static class TextGeneration
 {
@@ -17,7 +20,8 @@ public static class TextGeneration
     /// new token as soon as it is sampled (stop tokens end the loop and are not yielded). The prompt and
     /// the new tokens but the last (which is never fed back) must fit in the session's context.
     /// </summary>
-    /// <exception cref="ArgumentException">An empty prompt, a token outside the vocabulary, a bad option, or a prompt plus MaxNewTokens longer than the context.</exception>
+    /// <exception cref="ArgumentException">An empty prompt, a token outside the vocabulary, a bad option, stop strings (they need
+    /// the text: use <see cref="GenerateText"/>), or a prompt plus MaxNewTokens longer than the context.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static IEnumerable<int> Generate(
         IInferenceSession session,
@@ -26,6 +30,7 @@ public static class TextGeneration
         CancellationToken cancellationToken = default)
     {
         int[] promptTokens = Check(session, prompt, options);
+        RefuseStopStrings(options);
         return Run(session, promptTokens, options, cancellationToken);
     }
 
@@ -37,7 +42,59 @@ public static class TextGeneration
         CancellationToken cancellationToken = default)
     {
         int[] promptTokens = Check(session, prompt, options);
+        RefuseStopStrings(options);
         return RunAsync(session, promptTokens, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Generates text after <paramref name="prompt"/>: the new tokens decoded with <paramref name="tokenizer"/>
+    /// (characters split across tokens joined, as <see cref="StreamingDecoder"/> does), in pieces as soon as they
+    /// are safe to show. Ends at a stop token, at <see cref="GenerationOptions.MaxNewTokens"/>, or where the
+    /// generated text (not the prompt) reaches one of <see cref="GenerationOptions.StopStrings"/>, matched across
+    /// token boundaries. Neither a stop token's nor a stop string's text is returned, nor anything after it;
+    /// text that might be the start of a stop string is held back until it is one or cannot become one.
+    /// The returned stream runs once, when enumerated; its <see cref="TextGenerationRun.FinishReason"/> and token
+    /// counts tell how it went.
+    /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="Generate"/>, stop strings allowed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (while enumerating).</exception>
+    public static TextGenerationStream GenerateText(
+        IInferenceSession session,
+        ITokenizer tokenizer,
+        IReadOnlyList<int> prompt,
+        GenerationOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        int[] promptTokens = Check(session, prompt, options);
+        return new TextGenerationStream(
+            promptTokens.Length,
+            run => RunText(new TextSteps(session, tokenizer, promptTokens, options, run, cancellationToken), cancellationToken));
+    }
+
+    /// <summary>The asynchronous stream of <see cref="GenerateText"/>: each piece is computed when the consumer asks for it.</summary>
+    public static AsyncTextGenerationStream GenerateTextAsync(
+        IInferenceSession session,
+        ITokenizer tokenizer,
+        IReadOnlyList<int> prompt,
+        GenerationOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        int[] promptTokens = Check(session, prompt, options);
+        return new AsyncTextGenerationStream(
+            promptTokens.Length,
+            run => RunTextAsync(session, tokenizer, promptTokens, options, run, cancellationToken));
+    }
+
+    private static void RefuseStopStrings(GenerationOptions options)
+    {
+        if (options.StopStrings.Count > 0)
+        {
+            throw new ArgumentException(
+                "StopStrings are matched on the decoded text, which the token-level Generate does not have; use GenerateText with the tokenizer.",
+                nameof(options));
+        }
     }
 
     /// <summary>
@@ -49,7 +106,7 @@ public static class TextGeneration
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.Validate(session.VocabularySize);
         int[] tokens = CopyOf(prompt);
         if (tokens.Length == 0)
         {
@@ -144,6 +201,113 @@ public static class TextGeneration
         }
     }
 
+    private static IEnumerable<string> RunText(TextSteps steps, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string? piece = steps.Next();
+            if (piece is null)
+            {
+                yield break;
+            }
+
+            if (piece.Length > 0)
+            {
+                yield return piece;
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<string> RunTextAsync(
+        IInferenceSession session,
+        ITokenizer tokenizer,
+        int[] prompt,
+        GenerationOptions options,
+        TextGenerationRun run,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var steps = new TextSteps(session, tokenizer, prompt, options, run, cancellationToken);
+        while (true)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            string? piece = steps.Next();
+            if (piece is null)
+            {
+                yield break;
+            }
+
+            if (piece.Length > 0)
+            {
+                yield return piece;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The text loop's state: the token loop, the streaming decoder and the stop-string matcher. <see cref="Next"/>
+    /// runs one token and returns the text it released (possibly empty), or null once the generation has ended.
+    /// </summary>
+    private sealed class TextSteps
+    {
+        private readonly GenerationSteps steps;
+        private readonly StreamingDecoder decoder;
+        private readonly StopStringMatcher matcher;
+        private readonly TextGenerationRun run;
+        private bool done;
+
+        public TextSteps(IInferenceSession session, ITokenizer tokenizer, int[] prompt, GenerationOptions options, TextGenerationRun run, CancellationToken cancellationToken)
+        {
+            steps = new GenerationSteps(session, prompt, options, cancellationToken);
+            decoder = new StreamingDecoder(tokenizer, previousToken: prompt[^1]);
+            matcher = new StopStringMatcher(options.StopStrings);
+            this.run = run;
+        }
+
+        public string? Next()
+        {
+            if (done)
+            {
+                return null;
+            }
+
+            int token = steps.Next();
+            run.GeneratedTokenCount = steps.Sampled;
+            if (token < 0)
+            {
+                // The end: an unfinished character comes out as U+FFFD, and held-back text can no longer become a stop string.
+                done = true;
+                string last = matcher.Push(decoder.Flush());
+                if (matcher.Matched is not null)
+                {
+                    Finish(FinishReason.StopString);
+                    return last;
+                }
+
+                Finish(steps.Finish);
+                string held = matcher.Release();
+                return last.Length == 0 ? held : last + held;
+            }
+
+            string piece = matcher.Push(decoder.Append(token));
+            if (matcher.Matched is not null)
+            {
+                done = true;
+                Finish(FinishReason.StopString);
+            }
+
+            return piece;
+        }
+
+        private void Finish(FinishReason reason)
+        {
+            run.FinishReason = reason;
+            run.StopString = reason == FinishReason.StopString ? matcher.Matched : null;
+            run.StopToken = reason == FinishReason.StopToken ? steps.StopToken : null;
+        }
+    }
+
     /// <summary>The loop's state: where we are, and the sampler. <see cref="Next"/> returns -1 at the end.</summary>
     private sealed class GenerationSteps
     {
@@ -155,6 +319,15 @@ public static class TextGeneration
         private readonly HashSet<int> stopTokens;
         private int generated;
         private int lastToken = -1;
+
+        /// <summary>Tokens sampled so far, a stop token included.</summary>
+        public int Sampled { get; private set; }
+
+        /// <summary>Why <see cref="Next"/> returned -1 (<see cref="FinishReason.Length"/> until then).</summary>
+        public FinishReason Finish { get; private set; } = FinishReason.Length;
+
+        /// <summary>The stop token sampled, or -1.</summary>
+        public int StopToken { get; private set; } = -1;
 
         public GenerationSteps(IInferenceSession session, int[] prompt, GenerationOptions options, CancellationToken cancellationToken)
         {
@@ -181,6 +354,7 @@ public static class TextGeneration
                 // predict the first new token.
                 session.Reset();
                 logits = session.Prefill(prompt, 0, cancellationToken);
+                sampler.Accept(prompt);
             }
             else
             {
@@ -188,14 +362,18 @@ public static class TextGeneration
             }
 
             int token = sampler.Sample(logits, position);
+            Sampled++;
             if (stopTokens.Contains(token))
             {
                 generated = options.MaxNewTokens;
+                Finish = FinishReason.StopToken;
+                StopToken = token;
                 return -1;
             }
 
             generated++;
             lastToken = token;
+            sampler.Accept(token);
             return token;
         }
     }

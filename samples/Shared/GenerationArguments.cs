@@ -4,7 +4,11 @@ using Codegen.Generation;
 
 namespace Codegen.Samples;
 
-/// <summary>The sampling options the GPT-2 and Hugging Face samples share: <c>--prompt</c>, <c>--temperature</c>, <c>--top-k</c>, <c>--top-p</c>, <c>--seed</c>, <c>--max-tokens</c>.</summary>
+/// <summary>
+/// The sampling options the GPT-2 and Hugging Face samples share: <c>--prompt</c>, <c>--temperature</c>, <c>--top-k</c>,
+/// <c>--top-p</c>, <c>--min-p</c>, <c>--repetition-penalty</c>, <c>--frequency-penalty</c>, <c>--presence-penalty</c>,
+/// <c>--penalty-window</c>, <c>--seed</c>, <c>--max-tokens</c>.
+/// </summary>
 internal static class GenerationArguments
 {
     /// <summary>Reads the options from <paramref name="args"/>[<paramref name="first"/>] on, over the given defaults.</summary>
@@ -29,6 +33,21 @@ internal static class GenerationArguments
                     break;
                 case "--top-p":
                     options = options with { TopP = float.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "--min-p":
+                    options = options with { MinP = float.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "--repetition-penalty":
+                    options = options with { RepetitionPenalty = float.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "--frequency-penalty":
+                    options = options with { FrequencyPenalty = float.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "--presence-penalty":
+                    options = options with { PresencePenalty = float.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "--penalty-window":
+                    options = options with { PenaltyWindow = int.Parse(value, CultureInfo.InvariantCulture) };
                     break;
                 case "--seed":
                     options = options with { Seed = ulong.Parse(value, CultureInfo.InvariantCulture) };

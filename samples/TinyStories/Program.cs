@@ -75,24 +75,27 @@ try
         MaxNewTokens = Math.Max(0, Math.Min(options.Steps, Stories260K.Context) - prompt.Length + 1),
         Temperature = options.Temperature,
         TopP = options.TopP,
+        MinP = options.MinP,
+        RepetitionPenalty = options.RepetitionPenalty,
         Seed = options.Seed,
         StopTokens = new[] { tokenizer.BosToken, tokenizer.EosToken },
+        StopStrings = options.StopStrings,
     };
 
-    // The prompt is printed as it is; the story follows token by token as it is generated.
+    // The prompt is printed as it is; the story follows piece by piece as it is generated (text that may be the
+    // start of a --stop string waits until it is known not to be).
     Console.Write(tokenizer.Decode(prompt));
-    var decoder = new StreamingDecoder(tokenizer, previousToken: prompt[^1]);
-    int generated = 0;
     var clock = Stopwatch.StartNew();
-    foreach (int token in TextGeneration.Generate(session, prompt, generation))
+    TextGenerationStream story = TextGeneration.GenerateText(session, tokenizer, prompt, generation);
+    foreach (string piece in story)
     {
-        Console.Write(decoder.Append(token));
-        generated++;
+        Console.Write(piece);
     }
 
     clock.Stop();
-    Console.WriteLine(decoder.Flush());
-    Console.Error.WriteLine($"{generated} tokens in {clock.Elapsed.TotalSeconds:F3} s: {generated / clock.Elapsed.TotalSeconds:F0} tokens/s (the {prompt.Length}-token prompt included)");
+    Console.WriteLine();
+    int generated = story.GeneratedTokenCount;
+    Console.Error.WriteLine($"{generated} tokens in {clock.Elapsed.TotalSeconds:F3} s: {generated / clock.Elapsed.TotalSeconds:F0} tokens/s (the {prompt.Length}-token prompt included); finished: {story.FinishReason}{(story.StopString is null ? "" : $" \"{story.StopString.Replace("\n", "\\n")}\"")}");
     return 0;
 }
 catch (Exception e) when (e is ModelLoadException or ArgumentException || IsDeviceUnavailable(e))

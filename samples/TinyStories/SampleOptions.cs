@@ -15,6 +15,9 @@ internal sealed record SampleOptions
         "  --prompt <text>       text the story starts with (default: none)\n" +
         "  --temperature <t>     0 is greedy (default 0)\n" +
         "  --top-p <p>           nucleus sampling, in (0, 1] (default 0.9; used when temperature > 0)\n" +
+        "  --min-p <p>           keep tokens of at least p times the top probability, in [0, 1] (default 0, off)\n" +
+        "  --repetition-penalty <r>  penalty for tokens of the last 64, as Hugging Face's (default 1, off; 1.1 to 1.3 is usual)\n" +
+        "  --stop <text>         end the story where the generated text reaches <text> (repeat for several; \\n is a newline)\n" +
         "  --seed <n>            seed for sampling (default: random)\n" +
         "  --steps <n>           positions to run, prompt included, at most the context 512 (default 256)\n" +
         "  --backend <b>         cpu (the generated SIMD kernels) or gpu (the generated ILGPU kernels) (default cpu)\n" +
@@ -34,6 +37,13 @@ internal sealed record SampleOptions
     public float Temperature { get; init; }
 
     public float TopP { get; init; } = 0.9f;
+
+    public float MinP { get; init; }
+
+    public float RepetitionPenalty { get; init; } = 1.0f;
+
+    /// <summary>The --stop texts, in order.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> StopStrings { get; init; } = System.Collections.Immutable.ImmutableArray<string>.Empty;
 
     public ulong? Seed { get; init; }
 
@@ -70,6 +80,9 @@ internal sealed record SampleOptions
                 "--prompt" => options with { Prompt = value },
                 "--temperature" => options with { Temperature = ParseFloat(name, value) },
                 "--top-p" => options with { TopP = ParseFloat(name, value) },
+                "--min-p" => options with { MinP = ParseFloat(name, value) },
+                "--repetition-penalty" => options with { RepetitionPenalty = ParseFloat(name, value) },
+                "--stop" => options with { StopStrings = options.StopStrings.Add(value.Replace("\\n", "\n")) },
                 "--seed" => options with { Seed = ulong.TryParse(value, out ulong seed) ? seed : throw new ArgumentException($"--seed takes a non-negative integer, not '{value}'.") },
                 "--steps" => options with { Steps = int.TryParse(value, out int steps) && steps > 0 ? steps : throw new ArgumentException($"--steps takes a positive integer, not '{value}'.") },
                 "--backend" => options with { Backend = Codegen.BackendNames.Parse(value) },
