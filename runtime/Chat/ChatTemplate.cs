@@ -39,7 +39,7 @@ public sealed class ChatTemplate
     public string? EosToken { get; }
 
     /// <summary>The clock of <c>strftime_now</c>; the local time unless a test fixes it.</summary>
-    internal Func<DateTime> Now { get; init; } = () => DateTime.Now;
+    internal Func<DateTime> Now { get; set; } = () => DateTime.Now;
 
     /// <summary>Parses a template.</summary>
     /// <param name="template">The Jinja text.</param>

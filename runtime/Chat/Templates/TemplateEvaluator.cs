@@ -383,7 +383,7 @@ internal sealed class TemplateEvaluator
             case "-":
                 return operand switch
                 {
-                    long l => l == long.MinValue ? throw new TemplateRuntimeError("integer overflow in negation") : -l,
+                    long l => l == long.MinValue ? throw new TemplateRuntimeError("integer overflow in negation") : (object)(-l),
                     double d => -d,
                     bool b => b ? -1L : 0L,
                     _ => throw new TemplateRuntimeError($"bad operand type for unary -: '{TemplateValues.TypeName(operand)}'"),

@@ -84,7 +84,7 @@ internal static class TemplateFilters
             case "abs":
                 return value switch
                 {
-                    long l => l == long.MinValue ? throw new TemplateRuntimeError("integer overflow in abs") : Math.Abs(l),
+                    long l => l == long.MinValue ? throw new TemplateRuntimeError("integer overflow in abs") : (object)Math.Abs(l),
                     double d => Math.Abs(d),
                     bool b => b ? 1L : 0L,
                     _ => throw new TemplateRuntimeError($"'abs' needs a number, found '{TemplateValues.TypeName(value)}'"),

@@ -179,6 +179,7 @@ internal sealed class TemplateLexer
     {
         (int line, int column) = LineAndColumn(tagStart);
         tokens.Add(new TemplateToken(begin, "", line, column));
+        // Open dict braces: inside one, '}}' closes dicts, not the tag.
         int braceDepth = 0;
         while (true)
         {
@@ -202,11 +203,11 @@ internal sealed class TemplateLexer
             }
 
             TemplateToken token = ReadExpressionToken();
-            if (token.IsOperator("{") || token.IsOperator("[") || token.IsOperator("("))
+            if (token.IsOperator("{"))
             {
                 braceDepth++;
             }
-            else if (token.IsOperator("}") || token.IsOperator("]") || token.IsOperator(")"))
+            else if (token.IsOperator("}"))
             {
                 braceDepth = Math.Max(0, braceDepth - 1);
             }

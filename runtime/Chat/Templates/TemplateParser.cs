@@ -133,6 +133,10 @@ internal sealed class TemplateParser
             case "continue":
                 ExpectBlockEnd("continue");
                 return new ContinueNode(keyword.Line, keyword.Column);
+            case "endif" or "endfor" or "endset" or "endmacro" or "endcall" or "endgeneration":
+                throw Error($"'{keyword.Value}' has no block to close", keyword);
+            case "elif" or "else":
+                throw Error($"'{keyword.Value}' is outside any 'if' (or 'for', for 'else')", keyword);
             case "generation":
                 ExpectBlockEnd("generation");
                 (List<TemplateNode> body, _) = ParseBody("endgeneration");

@@ -32,7 +32,7 @@ internal static class TemplateValueConversion
             case int or long or short or sbyte or byte or ushort or uint:
                 return System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
             case ulong u:
-                return u <= long.MaxValue ? (long)u : (double)u;
+                return u <= long.MaxValue ? (object)(long)u : (double)u;
             case float or double or decimal:
                 return System.Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
             case ChatMessage message:
@@ -103,7 +103,7 @@ internal static class TemplateValueConversion
             case JsonValueKind.Number:
                 string raw = element.GetRawText();
                 bool looksWhole = raw.IndexOfAny(['.', 'e', 'E']) < 0;
-                return looksWhole && element.TryGetInt64(out long integer) ? integer : element.GetDouble();
+                return looksWhole && element.TryGetInt64(out long integer) ? (object)integer : element.GetDouble();
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:
