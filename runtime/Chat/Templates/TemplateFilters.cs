@@ -47,8 +47,7 @@ internal static class TemplateFilters
                     TemplateValues.ToText(arguments.Get(1, "new", "")),
                     arguments.Get(2, "count", null));
             case "tojson":
-                object? indent = arguments.Get(0, "indent", null);
-                return TemplateJson.Serialize(value, indent is null ? null : (int)Math.Clamp(TemplateValues.ToLong(indent), 0, 64));
+                return TemplateJson.Serialize(value, TemplateJson.FromArguments(arguments));
             case "join":
                 return Join(value, TemplateValues.ToText(arguments.Get(0, "d", "")), arguments.Get(1, "attribute", null));
             case "first":

@@ -243,6 +243,7 @@ internal static class TemplateMethods
     {
         var text = new StringBuilder();
         int automatic = 0;
+        bool numbered = false;
         for (int i = 0; i < format.Length; i++)
         {
             char c = format[i];
@@ -266,7 +267,15 @@ internal static class TemplateMethods
 
                 string field = format[(i + 1)..close];
                 object? value;
-                if (field.Length == 0)
+                bool isAutomatic = field.Length == 0;
+                bool isNumbered = field.Length > 0 && char.IsAsciiDigit(field[0]);
+                if ((isAutomatic && numbered) || (isNumbered && automatic > 0))
+                {
+                    throw new TemplateRuntimeError("format: cannot switch between automatic field numbering ('{}') and manual ('{0}')");
+                }
+
+                numbered |= isNumbered;
+                if (isAutomatic)
                 {
                     value = automatic < arguments.Positional.Count ? arguments.Positional[automatic++] : throw new TemplateRuntimeError("format: too few arguments");
                 }

@@ -32,10 +32,15 @@ public sealed class ChatTemplateExpressionTests
     [InlineData("'abc'[::-1] ~ [1, 2, 3][1:] ~ [1, 2, 3][:-1] ~ 'abcdef'[1:5:2]", "cba[2, 3][1, 2]bd")]
     [InlineData("messages[-1].content ~ messages[0]['role']", "Byesystem")]
     [InlineData("'a' 'b'", "ab")]
-    [InlineData("(1, 2)", "[1, 2]")]
     public void Evaluates_as_Jinja_does(string expression, string expected)
     {
         Assert.Equal(expected, Eval(expression));
+    }
+
+    [Fact]
+    public void Tuples_are_lists_here_so_they_print_as_lists_where_Python_prints_parentheses()
+    {
+        Assert.Equal("[1, 2] 2", Eval("(1, 2) ~ ' ' ~ (1, 2) | length"));
     }
 
     [Theory]

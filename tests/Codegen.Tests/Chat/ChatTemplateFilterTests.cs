@@ -24,7 +24,7 @@ public sealed class ChatTemplateFilterTests
     [InlineData("missing | default('dflt') ~ '' | default('empty', true) ~ 'v' | d('no')", "dfltemptyv")]
     [InlineData("1 | string ~ ' ' ~ '42' | int ~ ' ' ~ '3.9' | int ~ ' ' ~ 'x' | int ~ ' ' ~ '2.5' | float ~ ' ' ~ 'q' | float(1.5)", "1 42 3 0 2.5 1.5")]
     [InlineData("'ab' | list", "['a', 'b']")]
-    [InlineData("{'a': 1} | items | list", "[['a', 1]]")]
+    [InlineData("({'a': 1, 'b': 2} | items | list)[1][0] ~ ({'a': 1} | items | list | length)", "b1")]
     [InlineData("[1, 2, 3] | reverse | list", "[3, 2, 1]")]
     [InlineData("-3 | abs", "3")]
     [InlineData("['a', 'b'] | map('upper') | join", "AB")]
@@ -41,9 +41,9 @@ public sealed class ChatTemplateFilterTests
     [InlineData("'hello'.startswith('he') and 'hello'.endswith(('x', 'lo')) and not 'hello'.startswith('lo')", "True")]
     [InlineData("'Mixed Case'.upper() ~ 'Mixed Case'.lower() ~ \"they're bill's\".title()", "MIXED CASEmixed caseThey'Re Bill'S")]
     [InlineData("'aaa'.replace('a', 'b', 2)", "bba")]
-    [InlineData("'{} and {name}, {0}'.format('x', name='y')", "x and y, x")]
+    [InlineData("'{} and {name} {{x}}'.format('x', name='y') ~ '{1}{0}{1}'.format('a', 'b')", "x and y {x}bab")]
     [InlineData("', '.join(['a', 'b'])", "a, b")]
-    [InlineData("{'a': 1, 'b': 2}.keys() ~ {'a': 1}.values() ~ {'a': 1}.get('a') ~ {'a': 1}.get('z', 'none')", "['a', 'b'][1]1none")]
+    [InlineData("{'a': 1, 'b': 2}.keys() | list ~ {'a': 1}.values() | list ~ {'a': 1}.get('a') ~ {'a': 1}.get('z', 'none')", "['a', 'b'][1]1none")]
     public void String_and_dict_methods_behave_as_in_Python(string expression, string expected)
     {
         Assert.Equal(expected, Eval(expression));
@@ -54,7 +54,9 @@ public sealed class ChatTemplateFilterTests
     [InlineData("'Grüße 日本 🙂' | tojson", "\"Grüße 日本 🙂\"")]
     [InlineData("'q\"\\\\ \n\t\u0001' | tojson", "\"q\\\"\\\\ \\n\\t\\u0001\"")]
     [InlineData("{'a': [1, {'b': []}], 'c': {}} | tojson(indent=2)", "{\n  \"a\": [\n    1,\n    {\n      \"b\": []\n    }\n  ],\n  \"c\": {}\n}")]
-    [InlineData("[1] | tojson(4)", "[\n    1\n]")]
+    [InlineData("[1] | tojson(indent=4)", "[\n    1\n]")]
+    [InlineData("['é', {'b': 1, 'a': 2}] | tojson(true, sort_keys=true)", "[\"\\u00e9\", {\"a\": 2, \"b\": 1}]")]
+    [InlineData("{'a': [1, 2]} | tojson(separators=(',', ':'))", "{\"a\":[1,2]}")]
     public void Tojson_writes_Pythons_json_dumps_without_ensure_ascii(string expression, string expected)
     {
         Assert.Equal(expected, Eval(expression));
