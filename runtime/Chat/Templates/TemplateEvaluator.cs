@@ -12,6 +12,7 @@ internal sealed class TemplateEvaluator
 {
     private readonly StringBuilder output = new();
     private int callDepth;
+    private int evaluationDepth;
     private long iterations;
 
     private enum Flow
@@ -276,6 +277,12 @@ internal sealed class TemplateEvaluator
 
     private object? Evaluate(TemplateExpression expression, TemplateScope scope)
     {
+        if (++evaluationDepth > TemplateLimits.MaxEvaluationDepth)
+        {
+            throw new ChatTemplateException(
+                $"the expression is nested more than {TemplateLimits.MaxEvaluationDepth} levels deep", expression.Line, expression.Column);
+        }
+
         try
         {
             return EvaluateUnchecked(expression, scope);
@@ -283,6 +290,10 @@ internal sealed class TemplateEvaluator
         catch (TemplateRuntimeError error)
         {
             throw new ChatTemplateException(error.Message, expression.Line, expression.Column);
+        }
+        finally
+        {
+            evaluationDepth--;
         }
     }
 

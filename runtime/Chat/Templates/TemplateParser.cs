@@ -18,6 +18,7 @@ internal sealed class TemplateParser
 
     private readonly List<TemplateToken> tokens;
     private int index;
+    private int nesting;
 
     private TemplateParser(List<TemplateToken> tokens)
     {
@@ -39,6 +40,22 @@ internal sealed class TemplateParser
     }
 
     private TemplateToken Current => tokens[index];
+
+    /// <summary>Counts one more level of nested statements or expressions; too deep is an error, not a stack overflow.</summary>
+    private NestingLevel Nest(TemplateToken at)
+    {
+        if (++nesting > TemplateLimits.MaxSyntaxNesting)
+        {
+            throw Error($"statements or expressions are nested more than {TemplateLimits.MaxSyntaxNesting} levels deep", at);
+        }
+
+        return new NestingLevel(this);
+    }
+
+    private readonly struct NestingLevel(TemplateParser parser) : IDisposable
+    {
+        public void Dispose() => parser.nesting--;
+    }
 
     private TemplateToken Peek(int ahead = 1) => tokens[Math.Min(index + ahead, tokens.Count - 1)];
 
@@ -113,6 +130,7 @@ internal sealed class TemplateParser
 
     private TemplateNode ParseStatement(TemplateToken begin)
     {
+        using NestingLevel level = Nest(begin);
         TemplateToken keyword = Current;
         if (keyword.Kind != TemplateTokenKind.Name)
         {
@@ -371,6 +389,7 @@ internal sealed class TemplateParser
 
     private TemplateExpression ParseExpression(bool allowConditional = true)
     {
+        using NestingLevel level = Nest(Current);
         TemplateExpression expression = ParseOr();
         while (allowConditional && Current.IsName("if"))
         {
@@ -417,6 +436,7 @@ internal sealed class TemplateParser
     {
         if (Current.IsName("not"))
         {
+            using NestingLevel level = Nest(Current);
             TemplateToken op = Advance();
             return new UnaryExpression("not", ParseNot(), op.Line, op.Column);
         }
@@ -510,6 +530,7 @@ internal sealed class TemplateParser
         TemplateExpression node;
         if (Current.IsOperator("-") || Current.IsOperator("+"))
         {
+            using NestingLevel level = Nest(Current);
             TemplateToken op = Advance();
             node = new UnaryExpression(op.Value, ParseUnary(withFilters: false), op.Line, op.Column);
         }

@@ -345,6 +345,12 @@ internal static class TemplateLimits
     /// <summary>The deepest nesting of lists and dicts compared, printed or written as JSON.</summary>
     public const int MaxNesting = 256;
 
+    /// <summary>The deepest nesting of statements and parenthesized or prefixed expressions the parser accepts.</summary>
+    public const int MaxSyntaxNesting = 200;
+
+    /// <summary>The deepest expression tree evaluated (a long chain such as <c>a + b + c + ...</c> is deep too).</summary>
+    public const int MaxEvaluationDepth = 1000;
+
     /// <summary>The deepest nesting of macro calls.</summary>
     public const int MaxCallDepth = 64;
 

@@ -46,6 +46,35 @@ public sealed class ChatTemplateErrorTests
         Assert.Contains("nested more than 64", error.Message);
     }
 
+    [Theory]
+    [InlineData("{{ ", "(", "1", ")", " }}")]
+    [InlineData("{{ ", "not ", "1", "", " }}")]
+    [InlineData("{{ ", "-", "1", "", " }}")]
+    [InlineData("", "{% if true %}", "x", "{% endif %}", "")]
+    public void Deeply_nested_syntax_is_an_error_not_a_stack_overflow(string start, string open, string middle, string close, string end)
+    {
+        string template = start + string.Concat(System.Linq.Enumerable.Repeat(open, 100_000)) + middle
+            + string.Concat(System.Linq.Enumerable.Repeat(close, 100_000)) + end;
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse(template));
+        Assert.Contains("nested more than 200 levels", error.Message);
+    }
+
+    [Fact]
+    public void A_very_long_operator_chain_is_an_error_when_evaluated_not_a_stack_overflow()
+    {
+        string template = "{{ 1" + string.Concat(System.Linq.Enumerable.Repeat(" + 1", 100_000)) + " }}";
+        var error = Assert.Throws<ChatTemplateException>(() => Render(template));
+        Assert.Contains("nested more than 1000 levels", error.Message);
+        Assert.Equal("200", Render("{{ 1" + string.Concat(System.Linq.Enumerable.Repeat(" + 1", 199)) + " }}"));
+    }
+
+    [Fact]
+    public void A_value_nested_too_deep_to_print_is_an_error()
+    {
+        var error = Assert.Throws<ChatTemplateException>(() => Render("{% set ns = namespace(v=[]) %}{% for i in range(1000) %}{% set ns.v = [ns.v] %}{% endfor %}{{ ns.v }}"));
+        Assert.Contains("nested more than 256 levels", error.Message);
+    }
+
     [Fact]
     public void Output_longer_than_the_limit_is_refused()
     {
