@@ -12,7 +12,7 @@ namespace Codegen.Chat;
 /// it: with <c>trim_blocks</c> and <c>lstrip_blocks</c>, the variables <c>messages</c>,
 /// <c>add_generation_prompt</c>, <c>bos_token</c>, <c>eos_token</c> and any extras, and the functions
 /// <c>raise_exception</c> and <c>strftime_now</c>. The Jinja subset and what is left out are in
-/// docs/chat-templates.md.
+/// docs/chat-templates.md. A parsed template is immutable: <see cref="Render"/> may run on several threads at once.
 /// </summary>
 public sealed class ChatTemplate
 {

@@ -149,7 +149,7 @@ internal static class TemplateFilters
         bool atWordStart = true;
         foreach (char c in s)
         {
-            bool separator = char.IsWhiteSpace(c) || c is '-' or '(' or '{' or '[' or '<';
+            bool separator = PythonWhitespace.Is(c) || c is '-' or '(' or '{' or '[' or '<';
             text.Append(separator ? c : atWordStart ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
             atWordStart = separator;
         }
@@ -166,7 +166,7 @@ internal static class TemplateFilters
             case double d:
                 return double.IsFinite(d) && Math.Abs(d) < 9.2e18 ? (long)Math.Truncate(d) : fallback;
             case string s:
-                string trimmed = s.Trim().Replace("_", "", StringComparison.Ordinal);
+                string trimmed = PythonWhitespace.Trim(s).Replace("_", "", StringComparison.Ordinal);
                 if (long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer))
                 {
                     return integer;
@@ -188,7 +188,7 @@ internal static class TemplateFilters
 
     private static bool TryParseFloat(string s, out double value)
     {
-        string trimmed = s.Trim();
+        string trimmed = PythonWhitespace.Trim(s);
         switch (trimmed.ToLowerInvariant())
         {
             case "nan" or "+nan" or "-nan": value = double.NaN; return true;

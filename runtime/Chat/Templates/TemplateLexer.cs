@@ -110,7 +110,7 @@ internal sealed class TemplateLexer
         int to = end;
         if (nextStripsLeft)
         {
-            while (to > from && char.IsWhiteSpace(source[to - 1]))
+            while (to > from && PythonWhitespace.Is(source[to - 1]))
             {
                 to--;
             }
@@ -128,7 +128,7 @@ internal sealed class TemplateLexer
 
         if (previousStripsRight)
         {
-            while (from < to && char.IsWhiteSpace(source[from]))
+            while (from < to && PythonWhitespace.Is(source[from]))
             {
                 from++;
             }
@@ -220,7 +220,7 @@ internal sealed class TemplateLexer
 
     private void SkipWhitespace()
     {
-        while (position < source.Length && char.IsWhiteSpace(source[position]))
+        while (position < source.Length && PythonWhitespace.Is(source[position]))
         {
             position++;
         }

@@ -68,7 +68,7 @@ internal static class TemplateMethods
         object? chars = arguments.Get(0, "chars", null);
         if (chars is null)
         {
-            return start && end ? s.Trim() : start ? s.TrimStart() : s.TrimEnd();
+            return PythonWhitespace.Trim(s, start, end);
         }
 
         char[] set = RequireString(chars, "strip").ToCharArray();
@@ -84,7 +84,7 @@ internal static class TemplateMethods
             int i = 0;
             while (i < s.Length)
             {
-                while (i < s.Length && char.IsWhiteSpace(s[i]))
+                while (i < s.Length && PythonWhitespace.Is(s[i]))
                 {
                     i++;
                 }
@@ -96,12 +96,12 @@ internal static class TemplateMethods
 
                 if (limit >= 0 && parts.Count == limit)
                 {
-                    parts.Add(s[i..].TrimEnd());
+                    parts.Add(PythonWhitespace.Trim(s[i..], start: false));
                     break;
                 }
 
                 int startOfWord = i;
-                while (i < s.Length && !char.IsWhiteSpace(s[i]))
+                while (i < s.Length && !PythonWhitespace.Is(s[i]))
                 {
                     i++;
                 }

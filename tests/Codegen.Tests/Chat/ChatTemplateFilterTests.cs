@@ -9,6 +9,7 @@ public sealed class ChatTemplateFilterTests
     [Theory]
     [InlineData("'  a b  ' | trim", "a b")]
     [InlineData("'xxaxx' | trim('x')", "a")]
+    [InlineData("'\u001f\u00a0 a \u2003\n' | trim ~ '|' ~ 'a\u001cb'.split() | join(',')", "a|a,b")]
     [InlineData("'héllo wörld' | upper", "HÉLLO WÖRLD")]
     [InlineData("'ABC' | lower", "abc")]
     [InlineData("'hello big-world' | title", "Hello Big-World")]

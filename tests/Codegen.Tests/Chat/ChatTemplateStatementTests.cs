@@ -23,6 +23,14 @@ public sealed class ChatTemplateStatementTests
     }
 
     [Fact]
+    public void Loop_neighbours_and_cycle_follow_the_items()
+    {
+        const string template = "{% for x in ['a', 'b', 'c'] %}{{ loop.previtem | default('^') }}{{ x }}{{ loop.nextitem | default('$') }}"
+            + "{{ loop.cycle('+', '-') }}{{ loop.revindex0 }} {% endfor %}";
+        Assert.Equal("^ab+2 abc-1 bc$+0 ", Render(template));
+    }
+
+    [Fact]
     public void A_loop_filter_is_applied_before_the_loop_variables_are_counted()
     {
         const string template = "{% for m in messages if m.role == 'user' %}{{ loop.index }}/{{ loop.length }}:{{ m.content }} {% endfor %}";
