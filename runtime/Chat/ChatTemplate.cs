@@ -152,6 +152,48 @@ public sealed class ChatTemplate
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, IReadOnlyDictionary<string, object?>? extraVariables = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var messageList = new List<object?>(messages.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            ChatMessage message = messages[i] ?? throw new ChatTemplateException($"messages[{i}] is null");
+            if (message.Role is null || message.Content is null)
+            {
+                throw new ChatTemplateException($"messages[{i}] has a null {(message.Role is null ? "role" : "content")}");
+            }
+
+            messageList.Add(TemplateValueConversion.FromDotNet(message, "messages"));
+        }
+
+        return RenderValues(messageList, addGenerationPrompt, extraVariables);
+    }
+
+    /// <summary>
+    /// Renders a conversation whose messages carry more than a role and text: each message a dictionary such as
+    /// <c>{"role": "assistant", "content": "", "tool_calls": [...]}</c> or <c>{"role": "tool", "tool_call_id": ..., "content": ...}</c>,
+    /// with values of the kinds <paramref name="extraVariables"/> takes.
+    /// </summary>
+    /// <inheritdoc cref="Render(IReadOnlyList{ChatMessage}, bool, IReadOnlyDictionary{string, object?}?)"/>
+    public string Render(IReadOnlyList<IReadOnlyDictionary<string, object?>> messages, bool addGenerationPrompt, IReadOnlyDictionary<string, object?>? extraVariables = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var messageList = new List<object?>(messages.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            IReadOnlyDictionary<string, object?> message = messages[i] ?? throw new ChatTemplateException($"messages[{i}] is null");
+            object? converted = TemplateValueConversion.FromDotNet(message, "messages");
+            if (converted is not TemplateDict dict || !dict.TryGet("role", out object? role) || role is not string)
+            {
+                throw new ChatTemplateException($"messages[{i}] needs a string \"role\"");
+            }
+
+            messageList.Add(dict);
+        }
+
+        return RenderValues(messageList, addGenerationPrompt, extraVariables);
+    }
+
+    private string RenderValues(List<object?> messages, bool addGenerationPrompt, IReadOnlyDictionary<string, object?>? extraVariables)
+    {
         var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (BosToken is not null)
         {
@@ -176,19 +218,7 @@ public sealed class ChatTemplate
             }
         }
 
-        var messageList = new List<object?>(messages.Count);
-        for (int i = 0; i < messages.Count; i++)
-        {
-            ChatMessage message = messages[i] ?? throw new ChatTemplateException($"messages[{i}] is null");
-            if (message.Role is null || message.Content is null)
-            {
-                throw new ChatTemplateException($"messages[{i}] has a null {(message.Role is null ? "role" : "content")}");
-            }
-
-            messageList.Add(TemplateValueConversion.FromDotNet(message, "messages"));
-        }
-
-        variables["messages"] = messageList;
+        variables["messages"] = messages;
         variables["add_generation_prompt"] = addGenerationPrompt;
         return TemplateEvaluator.Render(nodes, TemplateGlobals.Create(Now), variables);
     }

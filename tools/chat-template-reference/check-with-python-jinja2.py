@@ -28,6 +28,14 @@ def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)
     return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
 
 
+# Known differences between the two renderers, reported but not counted: Mistral v3 writes a tool call as
+# '...' + (arguments | tojson | safe) + '...'; in Python, str + Markup escapes the str side, so Jinja2 writes
+# &#34; for the quotes around it, where @huggingface/jinja (whose safe does nothing) writes quotes.
+KNOWN = {
+    ("mistral-v3", "tool-call-round-trip"): "str + Markup escaping",
+    ("mistral-v3", "tool-call-round-trip-no-generation-prompt"): "str + Markup escaping",
+}
+
 env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
 env.filters["tojson"] = tojson
 env.globals["raise_exception"] = raise_exception
@@ -57,8 +65,12 @@ for path in sorted(glob.glob(os.path.join(repo, "tests", "golden", "chat-templat
             actual = ("error", str(error))
         expected = ("rendered", case["rendered"]) if "rendered" in case else ("error", case["error"])
         if actual != expected:
+            known = KNOWN.get((golden["template"], case["name"]))
+            if known:
+                print(f"{golden['template']} / {case['name']}: differs as known ({known})")
+                continue
             differences += 1
             print(f"{golden['template']} / {case['name']}: Jinja2 {actual!r:.300} but the golden has {expected!r:.300}")
 
-print(f"Python Jinja2 differs from the goldens on {differences} of {total} cases")
+print(f"Python Jinja2 differs from the goldens on {differences} of {total} cases, besides {len(KNOWN)} known")
 sys.exit(1 if differences else 0)

@@ -75,6 +75,20 @@ const tools = [
   },
 ];
 
+// An assistant turn that calls a tool (content empty, as OpenAI-style clients send it; a 9-character id, as
+// Mistral's templates require), the tool's answer, and the conversation going on.
+const toolCallConversation = [
+  user("What is the weather in Paris tomorrow?"),
+  {
+    role: "assistant",
+    content: "",
+    tool_calls: [{ id: "call12345", type: "function", function: { name: "get_weather", arguments: { city: "Paris", days: 1 } } }],
+  },
+  { role: "tool", tool_call_id: "call12345", content: "21" },
+  assistant("It will be 21 °C in Paris tomorrow."),
+  user("Thanks!"),
+];
+
 function readTemplate(spec) {
   const file = join(spec.root === "models" ? modelsRoot : repoRoot, spec.path);
   const text = readFileSync(file, "utf8");
@@ -103,6 +117,8 @@ function casesOf(spec) {
   if (spec.tools) {
     cases.push({ name: "tools", messages: conversations["system-user"], add_generation_prompt: true, variables: { tools } });
     cases.push({ name: "tools-multi-turn", messages: conversations["multi-turn"], add_generation_prompt: true, variables: { tools } });
+    cases.push({ name: "tool-call-round-trip", messages: toolCallConversation, add_generation_prompt: true, variables: { tools } });
+    cases.push({ name: "tool-call-round-trip-no-generation-prompt", messages: toolCallConversation, add_generation_prompt: false, variables: { tools } });
   }
 
   if (spec.dated) {

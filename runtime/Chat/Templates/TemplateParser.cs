@@ -238,7 +238,7 @@ internal sealed class TemplateParser
             Advance();
         }
 
-        do
+        while (true)
         {
             if (Current.Kind != TemplateTokenKind.Name)
             {
@@ -246,8 +246,13 @@ internal sealed class TemplateParser
             }
 
             names.Add(Advance().Value);
+            if (!Current.IsOperator(","))
+            {
+                break;
+            }
+
+            Advance();
         }
-        while (Current.IsOperator(",") && Advance().Kind == TemplateTokenKind.Operator);
 
         if (parenthesized)
         {

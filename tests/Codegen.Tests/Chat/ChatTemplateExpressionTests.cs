@@ -125,6 +125,25 @@ public sealed class ChatTemplateExpressionTests
     }
 
     [Fact]
+    public void Messages_given_as_dictionaries_carry_their_other_fields()
+    {
+        var messages = new List<IReadOnlyDictionary<string, object?>>
+        {
+            new Dictionary<string, object?> { ["role"] = "assistant", ["content"] = null, ["tool_calls"] = new[] { new Dictionary<string, object?> { ["name"] = "f" } } },
+        };
+        ChatTemplate template = ChatTemplate.Parse("{{ messages[0].role }} {{ messages[0].content }} {{ messages[0].tool_calls[0].name }} {{ messages[0].nope is defined }}");
+        Assert.Equal("assistant None f False", template.Render(messages, false));
+    }
+
+    [Fact]
+    public void A_dictionary_message_without_a_string_role_is_refused()
+    {
+        var messages = new List<IReadOnlyDictionary<string, object?>> { new Dictionary<string, object?> { ["content"] = "x" } };
+        var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Parse("x").Render(messages, false));
+        Assert.Contains("messages[0] needs a string \"role\"", error.Message);
+    }
+
+    [Fact]
     public void Messages_and_add_generation_prompt_cannot_be_overridden_by_extras()
     {
         var variables = new Dictionary<string, object?> { ["messages"] = "x" };

@@ -26,13 +26,13 @@ public sealed class ChatTemplateGoldenTests
 
         if (expected.Error is not null)
         {
-            var error = Assert.Throws<ChatTemplateException>(() => template.Render(expected.Messages, expected.AddGenerationPrompt, expected.Variables));
+            var error = Assert.Throws<ChatTemplateException>(() => expected.RenderWith(template));
             Assert.True(error.RaisedByTemplate, error.Message);
             Assert.Equal(expected.Error, error.Message);
         }
         else
         {
-            Assert.Equal(expected.Rendered, template.Render(expected.Messages, expected.AddGenerationPrompt, expected.Variables));
+            Assert.Equal(expected.Rendered, expected.RenderWith(template));
         }
     }
 
@@ -58,5 +58,6 @@ public sealed class ChatTemplateGoldenTests
         Assert.Contains(ChatTemplateGoldens.Load("llama2-chat").Cases, c => c.Error is not null);
         Assert.Contains(ChatTemplateGoldens.Load("mistral-v1").Cases, c => c.Error is not null);
         Assert.Contains(ChatTemplateGoldens.Load("qwen2.5").Cases, c => c.Variables.ContainsKey("tools"));
+        Assert.Contains(ChatTemplateGoldens.Load("llama3.1-instruct").Cases, c => c.RichMessages is not null && c.Rendered!.Contains("\"parameters\": {\"city\": \"Paris\"", System.StringComparison.Ordinal));
     }
 }

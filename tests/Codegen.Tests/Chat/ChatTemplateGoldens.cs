@@ -34,9 +34,17 @@ internal static class ChatTemplateGoldens
         var cases = new List<GoldenCase>();
         foreach (JsonElement item in root.GetProperty("cases").EnumerateArray())
         {
-            var messages = item.GetProperty("messages").EnumerateArray()
-                .Select(m => new ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!))
-                .ToList();
+            JsonElement messageArray = item.GetProperty("messages");
+            bool plain = messageArray.EnumerateArray().All(m =>
+                m.EnumerateObject().All(p => p.Name is "role" or "content" && p.Value.ValueKind == JsonValueKind.String));
+            var messages = plain
+                ? messageArray.EnumerateArray().Select(m => new ChatMessage(m.GetProperty("role").GetString()!, m.GetProperty("content").GetString()!)).ToList()
+                : null;
+            var richMessages = plain
+                ? null
+                : messageArray.EnumerateArray()
+                    .Select(m => (IReadOnlyDictionary<string, object?>)m.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone()))
+                    .ToList();
             var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
             foreach (JsonProperty variable in item.GetProperty("variables").EnumerateObject())
             {
@@ -46,6 +54,7 @@ internal static class ChatTemplateGoldens
             cases.Add(new GoldenCase(
                 item.GetProperty("name").GetString()!,
                 messages,
+                richMessages,
                 item.GetProperty("add_generation_prompt").GetBoolean(),
                 variables,
                 item.TryGetProperty("rendered", out JsonElement rendered) ? rendered.GetString() : null,
@@ -87,12 +96,23 @@ internal static class ChatTemplateGoldens
     /// <summary>A golden file.</summary>
     internal sealed record Golden(string Name, string TemplatePath, string? BosToken, string? EosToken, IReadOnlyList<GoldenCase> Cases);
 
-    /// <summary>One rendering: the expected text, or the expected error message.</summary>
+    /// <summary>
+    /// One rendering: the expected text, or the expected error message. Messages of role and text only are
+    /// <see cref="ChatMessage"/>s; a conversation with more (tool calls) is a list of dictionaries instead.
+    /// </summary>
     internal sealed record GoldenCase(
         string Name,
-        IReadOnlyList<ChatMessage> Messages,
+        IReadOnlyList<ChatMessage>? Messages,
+        IReadOnlyList<IReadOnlyDictionary<string, object?>>? RichMessages,
         bool AddGenerationPrompt,
         IReadOnlyDictionary<string, object?> Variables,
         string? Rendered,
-        string? Error);
+        string? Error)
+    {
+        /// <summary>Renders this case's conversation with <paramref name="template"/>.</summary>
+        public string RenderWith(ChatTemplate template) =>
+            Messages is not null
+                ? template.Render(Messages, AddGenerationPrompt, Variables)
+                : template.Render(RichMessages!, AddGenerationPrompt, Variables);
+    }
 }
