@@ -99,73 +99,55 @@ internal static class CpuLowering
     public static void EmitDecodeLayer(IndentedWriter w, ModelSpec spec, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
         int projection = 0;
-        foreach (ResidualBlock block in plan.Blocks)
+        EmitBlocks(w, plan, string.Empty, operation =>
         {
-            if (block != plan.Attention)
+            switch (operation)
             {
-                w.Line();
+                case NormOperation norm:
+                    w.Line(NormCall(norm, "normalized", "residual", "layer"));
+                    break;
+                case ProjectionOperation:
+                    steps[projection++].EmitDispatch(w);
+                    break;
+                case RotaryOperation:
+                    w.Line("// Rotary positions: each pair of query and key dimensions turns by an angle that grows with the position.");
+                    w.Line("CpuKernels.RotatePositions(query, key, currentPosition, model.RotaryCos, model.RotarySin);");
+                    break;
+                case CacheKeyValueOperation:
+                    w.Line("// The value went into the cache with its projection; the key goes in after it (transposed).");
+                    w.Line("CpuKernels.StoreKey(key, keys, currentPosition);");
+                    break;
+                case AttentionOperation:
+                    CpuSessionEmitter.EmitAttentionDispatch(w, spec);
+                    break;
             }
-
-            w.Comment(block.Summary);
-            foreach (LayerOperation operation in block.Operations)
-            {
-                switch (operation)
-                {
-                    case NormOperation norm:
-                        w.Line(NormCall(norm, "normalized", "residual", "layer"));
-                        break;
-                    case ProjectionOperation:
-                        steps[projection++].EmitDispatch(w);
-                        break;
-                    case RotaryOperation:
-                        w.Line("// Rotary positions: each pair of query and key dimensions turns by an angle that grows with the position.");
-                        w.Line("CpuKernels.RotatePositions(query, key, currentPosition, model.RotaryCos, model.RotarySin);");
-                        break;
-                    case CacheKeyValueOperation:
-                        w.Line("// The value went into the cache with its projection; the key goes in after it (transposed).");
-                        w.Line("CpuKernels.StoreKey(key, keys, currentPosition);");
-                        break;
-                    case AttentionOperation:
-                        CpuSessionEmitter.EmitAttentionDispatch(w, spec);
-                        break;
-                }
-            }
-        }
+        });
     }
 
     /// <summary>One prefill layer over a chunk: the same operations, each over every token of the chunk.</summary>
     public static void EmitPrefillLayer(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
         int step = 0;
-        foreach (ResidualBlock block in plan.Blocks)
+        EmitBlocks(w, plan, " Every token of the chunk.", operation =>
         {
-            if (block != plan.Attention)
+            switch (operation)
             {
-                w.Line();
-            }
+                case NormOperation:
+                case ProjectionOperation:
+                case CacheKeyValueOperation:
+                    steps[step++].EmitDispatch(w);
+                    break;
+                case AttentionOperation:
+                    using (w.Block("if (lastChunk && layerIndex == Layers - 1)"))
+                    {
+                        w.Line("// The prompt's last layer: its keys and values are cached; the rest is for the last token only.");
+                        w.Line("KeepLastTokenOnly();");
+                    }
 
-            w.Comment($"{block.Summary} Every token of the chunk.");
-            foreach (LayerOperation operation in block.Operations)
-            {
-                switch (operation)
-                {
-                    case NormOperation:
-                    case ProjectionOperation:
-                    case CacheKeyValueOperation:
-                        steps[step++].EmitDispatch(w);
-                        break;
-                    case AttentionOperation:
-                        using (w.Block("if (lastChunk && layerIndex == Layers - 1)"))
-                        {
-                            w.Line("// The prompt's last layer: its keys and values are cached; the rest is for the last token only.");
-                            w.Line("KeepLastTokenOnly();");
-                        }
-
-                        CpuPrefillEmitter.EmitAttentionDispatch(w);
-                        break;
-                }
+                    CpuPrefillEmitter.EmitAttentionDispatch(w);
+                    break;
             }
-        }
+        });
     }
 
     /// <summary>
@@ -175,6 +157,34 @@ internal static class CpuLowering
     public static void EmitBatchSessionLayer(IndentedWriter w, ModelPlan plan, IReadOnlyList<CpuStep> steps)
     {
         int projection = 0;
+        EmitBlocks(w, plan, " Every row of the step.", operation =>
+        {
+            switch (operation)
+            {
+                case NormOperation norm:
+                    w.Line($"NormalizeBatch({NormArguments(norm, "layer")}, 0, batchCount);");
+                    break;
+                case ProjectionOperation:
+                    steps[projection++].EmitDispatch(w);
+                    break;
+                case CacheKeyValueOperation:
+                    w.Line(plan.Has<RotaryOperation>()
+                        ? "// Rotary positions at each row's own position, then each row's key and value into its sequence's cache."
+                        : "// Each row's key and value into its sequence's cache at the row's position.");
+                    w.Line("StoreRows(layerIndex);");
+                    break;
+                case AttentionOperation:
+                    w.Line("// Causal attention of each row over its own sequence's cache, rows and heads split over the pool.");
+                    w.Line("attentionLayer = layerIndex;");
+                    w.Line("pool.Run(attendRows, batchCount * Heads, granularity: 1);");
+                    break;
+            }
+        });
+    }
+
+    /// <summary>Writes each residual block's summary, then each of its operations through <paramref name="emitOperation"/>, a blank line between blocks.</summary>
+    private static void EmitBlocks(IndentedWriter w, ModelPlan plan, string summarySuffix, System.Action<LayerOperation> emitOperation)
+    {
         foreach (ResidualBlock block in plan.Blocks)
         {
             if (block != plan.Attention)
@@ -182,29 +192,10 @@ internal static class CpuLowering
                 w.Line();
             }
 
-            w.Comment($"{block.Summary} Every row of the step.");
+            w.Comment(block.Summary + summarySuffix);
             foreach (LayerOperation operation in block.Operations)
             {
-                switch (operation)
-                {
-                    case NormOperation norm:
-                        w.Line($"NormalizeBatch({NormArguments(norm, "layer")}, 0, batchCount);");
-                        break;
-                    case ProjectionOperation:
-                        steps[projection++].EmitDispatch(w);
-                        break;
-                    case CacheKeyValueOperation:
-                        w.Line(plan.Has<RotaryOperation>()
-                            ? "// Rotary positions at each row's own position, then each row's key and value into its sequence's cache."
-                            : "// Each row's key and value into its sequence's cache at the row's position.");
-                        w.Line("StoreRows(layerIndex);");
-                        break;
-                    case AttentionOperation:
-                        w.Line("// Causal attention of each row over its own sequence's cache, rows and heads split over the pool.");
-                        w.Line("attentionLayer = layerIndex;");
-                        w.Line("pool.Run(attendRows, batchCount * Heads, granularity: 1);");
-                        break;
-                }
+                emitOperation(operation);
             }
         }
     }
