@@ -29,6 +29,7 @@ version="$prefix-$suffix"
 packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 cleanup() {
   rm -rf "$work" "$packages/codegen/$version" "$packages/codegen.gpu/$version"
+  rmdir "$packages/codegen" "$packages/codegen.gpu" 2> /dev/null || true
 }
 trap cleanup EXIT
 
