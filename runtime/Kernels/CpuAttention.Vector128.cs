@@ -65,7 +65,7 @@ public static partial class CpuAttention
         Vector128<float> maxima = Vector128.Create(float.NegativeInfinity);
         for (int t = 0; t < padded; t += Lanes)
         {
-            maxima = Vector128.MaxNative(maxima, Vector128.LoadUnsafe(ref headScores, (nuint)t));
+            maxima = Vector128Native.Max(maxima, Vector128.LoadUnsafe(ref headScores, (nuint)t));
         }
 
         Vector128<float> shift = Vector128.Create(SimdMath.MaxAcross(maxima));

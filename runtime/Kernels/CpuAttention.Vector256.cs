@@ -67,7 +67,7 @@ public static partial class CpuAttention
         Vector256<float> maxima = Vector256.Create(float.NegativeInfinity);
         for (int t = 0; t < padded; t += Lanes)
         {
-            maxima = Vector256.MaxNative(maxima, Vector256.LoadUnsafe(ref headScores, (nuint)t));
+            maxima = Vector256Native.Max(maxima, Vector256.LoadUnsafe(ref headScores, (nuint)t));
         }
 
         Vector256<float> shift = Vector256.Create(SimdMath.MaxAcross(maxima));

@@ -317,12 +317,12 @@ public static class Q8Kernels
         Vector256<float> v1 = Vector256.LoadUnsafe(ref source, 8);
         Vector256<float> v2 = Vector256.LoadUnsafe(ref source, 16);
         Vector256<float> v3 = Vector256.LoadUnsafe(ref source, 24);
-        Vector256<float> max8 = Vector256.MaxNative(
-            Vector256.MaxNative(Vector256.Abs(v0), Vector256.Abs(v1)),
-            Vector256.MaxNative(Vector256.Abs(v2), Vector256.Abs(v3)));
-        Vector128<float> max4 = Vector128.MaxNative(max8.GetLower(), max8.GetUpper());
-        max4 = Vector128.MaxNative(max4, Vector128.Shuffle(max4, Vector128.Create(2, 3, 0, 1)));
-        max4 = Vector128.MaxNative(max4, Vector128.Shuffle(max4, Vector128.Create(1, 0, 3, 2)));
+        Vector256<float> max8 = Vector256Native.Max(
+            Vector256Native.Max(Vector256.Abs(v0), Vector256.Abs(v1)),
+            Vector256Native.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+        Vector128<float> max4 = Vector128Native.Max(max8.GetLower(), max8.GetUpper());
+        max4 = Vector128Native.Max(max4, Vector128.Shuffle(max4, Vector128.Create(2, 3, 0, 1)));
+        max4 = Vector128Native.Max(max4, Vector128.Shuffle(max4, Vector128.Create(1, 0, 3, 2)));
         float scale = max4.ToScalar() / 127f;
         Vector256<float> inverse = Vector256.Create(scale != 0 ? 1f / scale : 0f);
         Vector256<int> q0 = ToQuants(v0 * inverse);
@@ -337,9 +337,9 @@ public static class Q8Kernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> ToQuants(Vector256<float> scaled)
     {
-        Vector256<float> rounded = Vector256.Round(scaled);
-        rounded = Vector256.MinNative(Vector256.MaxNative(rounded, Vector256.Create(-127f)), Vector256.Create(127f));
-        return Vector256.ConvertToInt32Native(rounded);
+        Vector256<float> rounded = Vector256Native.Round(scaled);
+        rounded = Vector256Native.Min(Vector256Native.Max(rounded, Vector256.Create(-127f)), Vector256.Create(127f));
+        return Vector256Native.ConvertToInt32(rounded);
     }
 
     /// <summary>Quantizes up to 32 values into a 32-quant block (zero-padded) and returns its scale; the reference for <see cref="QuantizeBlock"/>.</summary>

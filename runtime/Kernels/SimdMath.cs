@@ -84,14 +84,14 @@ public static class SimdMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector256<float> values) =>
-        MaxAcross(Vector128.MaxNative(values.GetLower(), values.GetUpper()));
+        MaxAcross(Vector128Native.Max(values.GetLower(), values.GetUpper()));
 
     /// <summary>The largest of four floats; see the Vector256 overload.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector128<float> values)
     {
-        values = Vector128.MaxNative(values, Vector128.Shuffle(values, Vector128.Create(2, 3, 0, 1)));
-        values = Vector128.MaxNative(values, Vector128.Shuffle(values, Vector128.Create(1, 0, 3, 2)));
+        values = Vector128Native.Max(values, Vector128.Shuffle(values, Vector128.Create(2, 3, 0, 1)));
+        values = Vector128Native.Max(values, Vector128.Shuffle(values, Vector128.Create(1, 0, 3, 2)));
         return values.ToScalar();
     }
 
@@ -129,7 +129,7 @@ public static class SimdMath
     public static Vector256<float> Exp(Vector256<float> x)
     {
         Vector256<float> clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(-87.33654f)), Vector256.Create(88.72283f));
-        Vector256<float> n = Vector256.Round(clamped * Vector256.Create(1.44269504088896341f));
+        Vector256<float> n = Vector256Native.Round(clamped * Vector256.Create(1.44269504088896341f));
         // r = x - n ln2, with ln2 split in two so the subtraction stays exact.
         Vector256<float> r = MultiplyAdd(n, Vector256.Create(-0.693359375f), clamped);
         r = MultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
@@ -141,7 +141,7 @@ public static class SimdMath
         p = MultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
         p = MultiplyAdd(p * r, r, r) + Vector256<float>.One;
         // n is a whole number within [-126, 128] after the clamp, so the processor's own conversion is exact.
-        Vector256<int> exponent = (Vector256.ConvertToInt32Native(n) + Vector256.Create(127)) << 23;
+        Vector256<int> exponent = (Vector256Native.ConvertToInt32(n) + Vector256.Create(127)) << 23;
         Vector256<float> result = p * exponent.AsSingle();
         // Below the clamp the true value underflows to zero; above it, overflows to infinity.
         result = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(-87.33654f)), Vector256<float>.Zero, result);
@@ -153,7 +153,7 @@ public static class SimdMath
     public static Vector128<float> Exp(Vector128<float> x)
     {
         Vector128<float> clamped = Vector128.Min(Vector128.Max(x, Vector128.Create(-87.33654f)), Vector128.Create(88.72283f));
-        Vector128<float> n = Vector128.Round(clamped * Vector128.Create(1.44269504088896341f));
+        Vector128<float> n = Vector128Native.Round(clamped * Vector128.Create(1.44269504088896341f));
         Vector128<float> r = MultiplyAdd(n, Vector128.Create(-0.693359375f), clamped);
         r = MultiplyAdd(n, Vector128.Create(2.12194440e-4f), r);
         Vector128<float> p = Vector128.Create(1.9875691500e-4f);
@@ -163,7 +163,7 @@ public static class SimdMath
         p = MultiplyAdd(p, r, Vector128.Create(1.6666665459e-1f));
         p = MultiplyAdd(p, r, Vector128.Create(5.0000001201e-1f));
         p = MultiplyAdd(p * r, r, r) + Vector128<float>.One;
-        Vector128<int> exponent = (Vector128.ConvertToInt32Native(n) + Vector128.Create(127)) << 23;
+        Vector128<int> exponent = (Vector128Native.ConvertToInt32(n) + Vector128.Create(127)) << 23;
         Vector128<float> result = p * exponent.AsSingle();
         result = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128.Create(-87.33654f)), Vector128<float>.Zero, result);
         return Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128.Create(88.72283f)), Vector128.Create(float.PositiveInfinity), result);

@@ -30,7 +30,7 @@ public sealed class Llama2cTokenizer : ITokenizer
     private static readonly byte[] ByteValues = CreateByteValues();
 
     private readonly byte[][] _pieces;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsByKey;
+    private readonly SpanKeyedIds _idsByKey;
     private readonly ScoredPairMerger _merger;
 
     private Llama2cTokenizer(byte[][] pieces, float[] scores)
@@ -50,7 +50,7 @@ public sealed class Llama2cTokenizer : ITokenizer
             ids.TryAdd(keys[id], id);
         }
 
-        _idsByKey = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _idsByKey = new SpanKeyedIds(ids);
         _merger = new ScoredPairMerger(keys, scores, _idsByKey, longestKey);
     }
 

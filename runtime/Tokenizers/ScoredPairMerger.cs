@@ -21,14 +21,14 @@ internal sealed class ScoredPairMerger
 
     /// <summary>Each token's place among the scores, best first: 0 for the highest score, the same for equal scores.</summary>
     private readonly int[] _scoreOrder;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsByKey;
+    private readonly SpanKeyedIds _idsByKey;
     private readonly int _longestKey;
 
     /// <param name="keys">Each token's piece as Latin-1 characters (one char a byte), as run.c joins them.</param>
     /// <param name="scores">Each token's merge score.</param>
     /// <param name="idsByKey">The token of each piece (the lowest id of repeated pieces).</param>
     /// <param name="longestKey">The longest piece, in bytes.</param>
-    public ScoredPairMerger(string[] keys, float[] scores, Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> idsByKey, int longestKey)
+    public ScoredPairMerger(string[] keys, float[] scores, SpanKeyedIds idsByKey, int longestKey)
     {
         _keys = keys;
         _scores = scores;

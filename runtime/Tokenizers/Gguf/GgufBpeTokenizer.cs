@@ -27,7 +27,7 @@ public sealed class GgufBpeTokenizer : ITokenizer
     private readonly RankedPairMerger _merger;
     private readonly Regex _pattern;
     private readonly bool _wholeWordTokens;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsByText;
+    private readonly SpanKeyedIds _idsByText;
     private readonly UserDefinedTokenSplitter _splitter;
     private readonly byte[][] _bytes;
     private readonly int[] _stops;
@@ -39,7 +39,7 @@ public sealed class GgufBpeTokenizer : ITokenizer
         _merger = merger;
         _pattern = pattern;
         _wholeWordTokens = wholeWordTokens;
-        _idsByText = ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        _idsByText = new SpanKeyedIds(ids);
         _splitter = new UserDefinedTokenSplitter(vocabulary.Tokens, vocabulary.Types);
         _bytes = new byte[vocabulary.Tokens.Length][];
         for (int id = 0; id < _bytes.Length; id++)

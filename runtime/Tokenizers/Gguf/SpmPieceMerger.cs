@@ -14,7 +14,7 @@ namespace Codegen.Tokenizers;
 /// </summary>
 internal sealed class SpmPieceMerger
 {
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsByText;
+    private readonly SpanKeyedIds _idsByText;
 
     /// <summary>Each token's place among the scores, best first (see <see cref="ScoredPairMerger.ScoreOrder"/>).</summary>
     private readonly int[] _scoreOrder;
@@ -24,7 +24,7 @@ internal sealed class SpmPieceMerger
 
     public SpmPieceMerger(Dictionary<string, int> idsByText, float[] scores, int[] tokenOfByte)
     {
-        _idsByText = idsByText.GetAlternateLookup<ReadOnlySpan<char>>();
+        _idsByText = new SpanKeyedIds(idsByText);
         _scoreOrder = ScoredPairMerger.ScoreOrder(scores);
         _tokenOfByte = tokenOfByte;
     }

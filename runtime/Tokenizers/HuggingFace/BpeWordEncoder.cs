@@ -15,7 +15,7 @@ namespace Codegen.Tokenizers;
 internal sealed class BpeWordEncoder
 {
     private readonly RankedPairMerger _merger;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idsByText;
+    private readonly SpanKeyedIds _idsByText;
     private readonly bool _byteLevel;
     private readonly bool _ignoreMerges;
     private readonly bool _byteFallback;
@@ -29,7 +29,7 @@ internal sealed class BpeWordEncoder
     /// <param name="byteLevel">Whether pre-tokens are byte-level.</param>
     public BpeWordEncoder(BpeModelJson model, Dictionary<string, int> idsByText, bool byteLevel)
     {
-        _idsByText = idsByText.GetAlternateLookup<ReadOnlySpan<char>>();
+        _idsByText = new SpanKeyedIds(idsByText);
         _byteLevel = byteLevel;
         _ignoreMerges = model.IgnoreMerges;
         _byteFallback = model.ByteFallback;

@@ -313,8 +313,11 @@ public sealed class GgufQ8_0InPlaceTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>Changes a block's bytes (its index in the row is given); a delegate of its own, since .NET 8's Action cannot take a span.</summary>
+    private delegate void BlockEdit(Span<byte> bytes, int block);
+
     /// <summary>A copy of the Q8_0 file with one block of <paramref name="ggufName"/> changed by <paramref name="edit"/>.</summary>
-    private string CopyWithBlock(string ggufName, int row, int block, Action<Span<byte>, int> edit)
+    private string CopyWithBlock(string ggufName, int row, int block, BlockEdit edit)
     {
         long start;
         using (GgufFile file = GgufFile.Open(Q8_0Gguf))
