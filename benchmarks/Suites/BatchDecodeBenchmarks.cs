@@ -12,15 +12,15 @@ namespace Codegen.Benchmarks.Suites;
 /// Aggregate decode speed with several sequences: one sequence through the single-sequence session (the
 /// baseline), and 1 or 8 sequences through the batch session, whose step reads the weights once for all of them.
 /// Each operation is one token of one sequence, so tokens/s is the aggregate over the sequences (eight sequences of
-/// 128 tokens an invocation in every variant). Every sequence
+/// 64 tokens an invocation in every variant). Every sequence
 /// decodes greedily from position 0 from a token of its own.
 /// </summary>
 [BenchmarkCategory("batch")]
 [Config(typeof(BenchmarkConfig))]
 public class BatchDecodeBenchmarks
 {
-    /// <summary>Decode steps each sequence takes (positions 0 to 127).</summary>
-    private const int Steps = 128;
+    /// <summary>Decode steps each sequence takes (positions 0 to 63).</summary>
+    private const int Steps = 64;
 
     /// <summary>Sequences decoded by one operation: every variant decodes the same number of tokens.</summary>
     private const int SequencesPerOperation = 8;
@@ -34,7 +34,7 @@ public class BatchDecodeBenchmarks
     [Params("110m-f32", "110m-q8", "15m-f32")]
     public string Model { get; set; } = "";
 
-    /// <summary>"single-session" (one sequence, the usual session), or "batch" with <see cref="Sequences"/> sequences.</summary>
+    /// <summary>"single-session" (one sequence at a time, the usual session), "batch-1" (one at a time through the batch session) or "batch-8" (eight together).</summary>
     [Params("single-session", "batch-1", "batch-8")]
     public string Session { get; set; } = "";
 
