@@ -7,7 +7,7 @@ namespace Explain;
 internal static class ProbabilityBars
 {
     private const double LabelWidth = 90;
-    private const double BarWidth = 220;
+    private const double BarWidth = 180;
     private const double RowHeight = 20;
 
     public static void Write(StringBuilder html, Explanation explanation)
