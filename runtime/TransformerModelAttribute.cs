@@ -116,6 +116,14 @@ sealed class TransformerModelAttribute : Attribute
     /// Supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM, Phi3ForCausalLM and GPT2LMHeadModel.
     /// </summary>
     public string? Config { get; set; }
+
+    /// <summary>
+    /// Whether the generator also writes <c>CpuInspectingSession</c>: the same CPU forward pass, token by token, that
+    /// records every head's attention weights, the residual stream's norms and the logit lens (see
+    /// <c>Codegen.Inspection.InspectionResult</c>). The fast sessions are the same either way. Default false, so a
+    /// model that does not ask pays nothing in generated code or build time.
+    /// </summary>
+    public bool Inspectable { get; set; }
 }
 
 /// <summary>

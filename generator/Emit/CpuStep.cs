@@ -24,12 +24,15 @@ internal sealed record CpuStep(string Field, string Call, string Rows, long Mult
 {
     public bool Parallel => TuningConstants.WorthSplitting(MultiplyAdds);
 
+    /// <summary>The kernel call over every row, on the calling thread (no semicolon).</summary>
+    public string SerialCall => string.Format(Call, "0", Rows);
+
     /// <summary>Writes the call: a dispatch over the pool when split, the plain kernel call otherwise.</summary>
     public void EmitDispatch(IndentedWriter w)
     {
         if (!Parallel)
         {
-            w.Line(string.Format(Call, "0", Rows) + ";");
+            w.Line(SerialCall + ";");
         }
         else if (PiecesPerThread > 1)
         {

@@ -31,6 +31,12 @@ internal static class ModelEmitters
         yield return File(spec, "CpuOperations", (w, s) => CpuKernelsEmitter.EmitOperations(w, s, plan));
         yield return File(spec, "CpuSession", (w, s) => CpuSessionEmitter.Emit(w, s, plan));
         yield return File(spec, "CpuBatchSession", (w, s) => CpuBatchSessionEmitter.Emit(w, s, plan));
+        if (spec.Inspectable)
+        {
+            // Asked for with Inspectable = true: a second, recording session beside the fast one, which stays as it is.
+            yield return File(spec, "CpuInspectingSession", (w, s) => CpuInspectingSessionEmitter.Emit(w, s, plan));
+        }
+
         if (gpuRuntime)
         {
             // The consumer references Codegen.Runtime.Gpu: the ILGPU backend too.

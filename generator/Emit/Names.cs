@@ -66,6 +66,9 @@ internal static class Names
     public const string RowRangeAction = "global::Codegen.Threading.RowRangeAction";
     public const string CpuSessionBase = "global::Codegen.Sessions.CpuSessionBase";
     public const string CpuBatchSessionBase = "global::Codegen.Sessions.CpuBatchSessionBase";
+    public const string CpuInspectingSessionBase = "global::Codegen.Inspection.CpuInspectingSessionBase";
+    public const string InspectionRecorder = "global::Codegen.Inspection.InspectionRecorder";
+    public const string ResidualBlockKind = "global::Codegen.Inspection.ResidualBlockKind";
     public const string Kernels = "global::Codegen.Kernels";
     public const string IModelShape = "global::Codegen.Kernels.IModelShape";
     public const string SimdMath = "global::Codegen.Kernels.SimdMath";

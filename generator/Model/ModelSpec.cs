@@ -37,6 +37,9 @@ internal sealed record ModelSpec(
     /// <summary>How the rotary frequencies are scaled (Llama 3.1's "llama3", "linear"), or null.</summary>
     public RopeScaling? RopeScaling { get; init; }
 
+    /// <summary>Whether the declaration asks for the inspecting session (<c>Inspectable = true</c>).</summary>
+    public bool Inspectable { get; init; }
+
     public int HeadDim => DModel / Heads;
 
     public int KvDim => KvHeads * HeadDim;

@@ -177,6 +177,7 @@ internal static class ModelSpecParser
             // A window as long as the context (or longer) never hides a position: no window at all.
             SlidingWindow = config is { SlidingWindow: > 0 } && config.SlidingWindow < context_ ? config.SlidingWindow : 0,
             RopeScaling = config?.RopeScaling,
+            Inspectable = arguments.Bool(Names.Inspectable, fallback: false),
         };
 
         if (!diagnostics.HasErrors)
@@ -291,9 +292,10 @@ internal static class ModelSpecParser
         public const string TiedEmbeddings = nameof(TransformerModelAttribute.TiedEmbeddings);
         public const string Weights = nameof(TransformerModelAttribute.Weights);
         public const string Config = nameof(TransformerModelAttribute.Config);
+        public const string Inspectable = nameof(TransformerModelAttribute.Inspectable);
 
         /// <summary>Every named argument the parser reads; any other one is reported as CG0016.</summary>
         public static ImmutableArray<string> All { get; } = ImmutableArray.Create(
-            DModel, Heads, Layers, Vocab, Context, KvHeads, FfnDim, Family, NormEpsilon, RopeTheta, TiedEmbeddings, Weights, Config);
+            DModel, Heads, Layers, Vocab, Context, KvHeads, FfnDim, Family, NormEpsilon, RopeTheta, TiedEmbeddings, Weights, Config, Inspectable);
     }
 }

@@ -139,11 +139,12 @@ def strip_prefix(weights, prefix="transformer."):
     return {(k[len(prefix):] if k.startswith(prefix) else k): v for k, v in weights.items()}
 
 
-def gpt2_forward(W, cfg, ids):
+def gpt2_forward(W, cfg, ids, trace=None):
     """W: dict of float64 tensors with HF GPT-2 names (no 'transformer.' prefix).
     cfg: dict with n_embd, n_head, n_layer, layer_norm_epsilon.
     ids: list of token ids (positions 0..T-1). Returns logits [T, vocab] float64.
-    Conv1D layers store weight as [in, out], so y = x @ W + b."""
+    Conv1D layers store weight as [in, out], so y = x @ W + b.
+    trace (optional dict): filled with what the inspection goldens need (see record_inspection)."""
     n_embd, n_head, n_layer = cfg["n_embd"], cfg["n_head"], cfg["n_layer"]
     eps = cfg["layer_norm_epsilon"]
     hd = n_embd // n_head
@@ -167,6 +168,9 @@ def gpt2_forward(W, cfg, ids):
         m = layer_norm(x, W[p + "ln_2.weight"], W[p + "ln_2.bias"], eps)
         h = gelu_new(m @ W[p + "mlp.c_fc.weight"] + W[p + "mlp.c_fc.bias"])
         x = x + h @ W[p + "mlp.c_proj.weight"] + W[p + "mlp.c_proj.bias"]
+        if trace is not None:
+            lens = layer_norm(x, W["ln_f.weight"], W["ln_f.bias"], eps) @ W["wte.weight"].T
+            record_inspection(trace, probs, lens)
     x = layer_norm(x, W["ln_f.weight"], W["ln_f.bias"], eps)
     return x @ W["wte.weight"].T                                           # tied lm_head
 
@@ -293,8 +297,9 @@ def rope(x, positions, head_size, freq=None):
     return out
 
 
-def llama2c_forward(cfg, W, ids, eps=1e-5, freq=None):
+def llama2c_forward(cfg, W, ids, eps=1e-5, freq=None, trace=None):
     """Returns logits [T, vocab] float64 for tokens `ids` at positions 0..T-1.
+    trace (optional dict): filled with what the inspection goldens need (see record_inspection).
     Weights are stored (out, in) as in llama2.c, so y = W @ x, i.e. x @ W^T.
     Extensions used only by hf_families.py's rotary-convention check (the defaults are
     llama2.c): eps (RMSNorm), freq (per-pair rotary frequencies, see rope) and optional
@@ -320,19 +325,50 @@ def llama2c_forward(cfg, W, ids, eps=1e-5, freq=None):
         q = rope(q, positions, hs, freq)
         k = rope(k, positions, hs, freq)
         att = x.new_empty(T, n_heads, hs)
+        probs = x.new_empty(n_heads, T, T)
         for h in range(n_heads):
             kvh = h // group
             s = (q[:, h, :] @ k[:, kvh, :].T) / math.sqrt(hs)             # [T, T]
             s = s.masked_fill(~causal, float("-inf"))
-            att[:, h, :] = torch.softmax(s, dim=-1) @ v[:, kvh, :]
+            probs[h] = torch.softmax(s, dim=-1)
+            att[:, h, :] = probs[h] @ v[:, kvh, :]
         x = x + att.reshape(T, dim) @ W["wo"][l].T + bias("bo", l)
         xb = rmsnorm(x, W["rms_ffn"][l], eps)
         h1 = xb @ W["w1"][l].T
         h3 = xb @ W["w3"][l].T
         silu = h1 * torch.sigmoid(h1)                                      # silu(x) = x * sigmoid(x)
         x = x + (silu * h3) @ W["w2"][l].T
+        if trace is not None:
+            record_inspection(trace, probs, rmsnorm(x, W["rms_final"], eps) @ W["wcls"].T)
     x = rmsnorm(x, W["rms_final"], eps)
     return x @ W["wcls"].T
+
+
+def record_inspection(trace, probs, lens_logits):
+    """One layer of an inspection trace: its attention probabilities [heads, query, key] (after the causal
+    mask and the softmax) and its logit lens [T, vocab] (the residual after the layer through the final norm
+    and the unembedding)."""
+    trace.setdefault("attention", []).append(probs.clone())
+    trace.setdefault("lens", []).append(lens_logits.clone())
+
+
+def write_inspection(path, header_comments, prompt, trace):
+    """The inspection golden of one prompt: every layer's and head's attention rows and every layer's
+    logit lens at every position, as logits (the test takes their softmax)."""
+    lines = [f"# {c}" for c in header_comments]
+    lines.append("# format: 'prompt <ids>', then 'attention <layer> <head> <query> <T probabilities over keys "
+                 "0..T-1>' (zero above the diagonal), then 'lens <layer> <position> <vocab logits>' (the "
+                 "residual after the layer through the final norm and the unembedding)")
+    lines.append("prompt " + " ".join(str(i) for i in prompt))
+    for l, probs in enumerate(trace["attention"]):
+        for h in range(probs.shape[0]):
+            for q in range(probs.shape[1]):
+                lines.append(f"attention {l} {h} {q} " + " ".join("%.9g" % float(v) for v in probs[h, q]))
+    for l, lens in enumerate(trace["lens"]):
+        for p in range(lens.shape[0]):
+            lines.append(f"lens {l} {p} " + " ".join("%.9g" % float(v) for v in lens[p]))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ internal partial class Gpt2Tiny
 }
 
 /// <summary>A random GPT-2 of odd sizes (tests/golden/gpt2_odd_shape.py): 5 heads of 12, FfnDim not 4 DModel.</summary>
-[TransformerModel(Family = ModelFamily.Gpt2, DModel = 60, Heads = 5, Layers = 2, Vocab = 113, Context = 48, FfnDim = 150)]
+[TransformerModel(Family = ModelFamily.Gpt2, DModel = 60, Heads = 5, Layers = 2, Vocab = 113, Context = 48, FfnDim = 150, Inspectable = true)]
 internal partial class Gpt2Odd
 {
 }
@@ -21,7 +21,7 @@ internal partial class Gpt2OddShortContext
 }
 
 /// <summary>A random Llama with grouped-query heads and sizes that are not powers of two (tests/golden/llama_odd_shape.py).</summary>
-[TransformerModel(DModel = 48, Heads = 6, KvHeads = 2, Layers = 2, FfnDim = 100, Vocab = 97, Context = 40)]
+[TransformerModel(DModel = 48, Heads = 6, KvHeads = 2, Layers = 2, FfnDim = 100, Vocab = 97, Context = 40, Inspectable = true)]
 internal partial class LlamaOddGqa
 {
 }

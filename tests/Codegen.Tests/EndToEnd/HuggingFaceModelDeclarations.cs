@@ -24,7 +24,7 @@ internal partial class HfLlamaLinear
 }
 
 /// <summary>MistralForCausalLM with a sliding window of 5 positions, F16 weights.</summary>
-[TransformerModel(Config = "Golden/hf/mistral-window/config.json")]
+[TransformerModel(Config = "Golden/hf/mistral-window/config.json", Inspectable = true)]
 internal partial class HfMistralWindow
 {
 }

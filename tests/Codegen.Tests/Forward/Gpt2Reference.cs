@@ -31,7 +31,10 @@ internal sealed class Gpt2Reference
     }
 
     /// <summary>The logits after each token of <paramref name="tokens"/>, fed at positions 0, 1, 2, ...</summary>
-    public double[][] Run(IReadOnlyList<int> tokens)
+    public double[][] Run(IReadOnlyList<int> tokens) => Run(tokens, trace: null);
+
+    /// <summary>The logits after each token, and what happened inside recorded into <paramref name="trace"/> when given.</summary>
+    public double[][] Run(IReadOnlyList<int> tokens, ReferenceTrace? trace)
     {
         ShapeDims dims = weights.Dims;
         var keys = new List<double[]>[dims.Layers];
@@ -55,12 +58,22 @@ internal sealed class Gpt2Reference
                 double[] query = ReferenceMath.Add(ReferenceMath.MatrixVector(w.Query, dims.DModel, h), w.QueryBias);
                 keys[layer].Add(ReferenceMath.Add(ReferenceMath.MatrixVector(w.Key, dims.DModel, h), w.KeyBias));
                 values[layer].Add(ReferenceMath.Add(ReferenceMath.MatrixVector(w.Value, dims.DModel, h), w.ValueBias));
+                trace?.RecordAttention(layer, position, ReferenceMath.CausalAttentionWeights(query, keys[layer], position, dims.Heads, dims.Heads, dims.HeadDim));
                 double[] attention = ReferenceMath.CausalAttention(query, keys[layer], values[layer], position, dims.Heads, dims.Heads, dims.HeadDim);
                 ReferenceMath.AddInPlace(x, ReferenceMath.Add(ReferenceMath.MatrixVector(w.Output, dims.DModel, projectionInput(attention)), w.OutputBias));
+                if (trace is not null)
+                {
+                    trace.NormsAfterAttention[layer, position] = ReferenceTrace.Norm(x);
+                }
 
                 h = projectionInput(ReferenceMath.LayerNorm(x, w.FfnNorm, w.FfnNormBias, dims.NormEpsilon));
                 double[] hidden = ReferenceMath.Add(ReferenceMath.MatrixVector(w.Up, dims.FfnDim, h), w.UpBias).Select(ReferenceMath.Gelu).ToArray();
                 ReferenceMath.AddInPlace(x, ReferenceMath.Add(ReferenceMath.MatrixVector(w.Down, dims.DModel, projectionInput(hidden)), w.DownBias));
+                if (trace is not null)
+                {
+                    trace.NormsAfterMlp[layer, position] = ReferenceTrace.Norm(x);
+                    trace.LensLogits[layer][position] = ReferenceMath.MatrixVector(unembedding, dims.Vocab, projectionInput(ReferenceMath.LayerNorm(x, weights.FinalNorm, weights.FinalNormBias, dims.NormEpsilon)));
+                }
             }
 
             double[] final = projectionInput(ReferenceMath.LayerNorm(x, weights.FinalNorm, weights.FinalNormBias, dims.NormEpsilon));

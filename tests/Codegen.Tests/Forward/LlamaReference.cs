@@ -28,7 +28,10 @@ internal sealed class LlamaReference
     }
 
     /// <summary>The logits after each token of <paramref name="tokens"/>, fed at positions 0, 1, 2, ...</summary>
-    public double[][] Run(IReadOnlyList<int> tokens)
+    public double[][] Run(IReadOnlyList<int> tokens) => Run(tokens, trace: null);
+
+    /// <summary>The logits after each token, and what happened inside recorded into <paramref name="trace"/> when given.</summary>
+    public double[][] Run(IReadOnlyList<int> tokens, ReferenceTrace? trace)
     {
         ShapeDims dims = weights.Dims;
         var keys = new List<double[]>[dims.Layers];
@@ -54,14 +57,24 @@ internal sealed class LlamaReference
                 ReferenceMath.Rotate(key, dims.HeadDim, position, dims.RopeTheta);
                 keys[layer].Add(key);
                 values[layer].Add(value);
+                trace?.RecordAttention(layer, position, ReferenceMath.CausalAttentionWeights(query, keys[layer], position, dims.Heads, dims.KvHeads, dims.HeadDim));
                 double[] attention = ReferenceMath.CausalAttention(query, keys[layer], values[layer], position, dims.Heads, dims.KvHeads, dims.HeadDim);
                 ReferenceMath.AddInPlace(x, ReferenceMath.MatrixVector(w.Output, dims.DModel, projectionInput(attention)));
+                if (trace is not null)
+                {
+                    trace.NormsAfterAttention[layer, position] = ReferenceTrace.Norm(x);
+                }
 
                 h = projectionInput(ReferenceMath.RmsNorm(x, w.FfnNorm, dims.NormEpsilon));
                 double[] gate = ReferenceMath.MatrixVector(w.Gate, dims.FfnDim, h);
                 double[] up = ReferenceMath.MatrixVector(w.Up, dims.FfnDim, h);
                 double[] hidden = gate.Select((g, i) => ReferenceMath.Silu(g) * up[i]).ToArray();
                 ReferenceMath.AddInPlace(x, ReferenceMath.MatrixVector(w.Down, dims.DModel, projectionInput(hidden)));
+                if (trace is not null)
+                {
+                    trace.NormsAfterMlp[layer, position] = ReferenceTrace.Norm(x);
+                    trace.LensLogits[layer][position] = ReferenceMath.MatrixVector(weights.Classifier, dims.Vocab, projectionInput(ReferenceMath.RmsNorm(x, weights.FinalNorm, dims.NormEpsilon)));
+                }
             }
 
             double[] final = projectionInput(ReferenceMath.RmsNorm(x, weights.FinalNorm, dims.NormEpsilon));

@@ -27,7 +27,8 @@ public sealed class HostileNamespaceTests
         "IInferenceSession", "ModelLoadException", "Backend", "Llama2cCheckpoint", "SafetensorsFile", "SafetensorsWeights",
         "HuggingFaceConfig", "ExpectedTensor", "SafetensorsTensorInfo", "List", "Directory", "CpuSessionBase", "SessionChecks",
         "ArrayView", "Grid", "Group", "Warp", "SharedMemory", "KernelConfig", "Accelerator", "GpuDevice", "GpuBackend",
-        "GpuSessionBase", "GpuReductions", "GpuRows4", "MemoryBuffer1D", "Stride1D",
+        "GpuSessionBase", "GpuReductions", "GpuRows4", "MemoryBuffer1D", "Stride1D", "CpuInspectingSessionBase", "InspectionRecorder",
+        "ResidualBlockKind", "InspectionResult",
     };
 
     /// <summary>Generic look-alikes: a generic name only hides a type of the same arity.</summary>
@@ -40,8 +41,8 @@ public sealed class HostileNamespaceTests
     {
         "DModel = 64, Heads = 8, KvHeads = 4, Layers = 2, FfnDim = 172, Vocab = 512, Context = 64",
         "DModel = 48, Heads = 4, Layers = 2, Vocab = 300, Context = 40, TiedEmbeddings = false, Weights = global::Codegen.WeightFormat.BF16",
-        "DModel = 64, Heads = 4, KvHeads = 2, Layers = 2, Vocab = 256, Context = 32, Weights = global::Codegen.WeightFormat.Q8",
-        "Family = global::Codegen.ModelFamily.Gpt2, DModel = 40, Heads = 4, Layers = 2, Vocab = 200, Context = 48",
+        "DModel = 64, Heads = 4, KvHeads = 2, Layers = 2, Vocab = 256, Context = 32, Weights = global::Codegen.WeightFormat.Q8, Inspectable = true",
+        "Family = global::Codegen.ModelFamily.Gpt2, DModel = 40, Heads = 4, Layers = 2, Vocab = 200, Context = 48, Inspectable = true",
         "DModel = 2304, Heads = 8, Layers = 1, FfnDim = 6144, Vocab = 2000, Context = 16",
     };
 

@@ -26,13 +26,16 @@ public sealed class IncrementalCachingTests
         }
         """;
 
-    /// <summary>A second model, with two warnings (CG0011, CG0017), so that the diagnostics step has values to keep cached.</summary>
+    /// <summary>
+    /// A second model, with two warnings (CG0011, CG0017), so that the diagnostics step has values to keep cached; inspectable,
+    /// so the inspecting session's file is among the outputs that must stay cached.
+    /// </summary>
     private const string WarningModelSource = """
         using Codegen;
 
         namespace Models;
 
-        [TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 2, Vocab = 1000, Context = 1, RopeTheta = 10000.0)]
+        [TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 2, Vocab = 1000, Context = 1, RopeTheta = 10000.0, Inspectable = true)]
         internal partial class Gpt2Model
         {
         }
@@ -102,6 +105,29 @@ public sealed class IncrementalCachingTests
         AssertGeneratedFor(first, gpuRuntime);
         AssertEverythingCachedOrUnchanged(second);
         Assert.Equal(Sources(first), Sources(second));
+    }
+
+    [Fact]
+    public void TurningOnInspectableModifiesOnlyThatModelAndAddsItsInspectingSession()
+    {
+        Compilation compilation = Compile(false, ModelSource, WarningModelSource, OtherSource);
+        SyntaxTree model = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
+        Compilation edited = compilation.ReplaceSyntaxTree(
+            model,
+            GeneratorHarness.Parse(ModelSource.Replace("Context = 512)", "Context = 512, Inspectable = true)"), model.FilePath));
+
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(compilation, edited);
+
+        foreach (string step in new[] { TrackingNames.Parse, TrackingNames.Specs })
+        {
+            var reasons = Outputs(second, step).Select(output => output.Reason).ToList();
+            Assert.Single(reasons, IncrementalStepRunReason.Modified);
+            Assert.All(reasons.Where(reason => reason != IncrementalStepRunReason.Modified), reason => AssertCachedOrUnchanged(step, reason));
+        }
+
+        Assert.DoesNotContain(Sources(first), file => file.HintName == "Models.Model.CpuInspectingSession.g.cs");
+        Assert.Contains(Sources(second), file => file.HintName == "Models.Model.CpuInspectingSession.g.cs");
+        Assert.Contains(Sources(first), file => file.HintName == "Models.Gpt2Model.CpuInspectingSession.g.cs");
     }
 
     [Theory]

@@ -42,4 +42,30 @@ internal static class ModelShapes
         {
         }
         """;
+
+    /// <summary><see cref="Gpt2Small"/> with the inspecting session: the same files, and one more.</summary>
+    public const string InspectableGpt2Small = """
+        using Codegen;
+
+        namespace Samples.Gpt;
+
+        /// <summary>A small GPT-2 model.</summary>
+        [TransformerModel(Family = ModelFamily.Gpt2, DModel = 32, Heads = 4, Layers = 5, Vocab = 1000, Context = 512, Inspectable = true)]
+        public partial class Gpt2Small
+        {
+        }
+        """;
+
+    /// <summary><see cref="Stories260K"/> with the inspecting session.</summary>
+    public const string InspectableStories260K = """
+        using Codegen;
+
+        namespace Samples.Stories;
+
+        /// <summary>The stories260K model.</summary>
+        [TransformerModel(DModel = 64, Heads = 8, KvHeads = 4, Layers = 5, FfnDim = 172, Vocab = 512, Context = 512, Inspectable = true)]
+        public partial class Stories260K
+        {
+        }
+        """;
 }

@@ -25,6 +25,26 @@ public sealed class SnapshotTests
     [Fact]
     public Task Gpt2Small() => VerifyAsync(nameof(ModelShapes.Gpt2Small), ModelShapes.Gpt2Small, gpu: true);
 
+    /// <summary>The inspecting session's file, as a CPU-only consumer sees it (the other files are Gpt2Small's, checked below).</summary>
+    [Fact]
+    public Task InspectableGpt2Small() => VerifyAsync(nameof(ModelShapes.InspectableGpt2Small), ModelShapes.InspectableGpt2Small, gpu: false);
+
+    /// <summary>
+    /// Inspectable = true adds the inspecting session's file and changes no other byte: the fast sessions, kernels and
+    /// loaders are exactly those of the same model without it.
+    /// </summary>
+    [Theory]
+    [InlineData(ModelShapes.Stories260K, ModelShapes.InspectableStories260K)]
+    [InlineData(ModelShapes.Gpt2Small, ModelShapes.InspectableGpt2Small)]
+    public void InspectableAddsOneFileAndChangesNoOther(string plain, string inspectable)
+    {
+        IReadOnlyList<(string HintName, string Text)> without = Generate(plain, gpu: true);
+        IReadOnlyList<(string HintName, string Text)> with = Generate(inspectable, gpu: true);
+        Assert.DoesNotContain(without, file => file.HintName.EndsWith(".CpuInspectingSession.g.cs"));
+        Assert.Equal(without, with.Where(file => !file.HintName.EndsWith(".CpuInspectingSession.g.cs")));
+        Assert.Single(with, file => file.HintName.EndsWith(".CpuInspectingSession.g.cs"));
+    }
+
     [Fact]
     public void OddGroupedQuerySplitsStepsOverTheWorkerPool()
     {

@@ -182,6 +182,34 @@ internal static class ReferenceMath
     }
 
     /// <summary>
+    /// The attention probabilities of one query (all heads, concatenated) over keys[0..position]: per head, the softmax of
+    /// the scaled scores, as <see cref="CausalAttention"/> weighs the values with them.
+    /// </summary>
+    public static double[][] CausalAttentionWeights(ReadOnlySpan<double> query, IReadOnlyList<double[]> keys, int position, int heads, int kvHeads, int headDim)
+    {
+        var weights = new double[heads][];
+        for (int head = 0; head < heads; head++)
+        {
+            int kvHead = head / (heads / kvHeads);
+            var scores = new double[position + 1];
+            for (int t = 0; t <= position; t++)
+            {
+                double score = 0;
+                for (int d = 0; d < headDim; d++)
+                {
+                    score += query[(head * headDim) + d] * keys[t][(kvHead * headDim) + d];
+                }
+
+                scores[t] = score / Math.Sqrt(headDim);
+            }
+
+            weights[head] = Softmax(scores);
+        }
+
+        return weights;
+    }
+
+    /// <summary>
     /// Causal grouped-query attention of one query (all heads, concatenated) over keys[0..position] and
     /// values[0..position] (each KvHeads * headDim wide): query head h reads key/value head
     /// h / (heads / kvHeads), scores are scaled by 1/sqrt(headDim).
