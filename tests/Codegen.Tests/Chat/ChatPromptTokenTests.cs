@@ -37,7 +37,7 @@ public sealed class ChatPromptTokenTests
         string rendered = template.Render(new[] { new ChatMessage("user", "Hello there") }, addGenerationPrompt: true);
         int[] tokens = ChatPromptEncoder.Encode(tokenizer, template.BosToken, rendered);
         Assert.Equal(tokenizer.BosToken, tokens[0]);
-        Assert.Equal(1, Array.FindAll(tokens, t => t == tokenizer.BosToken).Length);
+        Assert.Single(tokens, t => t == tokenizer.BosToken);
         Assert.Equal(tokenizer.Encode(rendered.Substring(3), addBos: false), tokens[1..]);
 
         // "<s>[INST]" as Meta's Llama 2 chat code tokenizes it (BOS, then "▁[", "INST", "]"). Our Hugging Face tokenizer,
