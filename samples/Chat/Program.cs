@@ -10,11 +10,12 @@ using Codegen.Samples;
 // An interactive chat (README: "Chat"): each line you type is a user message; the answer streams as it is generated.
 // /reset starts a new conversation, /exit (or the end of the input) quits, Ctrl+C stops the answer being written.
 string usage =
-    "usage: dotnet run -c Release --project samples/Chat [-p:ModelFolder=<folder>] -- [--folder [<folder>]] [--template <tokenizer_config.json>]\n" +
+    "usage: dotnet run -c Release --project samples/Chat [-p:ModelFolder=<folder>] -- [--stories <folder>] [--folder [<folder>]] [--template <tokenizer_config.json>]\n" +
     "         [--system <text>] [--temperature <t>] [--top-k <k>] [--top-p <p>] [--min-p <p>] [--repetition-penalty <r>] [--seed <n>] [--max-tokens <n>]\n" +
-    "  (default: stories260K from ../shared/models; --folder: the Hugging Face model this build was made for, with its chat template)";
+    "  (default: stories260K from ../shared/models/stories260K, or the --stories folder holding stories260K.bin and tok512.bin; --folder: the Hugging Face model this build was made for, with its chat template)";
 
 string? folder = null;
+string? storiesFolder = null;
 bool huggingFace = false;
 string? templatePath = null;
 string? system = null;
@@ -33,6 +34,9 @@ for (int i = 0; i < args.Length; i++)
                 folder = args[++i];
             }
 
+            break;
+        case "--stories" when i + 1 < args.Length:
+            storiesFolder = args[++i];
             break;
         case "--template" when i + 1 < args.Length:
             templatePath = args[++i];
@@ -53,7 +57,7 @@ ChatModel model;
 GenerationOptions options;
 try
 {
-    model = huggingFace ? ChatModels.LoadHuggingFace(folder, templatePath) : ChatModels.LoadStories260K(folder: null);
+    model = huggingFace ? ChatModels.LoadHuggingFace(folder, templatePath) : ChatModels.LoadStories260K(storiesFolder);
     (_, options) = GenerationArguments.Parse(rest.ToArray(), 0, string.Empty, model.Options);
     options.Validate();
 }
