@@ -355,6 +355,28 @@ public sealed class ChatSessionTests
     }
 
     [Fact]
+    public async Task TheAsyncEnumeratorsTokenCancelsTooAndLeavesTheConversation()
+    {
+        var (chat, _) = NewChat();
+        Run(chat.Send("Hello", Greedy));
+        var messages = chat.Messages;
+        using var source = new CancellationTokenSource();
+        int pieces = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (string piece in chat.Send("Again", Greedy with { MaxNewTokens = 50 }).WithCancellation(source.Token))
+            {
+                if (++pieces == 2)
+                {
+                    source.Cancel();
+                }
+            }
+        });
+        Assert.Equal(2, pieces);
+        Assert.Equal(messages, chat.Messages);
+    }
+
+    [Fact]
     public void OneTurnAtATimeAndAReplyPreparedBeforeAChangeIsRefused()
     {
         var (chat, _) = NewChat();

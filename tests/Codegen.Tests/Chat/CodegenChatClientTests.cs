@@ -265,6 +265,15 @@ public sealed class CodegenChatClientTests
     }
 
     [Fact]
+    public async Task ABadOptionIsNamedAndTheClientGoesOn()
+    {
+        using var client = NewClient();
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => client.GetResponseAsync(Conversation("Hello"), new ChatOptions { TopP = 1.5f }));
+        Assert.StartsWith("TopP must be in (0, 1]", e.Message);
+        Assert.NotNull((await client.GetResponseAsync(Conversation("Hello"), Greedy)).FinishReason);
+    }
+
+    [Fact]
     public void GetServiceGivesTheMetadata()
     {
         using var client = NewClient();
