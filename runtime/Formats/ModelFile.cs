@@ -109,6 +109,26 @@ public static class ModelFile
         }
     }
 
+    /// <summary>
+    /// <see cref="ReadExactly(string, SafeFileHandle, Span{byte}, long, string)"/> in reads of at most
+    /// <see cref="LoadProgress.ChunkBytes"/>, each counted by <paramref name="progress"/>, which checks for
+    /// cancellation before the first and after every one.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static void ReadExactly(string path, SafeFileHandle handle, Span<byte> buffer, long offset, string what, LoadProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.ThrowIfCancellationRequested();
+        while (!buffer.IsEmpty)
+        {
+            int length = Math.Min(buffer.Length, LoadProgress.ChunkBytes);
+            ReadExactly(path, handle, buffer.Slice(0, length), offset, what);
+            buffer = buffer.Slice(length);
+            offset += length;
+            progress.Advance(length);
+        }
+    }
+
     private static void RequireRegularFileWithContents(string path, string kind)
     {
         if (Directory.Exists(path))
