@@ -2,8 +2,8 @@ namespace Codegen.Generator.Emit;
 
 /// <summary>
 /// Writes the two public <c>Load</c> methods every model has: <c>Load(path)</c>, and <c>Load(path, progress,
-/// cancellationToken)</c>, which counts the bytes read with a <c>LoadProgress</c> (the runtime's: reports, chunked
-/// reads, cancellation checks), calls the format's private <c>LoadFrom(path, load)</c>, whose body the caller writes,
+/// cancellationToken)</c>, which runs the format's private <c>LoadFrom(path, load)</c> (whose body the caller writes)
+/// through the runtime's <c>LoadProgress.Run</c>: it counts the bytes read, reports progress, checks for cancellation
 /// and reports 1 once the model is built.
 /// </summary>
 internal static class LoadMethodsEmitter
@@ -21,19 +21,11 @@ internal static class LoadMethodsEmitter
         w.Line($"public static {className} Load(string path) => Load(path, null, default);");
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// Loads as <see cref=\"Load(string)\"/> does, reporting the fraction of the weights' bytes read to <paramref name=\"progress\"/>");
-        w.Line("/// (rising, on this thread, the last report exactly 1 when the model is built) and stopping with");
-        w.Line($"/// <see cref=\"{Names.OperationCanceledException}\"/> when <paramref name=\"cancellationToken\"/> is cancelled: between tensors");
-        w.Line("/// and within a large one. Every file it opened is closed when it throws.");
+        w.Line("/// Loads as <see cref=\"Load(string)\"/> does, reporting the fraction of the weights' bytes read to <paramref name=\"progress\"/> (rising, on");
+        w.Line($"/// this thread; the last report is 1) and throwing <see cref=\"{Names.OperationCanceledException}\"/>, every file closed, once <paramref name=\"cancellationToken\"/> is cancelled.");
         w.Line("/// </summary>");
-        using (w.Block($"public static {className} Load(string path, {Names.IProgress}<double>? progress, {Names.CancellationToken} cancellationToken = default)"))
-        {
-            w.Line($"var load = new {Names.LoadProgress}(progress, cancellationToken);");
-            w.Line($"{className} model = LoadFrom(path, load);");
-            w.Line("load.Complete();");
-            w.Line("return model;");
-        }
-
+        w.Line($"public static {className} Load(string path, {Names.IProgress}<double>? progress, {Names.CancellationToken} cancellationToken = default) =>");
+        w.Line($"    {Names.LoadProgress}.Run(progress, cancellationToken, load => LoadFrom(path, load));");
         w.Line();
     }
 }

@@ -69,6 +69,21 @@ public sealed class LoadProgress
         Report();
     }
 
+    /// <summary>
+    /// Runs <paramref name="load"/> with a <see cref="LoadProgress"/> of <paramref name="progress"/> and
+    /// <paramref name="cancellationToken"/>, then reports 1 (<see cref="Complete"/>) and returns what it built: the
+    /// body of every generated <c>Load(path, progress, cancellationToken)</c>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static T Run<T>(IProgress<double>? progress, CancellationToken cancellationToken, Func<LoadProgress, T> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        var counter = new LoadProgress(progress, cancellationToken);
+        T model = load(counter);
+        counter.Complete();
+        return model;
+    }
+
     /// <summary>Throws <see cref="OperationCanceledException"/> when the load was cancelled.</summary>
     public void ThrowIfCancellationRequested() => CancellationToken.ThrowIfCancellationRequested();
 
