@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Runtime;
 using Codegen.Benchmarks.Models;
 using Codegen.Benchmarks.Weights;
 
@@ -11,8 +10,9 @@ namespace Codegen.Benchmarks.Loading;
 /// <c>--load-gpt2</c>: writes (if missing) the seeded random GPT-2 small safetensors folder the cpu benchmarks load
 /// (F32, 124M parameters, 498 MB), then loads it in fresh child processes, one load each, so that each
 /// process's peak working set is the load's own. Prints the wall time of <c>Gpt2Small.Load</c>, the process's peak
-/// working set, the GC heap after the load and the bytes allocated during it. The first run reads the file from disk
-/// (or from the page cache, if it was written just before); the median of the runs is printed last.
+/// working set, the bytes allocated during the load, the working set before it and the GC heap after it (live weights and
+/// garbage not yet collected). The first run reads the file from disk (or from the page cache, if it was written just
+/// before); the medians of the runs are printed last.
 /// </summary>
 internal static class LoadGpt2Command
 {
@@ -61,18 +61,18 @@ internal static class LoadGpt2Command
         return 0;
     }
 
-    /// <summary>The child: one load, then "load X.XXs peak-working-set N MB gc-heap N MB allocated N MB".</summary>
+    /// <summary>The child: one load, then "load X.XXs peak-working-set N MB allocated N MB ...".</summary>
     public static int RunOnce(string folder)
     {
+        using Process self = Process.GetCurrentProcess();
+        long workingSetBefore = self.WorkingSet64;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
         Gpt2Small model = Gpt2Small.Load(folder);
         watch.Stop();
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        using Process self = Process.GetCurrentProcess();
         self.Refresh();
-        GCMemoryInfo gc = GC.GetGCMemoryInfo();
-        FormattableString line = $"load {watch.Elapsed.TotalSeconds:F2}s peak-working-set {self.PeakWorkingSet64 / 1e6:F0} MB gc-heap {gc.HeapSizeBytes / 1e6:F0} MB allocated {allocated / 1e6:F0} MB (gen2 collections {GC.CollectionCount(2)})";
+        FormattableString line = $"load {watch.Elapsed.TotalSeconds:F2}s peak-working-set {self.PeakWorkingSet64 / 1e6:F0} MB allocated {allocated / 1e6:F0} MB (working set before the load {workingSetBefore / 1e6:F0} MB, GC heap after it {GC.GetTotalMemory(forceFullCollection: false) / 1e6:F0} MB, gen2 collections {GC.CollectionCount(2)})";
         Console.WriteLine(FormattableString.Invariant(line));
         GC.KeepAlive(model);
         return 0;
