@@ -216,20 +216,14 @@ public sealed class Llama2cCheckpoint : IDisposable
 
     private void ReadInto(string name, float[] values)
     {
-        Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        if (bytes.Length > length - position)
+        long bytes = (long)values.Length * sizeof(float);
+        if (bytes > length - position)
         {
             throw new ModelLoadException(
-                Path, $"tensor {name} at byte {position} needs {bytes.Length} bytes, but the file ends at byte {length}");
+                Path, $"tensor {name} at byte {position} needs {bytes} bytes, but the file ends at byte {length}");
         }
 
-        ModelFile.ReadExactly(Path, handle, bytes, position, $"tensor {name}", progress);
-        if (!BitConverter.IsLittleEndian)
-        {
-            Span<int> bits = MemoryMarshal.Cast<float, int>(values.AsSpan());
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-
-        position += bytes.Length;
+        ModelFile.ReadFloat32(Path, handle, values, position, $"tensor {name}", progress);
+        position += bytes;
     }
 }

@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Codegen.Formats;
@@ -439,13 +438,7 @@ public sealed class SafetensorsFile : IDisposable
         string what = $"tensor '{info.Name}'";
         if (info.DType == SafetensorsDType.F32)
         {
-            ModelFile.ReadExactly(Path, handle, MemoryMarshal.AsBytes(destination), offset, what, progress);
-            if (!BitConverter.IsLittleEndian)
-            {
-                Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
-                BinaryPrimitives.ReverseEndianness(bits, bits);
-            }
-
+            ModelFile.ReadFloat32(Path, handle, destination, offset, what, progress);
             return;
         }
 

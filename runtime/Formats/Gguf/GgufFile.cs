@@ -2,7 +2,6 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Numerics;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Codegen.Formats.Gguf;
@@ -143,9 +142,9 @@ public sealed class GgufFile : IDisposable
         float[] values = WeightTensor.AllocateStorage(tensor.ElementCount);
         string what = $"tensor '{tensor.Name}'";
         long offset = DataStart + tensor.Offset;
-        if (tensor.Type == GgmlType.F32 && BitConverter.IsLittleEndian)
+        if (tensor.Type == GgmlType.F32)
         {
-            ModelFile.ReadExactly(Path, handle, MemoryMarshal.AsBytes(values.AsSpan()), offset, what, progress);
+            ModelFile.ReadFloat32(Path, handle, values, offset, what, progress);
         }
         else
         {
