@@ -4,6 +4,7 @@ using Codegen.Benchmarks.Accuracy;
 using Codegen.Benchmarks.Generic;
 using Codegen.Benchmarks.Harness;
 using Codegen.Benchmarks.LlamaCpp;
+using Codegen.Benchmarks.Loading;
 using Codegen.Benchmarks.Onnx;
 
 // dotnet run -c Release --project benchmarks -- --anyCategories cpu --filter '*'   (see benchmarks/RESULTS.md; categories cpu, kernels, gpu, tokenizers)
@@ -14,6 +15,19 @@ using Codegen.Benchmarks.Onnx;
 // dotnet run -c Release --project benchmarks -- --accuracy   (what bf16 and Q8 weights cost on stories260K)
 // dotnet run -c Release --project benchmarks -- --random-checkpoints   (the 15M and 110M seeded checkpoints; prints their paths)
 // dotnet run -c Release --project benchmarks -- --beside-llamacpp   (beside llama.cpp's llama-bench; see tools/llamacpp-bench/run.sh)
+// dotnet run -c Release --project benchmarks -- --load-gpt2   (load time and peak memory of GPT-2 small's seeded random safetensors)
+if (Array.IndexOf(args, LoadGpt2Command.ChildOption) is int child and >= 0)
+{
+    Environment.ExitCode = LoadGpt2Command.RunOnce(args[child + 1]);
+    return;
+}
+
+if (Array.IndexOf(args, LoadGpt2Command.Option) >= 0)
+{
+    Environment.ExitCode = LoadGpt2Command.Run();
+    return;
+}
+
 if (Array.IndexOf(args, "--accuracy") >= 0)
 {
     QuantizationAccuracy.Run();

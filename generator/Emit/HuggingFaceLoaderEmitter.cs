@@ -20,9 +20,9 @@ internal static class HuggingFaceLoaderEmitter
             w.Line("/// separate or fused (Phi-3's qkv_proj and gate_up_proj). A config.json beside the weights must agree with this");
             w.Line($"/// declaration. Throws <see cref=\"{Names.ModelLoadException}\"/> listing every missing or misshapen tensor at once.");
             w.Line("/// </summary>");
-            using (w.Block($"private static {spec.ClassName} LoadHuggingFace(string path)"))
+            using (w.Block($"private static {spec.ClassName} LoadHuggingFace(string path, {Names.LoadProgress} load)"))
             {
-                w.Line($"using {Names.SafetensorsCheckpoint} checkpoint = {Names.SafetensorsCheckpoint}.Open(path);");
+                w.Line($"using {Names.SafetensorsCheckpoint} checkpoint = {Names.SafetensorsCheckpoint}.Open(path, load);");
                 EmitConfigCheck(w, spec);
                 w.Line("bool fused = checkpoint.TryGetTensor(\"model.layers.0.self_attn.qkv_proj.weight\", out _);");
                 w.Line();

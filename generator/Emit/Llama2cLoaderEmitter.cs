@@ -27,17 +27,18 @@ internal static class Llama2cLoaderEmitter
                 .Select(t => t.PerLayer ? $"((long)Layers * {t.CountExpression})" : $"((long){t.CountExpression})");
             w.Line($"private const long Llama2cWeightValues = {string.Join(" + ", counts)};");
             w.Line();
-            w.Line("/// <summary>");
-            w.Line($"/// Loads a Hugging Face folder (or .safetensors file), a llama2.c checkpoint or a GGUF file of exactly this shape. Throws <see cref=\"{Names.ModelLoadException}\"/>");
-            w.Line("/// naming the field or key and both values when the file disagrees with the declaration, and when a");
-            w.Line("/// checkpoint's length is not what the declared shape needs.");
-            w.Line("/// </summary>");
-            using (w.Block($"public static {spec.ClassName} Load(string path)"))
+            LoadMethodsEmitter.Emit(w, spec.ClassName, new[]
+            {
+                $"Loads a Hugging Face folder (or .safetensors file), a llama2.c checkpoint or a GGUF file of exactly this shape. Throws <see cref=\"{Names.ModelLoadException}\"/>",
+                "naming the field or key and both values when the file disagrees with the declaration, and when a",
+                "checkpoint's length is not what the declared shape needs.",
+            });
+            using (w.Block($"private static {spec.ClassName} LoadFrom(string path, {Names.LoadProgress} load)"))
             {
                 w.Line($"{Names.ArgumentException}.ThrowIfNullOrWhiteSpace(path);");
                 using (w.Block($"if ({Names.Directory}.Exists(path) || path.EndsWith(\".safetensors\", {Names.StringComparison}.OrdinalIgnoreCase))"))
                 {
-                    w.Line("return LoadHuggingFace(path);");
+                    w.Line("return LoadHuggingFace(path, load);");
                 }
 
                 if (spec.QueryKeyValueBias || spec.OutputBias)
@@ -50,11 +51,11 @@ internal static class Llama2cLoaderEmitter
 
                 using (w.Block($"if ({Names.GgufLlamaWeights}.IsGguf(path))"))
                 {
-                    w.Line($"var gguf = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings, {Names.WeightFormat}.{spec.Weights}));");
+                    w.Line($"var gguf = {Names.GgufLlamaWeights}.Read(path, new {Names.GgufLlamaShape}(DModel, FfnDim, Layers, Heads, KvHeads, Vocab, Context, NormEpsilon, RopeTheta, TiedEmbeddings, {Names.WeightFormat}.{spec.Weights}), load);");
                     w.Line("return Assemble(gguf.TokenEmbedding, gguf.AttentionNorm, gguf.Query, gguf.Key, gguf.Value, gguf.Output, gguf.FfnNorm, gguf.Gate, gguf.Down, gguf.Up, gguf.FinalNorm, gguf.Unembedding);");
                 }
 
-                w.Line($"using var checkpoint = {Names.Llama2cCheckpoint}.Open(path);");
+                w.Line($"using var checkpoint = {Names.Llama2cCheckpoint}.Open(path, load);");
                 w.Line($"{Names.Llama2cHeader} header = checkpoint.Header;");
                 w.Line("checkpoint.RequireField(\"dim\", header.Dim, DModel);");
                 w.Line("checkpoint.RequireField(\"hidden_dim\", header.HiddenDim, FfnDim);");

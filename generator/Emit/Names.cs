@@ -24,6 +24,9 @@ internal static class Names
     public const string List = "global::System.Collections.Generic.List";
     public const string IReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
     public const string ArgumentException = "global::System.ArgumentException";
+    public const string IProgress = "global::System.IProgress";
+    public const string CancellationToken = "global::System.Threading.CancellationToken";
+    public const string OperationCanceledException = "global::System.OperationCanceledException";
 
     // ILGPU.
     public const string ArrayView = "global::ILGPU.ArrayView";
@@ -57,6 +60,7 @@ internal static class Names
     public const string Directory = "global::System.IO.Directory";
     public const string StringComparison = "global::System.StringComparison";
     public const string Llama2cCheckpoint = "global::Codegen.Formats.Llama2cCheckpoint";
+    public const string LoadProgress = "global::Codegen.Formats.LoadProgress";
 
     public const string GgufLlamaWeights = "global::Codegen.Formats.Gguf.GgufLlamaWeights";
 

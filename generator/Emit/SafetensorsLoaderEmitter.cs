@@ -14,14 +14,15 @@ internal static class SafetensorsLoaderEmitter
         w.Line();
         using (w.Block($"partial class {spec.ClassName}"))
         {
-            w.Line("/// <summary>");
-            w.Line("/// Loads GPT-2 weights with Hugging Face names (with or without the <c>transformer.</c> prefix) from a");
-            w.Line("/// <c>.safetensors</c> file, or from a folder holding <c>model.safetensors</c>. F32, F16 and BF16 are read");
-            w.Line($"/// as float32. Throws <see cref=\"{Names.ModelLoadException}\"/> listing every missing or misshapen tensor at once.");
-            w.Line("/// </summary>");
-            using (w.Block($"public static {spec.ClassName} Load(string path)"))
+            LoadMethodsEmitter.Emit(w, spec.ClassName, new[]
             {
-                w.Line($"using {Names.SafetensorsFile} file = {Names.SafetensorsFile}.OpenFileOrFolder(path);");
+                "Loads GPT-2 weights with Hugging Face names (with or without the <c>transformer.</c> prefix) from a",
+                "<c>.safetensors</c> file, or from a folder holding <c>model.safetensors</c>. F32, F16 and BF16 are read",
+                $"as float32. Throws <see cref=\"{Names.ModelLoadException}\"/> listing every missing or misshapen tensor at once.",
+            });
+            using (w.Block($"private static {spec.ClassName} LoadFrom(string path, {Names.LoadProgress} load)"))
+            {
+                w.Line($"using {Names.SafetensorsFile} file = {Names.SafetensorsFile}.OpenFileOrFolder(path, load);");
                 w.Line($"{Names.HuggingFaceConfig}.TryLoadBeside(file.Path)?.CheckGpt2(DModel, Heads, Layers, Vocab, Context, FfnDim, NormEpsilon, TiedEmbeddings);");
                 w.Line();
                 w.Line("// The position table may be longer than the declared Context; only its first Context rows are used.");

@@ -31,11 +31,13 @@ public sealed class Llama2cCheckpoint : IDisposable
 {
     private readonly SafeFileHandle handle;
     private readonly long length;
+    private readonly LoadProgress progress;
     private long position = Llama2cHeader.SizeInBytes;
 
-    private Llama2cCheckpoint(string path, SafeFileHandle handle, long length, Llama2cHeader header)
+    private Llama2cCheckpoint(string path, SafeFileHandle handle, long length, Llama2cHeader header, LoadProgress progress)
     {
         Path = path;
+        this.progress = progress;
         this.handle = handle;
         this.length = length;
         Header = header;
@@ -53,9 +55,19 @@ public sealed class Llama2cCheckpoint : IDisposable
     /// <exception cref="ModelLoadException">
     /// The file is missing, not a regular file, locked, unreadable or shorter than the header.
     /// </exception>
-    public static Llama2cCheckpoint Open(string path)
+    public static Llama2cCheckpoint Open(string path) => Open(path, LoadProgress.None);
+
+    /// <summary>
+    /// Opens the file and reads its header; the tensor reads then count their bytes with <paramref name="progress"/>
+    /// (which <see cref="RequireTensorBytes"/> tells how many there are) and stop when it is cancelled.
+    /// </summary>
+    /// <exception cref="ModelLoadException">As <see cref="Open(string)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static Llama2cCheckpoint Open(string path, LoadProgress progress)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.ThrowIfCancellationRequested();
         SafeFileHandle handle = ModelFile.OpenRead(path, "checkpoint", out long length);
         try
         {
@@ -74,7 +86,7 @@ public sealed class Llama2cCheckpoint : IDisposable
             }
 
             var header = new Llama2cHeader(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]);
-            return new Llama2cCheckpoint(path, handle, length, header);
+            return new Llama2cCheckpoint(path, handle, length, header, progress);
         }
         catch
         {
@@ -161,6 +173,8 @@ public sealed class Llama2cCheckpoint : IDisposable
                 Path,
                 $"file is {length} bytes, but the declared shape needs {expected} bytes ({Llama2cHeader.SizeInBytes}-byte header + {floatCount} float32 values; header field seq_len is {Header.SeqLen}, which sizes the RoPE tables); {what}");
         }
+
+        progress.Expect(expected - Llama2cHeader.SizeInBytes);
     }
 
     /// <summary>Reads the next tensor of the given shape into pinned storage; a NaN or infinity in it is refused by <see cref="FiniteWeights"/>.</summary>
@@ -191,27 +205,25 @@ public sealed class Llama2cCheckpoint : IDisposable
     }
 
     /// <summary>Skips <paramref name="floatCount"/> float32 values (for example the stored RoPE tables).</summary>
-    public void Skip(long floatCount) => position += floatCount * sizeof(float);
+    public void Skip(long floatCount)
+    {
+        position += floatCount * sizeof(float);
+        progress.Advance(floatCount * sizeof(float));
+    }
 
     /// <summary>Closes the file.</summary>
     public void Dispose() => handle.Dispose();
 
     private void ReadInto(string name, float[] values)
     {
-        Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
-        if (bytes.Length > length - position)
+        long bytes = (long)values.Length * sizeof(float);
+        if (bytes > length - position)
         {
             throw new ModelLoadException(
-                Path, $"tensor {name} at byte {position} needs {bytes.Length} bytes, but the file ends at byte {length}");
+                Path, $"tensor {name} at byte {position} needs {bytes} bytes, but the file ends at byte {length}");
         }
 
-        ModelFile.ReadExactly(Path, handle, bytes, position, $"tensor {name}");
-        if (!BitConverter.IsLittleEndian)
-        {
-            Span<int> bits = MemoryMarshal.Cast<float, int>(values.AsSpan());
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-
-        position += bytes.Length;
+        ModelFile.ReadFloat32(Path, handle, values, position, $"tensor {name}", progress);
+        position += bytes;
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -106,6 +108,54 @@ public static class ModelFile
 
             buffer = buffer.Slice(read);
             offset += read;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReadExactly(string, SafeFileHandle, Span{byte}, long, string)"/> in reads of at most
+    /// <see cref="LoadProgress.ChunkBytes"/>, each counted by <paramref name="progress"/>, which checks for
+    /// cancellation before the first and after every one.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static void ReadExactly(string path, SafeFileHandle handle, Span<byte> buffer, long offset, string what, LoadProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.ThrowIfCancellationRequested();
+        while (!buffer.IsEmpty)
+        {
+            int length = Math.Min(buffer.Length, LoadProgress.ChunkBytes);
+            ReadExactly(path, handle, buffer.Slice(0, length), offset, what);
+            buffer = buffer.Slice(length);
+            offset += length;
+            progress.Advance(length);
+        }
+    }
+
+    /// <summary>
+    /// Reads little-endian float32 values from byte <paramref name="offset"/> straight into <paramref name="destination"/>
+    /// (no copy: the bytes land in its storage, and are swapped there on a big-endian machine), in reads of at most
+    /// <see cref="LoadProgress.ChunkBytes"/>, each counted by <paramref name="progress"/>. Any length a span holds works,
+    /// including more than 2 GiB of bytes.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static void ReadFloat32(string path, SafeFileHandle handle, Span<float> destination, long offset, string what, LoadProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.ThrowIfCancellationRequested();
+        const int chunkValues = LoadProgress.ChunkBytes / sizeof(float);
+        while (!destination.IsEmpty)
+        {
+            Span<float> chunk = destination.Slice(0, Math.Min(destination.Length, chunkValues));
+            ReadExactly(path, handle, MemoryMarshal.AsBytes(chunk), offset, what);
+            if (!BitConverter.IsLittleEndian)
+            {
+                Span<int> bits = MemoryMarshal.Cast<float, int>(chunk);
+                BinaryPrimitives.ReverseEndianness(bits, bits);
+            }
+
+            destination = destination.Slice(chunk.Length);
+            offset += (long)chunk.Length * sizeof(float);
+            progress.Advance((long)chunk.Length * sizeof(float));
         }
     }
 

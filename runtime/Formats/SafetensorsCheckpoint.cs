@@ -43,11 +43,13 @@ public sealed class SafetensorsCheckpoint : IDisposable
 
     private readonly SafetensorsFile[] shards;
     private readonly Dictionary<string, (SafetensorsFile Shard, SafetensorsTensorInfo Info)> tensors;
+    private readonly LoadProgress progress;
 
     private SafetensorsCheckpoint(
-        string path, string? indexPath, SafetensorsFile[] shards, Dictionary<string, (SafetensorsFile, SafetensorsTensorInfo)> tensors)
+        string path, string? indexPath, SafetensorsFile[] shards, Dictionary<string, (SafetensorsFile, SafetensorsTensorInfo)> tensors, LoadProgress progress)
     {
         Path = path;
+        this.progress = progress;
         IndexPath = indexPath;
         this.shards = shards;
         this.tensors = tensors;
@@ -75,28 +77,38 @@ public sealed class SafetensorsCheckpoint : IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
     /// <exception cref="ModelLoadException">A file is missing or malformed, or the index disagrees with the shards.</exception>
-    public static SafetensorsCheckpoint Open(string path)
+    public static SafetensorsCheckpoint Open(string path) => Open(path, LoadProgress.None);
+
+    /// <summary>
+    /// <see cref="Open(string)"/>, with reads that count their bytes with <paramref name="progress"/> (which
+    /// <see cref="Validate"/> tells how many there will be) and stop when it is cancelled.
+    /// </summary>
+    /// <exception cref="ModelLoadException">As <see cref="Open(string)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static SafetensorsCheckpoint Open(string path, LoadProgress progress)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.ThrowIfCancellationRequested();
         if (Directory.Exists(path))
         {
             string single = System.IO.Path.Combine(path, SafetensorsFile.FolderFileName);
             string index = System.IO.Path.Combine(path, IndexFileName);
             if (IsPresent(single))
             {
-                return OpenSingle(path, single);
+                return OpenSingle(path, single, progress);
             }
 
             if (IsPresent(index))
             {
-                return OpenIndex(path, index);
+                return OpenIndex(path, index, progress);
             }
 
             throw new ModelLoadException(
                 path, $"the folder holds neither {SafetensorsFile.FolderFileName} nor {IndexFileName}");
         }
 
-        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? OpenIndex(path, path) : OpenSingle(path, path);
+        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? OpenIndex(path, path, progress) : OpenSingle(path, path, progress);
     }
 
     /// <summary>
@@ -127,12 +139,14 @@ public sealed class SafetensorsCheckpoint : IDisposable
     /// Checks that every expected tensor exists with the expected shape and a float dtype (F32, F16 or BF16).
     /// Collects every problem and throws one <see cref="ModelLoadException"/> listing them all, each naming
     /// the shard file, the tensor and both shapes. Tensors the checkpoint has but the list does not are
-    /// ignored, as <see cref="SafetensorsFile.Validate"/> ignores them.
+    /// ignored, as <see cref="SafetensorsFile.Validate"/> ignores them. When every tensor is there, their bytes are
+    /// what the load's progress counts to.
     /// </summary>
     public void Validate(IReadOnlyList<ExpectedTensor> expected)
     {
         ArgumentNullException.ThrowIfNull(expected);
         var problems = new List<string>();
+        long bytes = 0;
         foreach (ExpectedTensor tensor in expected)
         {
             if (!tensors.TryGetValue(tensor.Name, out (SafetensorsFile Shard, SafetensorsTensorInfo Info) entry))
@@ -143,6 +157,7 @@ public sealed class SafetensorsCheckpoint : IDisposable
                 continue;
             }
 
+            bytes += entry.Info.ByteLength;
             string where = FileName(entry.Shard.Path);
             if (!entry.Info.DType.IsFloat32Convertible())
             {
@@ -160,6 +175,8 @@ public sealed class SafetensorsCheckpoint : IDisposable
             string count = problems.Count == 1 ? "1 problem" : $"{problems.Count} problems";
             throw new ModelLoadException(Path, $"{count}: {string.Join("; ", problems)}");
         }
+
+        progress.Expect(bytes);
     }
 
     /// <summary>
@@ -203,14 +220,14 @@ public sealed class SafetensorsCheckpoint : IDisposable
         return entry;
     }
 
-    private static SafetensorsCheckpoint OpenSingle(string path, string file)
+    private static SafetensorsCheckpoint OpenSingle(string path, string file, LoadProgress progress)
     {
-        SafetensorsFile shard = SafetensorsFile.Open(file);
+        SafetensorsFile shard = SafetensorsFile.Open(file, progress);
         var tensors = shard.Tensors.ToDictionary(pair => pair.Key, pair => (shard, pair.Value), StringComparer.Ordinal);
-        return new SafetensorsCheckpoint(path, null, [shard], tensors);
+        return new SafetensorsCheckpoint(path, null, [shard], tensors, progress);
     }
 
-    private static SafetensorsCheckpoint OpenIndex(string path, string indexPath)
+    private static SafetensorsCheckpoint OpenIndex(string path, string indexPath, LoadProgress progress)
     {
         (List<(string Tensor, string Shard)> weightMap, long? totalSize) = ReadIndex(indexPath);
         string folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath)) ?? ".";
@@ -256,11 +273,12 @@ public sealed class SafetensorsCheckpoint : IDisposable
                         indexPath, $"weight_map entry '{firstTensorOf[shardName]}' names shard '{shardName}', which is a directory, not a file");
                 }
 
-                opened.Add(SafetensorsFile.Open(shardPath));
+                progress.ThrowIfCancellationRequested();
+                opened.Add(SafetensorsFile.Open(shardPath, progress));
             }
 
             Dictionary<string, (SafetensorsFile, SafetensorsTensorInfo)> tensors = CheckAgainstShards(indexPath, weightMap, totalSize, shardNames, opened);
-            return new SafetensorsCheckpoint(path, indexPath, opened.ToArray(), tensors);
+            return new SafetensorsCheckpoint(path, indexPath, opened.ToArray(), tensors, progress);
         }
         catch
         {

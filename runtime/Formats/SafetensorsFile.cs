@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Codegen.Formats;
@@ -34,11 +33,13 @@ public sealed class SafetensorsFile : IDisposable
     private readonly SafeFileHandle handle;
     private readonly long dataStart;
     private readonly Dictionary<string, SafetensorsTensorInfo> tensors;
+    private readonly LoadProgress progress;
 
     private SafetensorsFile(
-        string path, SafeFileHandle handle, long dataStart, long dataLength, SafetensorsHeader.Contents header)
+        string path, SafeFileHandle handle, long dataStart, long dataLength, SafetensorsHeader.Contents header, LoadProgress progress)
     {
         Path = path;
+        this.progress = progress;
         this.handle = handle;
         this.dataStart = dataStart;
         DataLength = dataLength;
@@ -65,9 +66,19 @@ public sealed class SafetensorsFile : IDisposable
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
-    public static SafetensorsFile Open(string path)
+    public static SafetensorsFile Open(string path) => Open(path, LoadProgress.None);
+
+    /// <summary>
+    /// <see cref="Open(string)"/>, with reads that count their bytes with <paramref name="progress"/> (which
+    /// <see cref="Validate"/> tells how many there will be) and stop when it is cancelled.
+    /// </summary>
+    /// <exception cref="ModelLoadException">As <see cref="Open(string)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static SafetensorsFile Open(string path, LoadProgress progress)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.ThrowIfCancellationRequested();
         SafeFileHandle handle = ModelFile.OpenRead(path, "weights", out long fileLength);
         try
         {
@@ -102,7 +113,7 @@ public sealed class SafetensorsFile : IDisposable
             long dataStart = 8 + (long)headerLength;
             long dataLength = fileLength - dataStart;
             SafetensorsHeader.Contents header = SafetensorsHeader.Parse(path, json, dataLength);
-            return new SafetensorsFile(path, handle, dataStart, dataLength, header);
+            return new SafetensorsFile(path, handle, dataStart, dataLength, header, progress);
         }
         catch
         {
@@ -120,10 +131,15 @@ public sealed class SafetensorsFile : IDisposable
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
-    public static SafetensorsFile OpenFileOrFolder(string path)
+    public static SafetensorsFile OpenFileOrFolder(string path) => OpenFileOrFolder(path, LoadProgress.None);
+
+    /// <summary><see cref="OpenFileOrFolder(string)"/>, counting and cancelling as <see cref="Open(string, LoadProgress)"/> does.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or blank.</exception>
+    public static SafetensorsFile OpenFileOrFolder(string path, LoadProgress progress)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return Open(Directory.Exists(path) ? System.IO.Path.Combine(path, FolderFileName) : path);
+        return Open(Directory.Exists(path) ? System.IO.Path.Combine(path, FolderFileName) : path, progress);
     }
 
     /// <summary>
@@ -160,12 +176,14 @@ public sealed class SafetensorsFile : IDisposable
     /// Checks that every expected tensor exists with the expected shape and a float dtype (F32, F16
     /// or BF16). Collects every problem and throws one <see cref="ModelLoadException"/> listing them
     /// all. Tensors in the file that are not expected (such as <c>h.0.attn.bias</c> masks) are ignored.
-    /// Messages use the expected names, as given (without the prefix the file may add).
+    /// Messages use the expected names, as given (without the prefix the file may add). When every tensor is
+    /// there, their bytes are what the load's progress counts to.
     /// </summary>
     public void Validate(IReadOnlyList<ExpectedTensor> expected)
     {
         ArgumentNullException.ThrowIfNull(expected);
         var problems = new List<string>();
+        long bytes = 0;
         foreach (ExpectedTensor tensor in expected)
         {
             if (!TryGetTensor(tensor.Name, out SafetensorsTensorInfo info))
@@ -173,6 +191,8 @@ public sealed class SafetensorsFile : IDisposable
                 problems.Add($"missing tensor '{tensor.Name}'");
                 continue;
             }
+
+            bytes += info.ByteLength;
 
             if (!info.DType.IsFloat32Convertible())
             {
@@ -190,6 +210,8 @@ public sealed class SafetensorsFile : IDisposable
             string count = problems.Count == 1 ? "1 problem" : $"{problems.Count} problems";
             throw new ModelLoadException(Path, $"{count}: {string.Join("; ", problems)}");
         }
+
+        progress.Expect(bytes);
     }
 
     /// <summary>
@@ -297,14 +319,56 @@ public sealed class SafetensorsFile : IDisposable
                 int chunkRows = Math.Min(rowsPerChunk, rows - firstRow);
                 Span<float> chunk = scratch.AsSpan(0, chunkRows * columns);
                 ReadElements(info, (long)firstRow * columns, chunk);
-                for (int r = 0; r < chunkRows; r++)
+                Transpose(chunk, firstRow, rows, columns, 0, destination);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Reads a tensor stored as [<paramref name="rows"/>, parts × columns] (GPT-2's fused c_attn: query, key and value
+    /// side by side) and writes the transpose of each part's columns into its own array of <paramref name="parts"/>,
+    /// [columns, <paramref name="rows"/>] each, reading the file once through a bounded scratch buffer: no fused copy.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="parts"/> is empty, or its arrays differ in length.</exception>
+    /// <exception cref="ModelLoadException">The tensor is missing, not a float tensor, or not of that shape.</exception>
+    public void ReadFloat32TransposedSplit(string name, int rows, float[][] parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Length == 0 || rows <= 0 || parts[0].Length % rows != 0 || Array.Exists(parts, part => part.Length != parts[0].Length))
+        {
+            throw new ArgumentException($"{parts.Length} parts of equal length, a multiple of {rows} rows, are needed.", nameof(parts));
+        }
+
+        int partColumns = parts[0].Length / rows;
+        int columns = checked(partColumns * parts.Length);
+        SafetensorsTensorInfo info = GetFloatTensor(name);
+        if (info.Shape.Length != 2 || info.Shape[0] != rows || info.Shape[1] != columns)
+        {
+            throw new ModelLoadException(
+                Path, $"tensor '{name}' has shape {info.ShapeText}, expected [{rows}, {columns}] ({parts.Length} parts of {partColumns} columns)");
+        }
+
+        if (partColumns == 0)
+        {
+            return;
+        }
+
+        int rowsPerChunk = Math.Max(1, ChunkElements / columns);
+        float[] scratch = ArrayPool<float>.Shared.Rent(checked(Math.Min(rowsPerChunk, rows) * columns));
+        try
+        {
+            for (int firstRow = 0; firstRow < rows; firstRow += rowsPerChunk)
+            {
+                int chunkRows = Math.Min(rowsPerChunk, rows - firstRow);
+                Span<float> chunk = scratch.AsSpan(0, chunkRows * columns);
+                ReadElements(info, (long)firstRow * columns, chunk);
+                for (int part = 0; part < parts.Length; part++)
                 {
-                    ReadOnlySpan<float> row = chunk.Slice(r * columns, columns);
-                    int target = firstRow + r;
-                    for (int c = 0; c < columns; c++)
-                    {
-                        destination[c * rows + target] = row[c];
-                    }
+                    Transpose(chunk, firstRow, rows, columns, part * partColumns, parts[part]);
                 }
             }
         }
@@ -316,6 +380,25 @@ public sealed class SafetensorsFile : IDisposable
 
     /// <summary>Closes the file; later reads throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => handle.Dispose();
+
+    /// <summary>
+    /// Writes rows [firstRow, firstRow + chunk rows) of a [rows, columns] matrix, given as <paramref name="chunk"/>, into
+    /// <paramref name="destination"/>, the transpose of its columns [firstColumn, firstColumn + destination.Length / rows).
+    /// </summary>
+    private static void Transpose(ReadOnlySpan<float> chunk, int firstRow, int rows, int columns, int firstColumn, Span<float> destination)
+    {
+        int chunkRows = chunk.Length / columns;
+        int destinationColumns = destination.Length / rows;
+        for (int r = 0; r < chunkRows; r++)
+        {
+            ReadOnlySpan<float> row = chunk.Slice((r * columns) + firstColumn, destinationColumns);
+            int target = firstRow + r;
+            for (int c = 0; c < row.Length; c++)
+            {
+                destination[(c * rows) + target] = row[c];
+            }
+        }
+    }
 
     /// <summary>Formats a shape as <c>[a, b]</c>.</summary>
     internal static string FormatShape(int[] shape) => $"[{string.Join(", ", shape)}]";
@@ -355,13 +438,7 @@ public sealed class SafetensorsFile : IDisposable
         string what = $"tensor '{info.Name}'";
         if (info.DType == SafetensorsDType.F32)
         {
-            ModelFile.ReadExactly(Path, handle, MemoryMarshal.AsBytes(destination), offset, what);
-            if (!BitConverter.IsLittleEndian)
-            {
-                Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
-                BinaryPrimitives.ReverseEndianness(bits, bits);
-            }
-
+            ModelFile.ReadFloat32(Path, handle, destination, offset, what, progress);
             return;
         }
 
@@ -369,7 +446,7 @@ public sealed class SafetensorsFile : IDisposable
         try
         {
             Span<byte> raw = scratch.AsSpan(0, destination.Length * 2);
-            ModelFile.ReadExactly(Path, handle, raw, offset, what);
+            ModelFile.ReadExactly(Path, handle, raw, offset, what, progress);
             if (info.DType == SafetensorsDType.F16)
             {
                 for (int i = 0; i < destination.Length; i++)

@@ -31,17 +31,34 @@ public static class SafetensorsWeights
     /// </summary>
     public static WeightTensor[] ReadConv1DSplit(SafetensorsFile file, string storedName, string[] modelNames, int inputs, int outputs)
     {
-        float[] fused = new float[(long)inputs * outputs * modelNames.Length];
-        file.ReadFloat32Transposed(storedName, inputs, outputs * modelNames.Length, fused);
-        return Split(fused, modelNames, new[] { outputs, inputs });
+        var parts = new float[modelNames.Length][];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            parts[i] = WeightTensor.AllocateStorage((long)inputs * outputs);
+        }
+
+        file.ReadFloat32TransposedSplit(storedName, inputs, parts);
+        var tensors = new WeightTensor[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            tensors[i] = new WeightTensor(modelNames[i], new[] { outputs, inputs }, parts[i]);
+        }
+
+        return tensors;
     }
 
-    /// <summary>Reads a fused bias stored [parts * length] and splits it into one [length] tensor per part.</summary>
+    /// <summary>Reads a fused bias stored [parts * length] and splits it into one [length] tensor per part, each read straight into its own storage.</summary>
     public static WeightTensor[] ReadSplit(SafetensorsFile file, string storedName, string[] modelNames, int length)
     {
-        float[] fused = new float[(long)length * modelNames.Length];
-        file.ReadFloat32(storedName, fused);
-        return Split(fused, modelNames, new[] { length });
+        var tensors = new WeightTensor[modelNames.Length];
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            float[] values = WeightTensor.AllocateStorage(length);
+            file.ReadRowsFloat32(storedName, checked(i * length), length, values);
+            tensors[i] = new WeightTensor(modelNames[i], new[] { length }, values);
+        }
+
+        return tensors;
     }
 
     /// <summary>Reads the first <paramref name="rows"/> rows of a [storedRows, columns] tensor (a position table longer than the declared context).</summary>
@@ -52,25 +69,9 @@ public static class SafetensorsWeights
             throw new ModelLoadException(file.Path, $"tensor '{storedName}' has {storedRows} rows, fewer than the {rows} the model needs");
         }
 
-        float[] all = new float[(long)storedRows * columns];
-        file.ReadFloat32(storedName, all);
         float[] values = WeightTensor.AllocateStorage((long)rows * columns);
-        all.AsSpan(0, values.Length).CopyTo(values);
+        file.ReadRowsFloat32(storedName, 0, rows, values);
         return new WeightTensor(modelName, new[] { rows, columns }, values);
-    }
-
-    private static WeightTensor[] Split(float[] fused, string[] modelNames, int[] partShape)
-    {
-        int partLength = (int)Count(partShape);
-        var parts = new WeightTensor[modelNames.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            float[] values = WeightTensor.AllocateStorage(partLength);
-            fused.AsSpan(i * partLength, partLength).CopyTo(values);
-            parts[i] = new WeightTensor(modelNames[i], partShape, values);
-        }
-
-        return parts;
     }
 
     private static long Count(int[] shape)

@@ -26,12 +26,14 @@ public sealed class GgufFile : IDisposable
 
     private readonly SafeFileHandle handle;
     private readonly Dictionary<string, GgufTensorInfo> tensorsByName;
+    private readonly LoadProgress progress;
 
     private GgufFile(
         string path, SafeFileHandle handle, uint version, Dictionary<string, GgufValue> metadata,
-        List<GgufTensorInfo> tensors, long alignment, long dataStart)
+        List<GgufTensorInfo> tensors, long alignment, long dataStart, LoadProgress progress)
     {
         Path = path;
+        this.progress = progress;
         this.handle = handle;
         Version = version;
         Metadata = metadata;
@@ -69,13 +71,24 @@ public sealed class GgufFile : IDisposable
     /// <summary>Opens <paramref name="path"/> through <see cref="ModelFile"/> and reads and checks its header.</summary>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null, empty or blank.</exception>
     /// <exception cref="ModelLoadException">The file cannot be opened or is not a well-formed GGUF file of version 2 or 3.</exception>
-    public static GgufFile Open(string path)
+    public static GgufFile Open(string path) => Open(path, LoadProgress.None);
+
+    /// <summary>
+    /// <see cref="Open(string)"/>, with tensor reads that count their bytes with <paramref name="progress"/> and stop
+    /// when it is cancelled (the caller tells it with <see cref="LoadProgress.Expect"/> how many bytes it will read).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null, empty or blank.</exception>
+    /// <exception cref="ModelLoadException">As <see cref="Open(string)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static GgufFile Open(string path, LoadProgress progress)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(progress);
+        progress.ThrowIfCancellationRequested();
         SafeFileHandle handle = ModelFile.OpenRead(path, "GGUF", out long length);
         try
         {
-            return ReadHeader(path, handle, length);
+            return ReadHeader(path, handle, length, progress);
         }
         catch
         {
@@ -104,7 +117,7 @@ public sealed class GgufFile : IDisposable
         }
 
         var bytes = new byte[tensor.ByteLength];
-        ModelFile.ReadExactly(Path, handle, bytes, DataStart + tensor.Offset, $"tensor '{tensor.Name}'");
+        ModelFile.ReadExactly(Path, handle, bytes, DataStart + tensor.Offset, $"tensor '{tensor.Name}'", progress);
         return bytes;
     }
 
@@ -117,11 +130,46 @@ public sealed class GgufFile : IDisposable
     /// The tensor's type cannot be dequantized, it is larger than one array, the file cannot be read,
     /// or a value is not finite.
     /// </exception>
+    /// <remarks>
+    /// F32 data is read straight into the returned array; other types are read a run of whole blocks at a time
+    /// (at most <see cref="LoadProgress.ChunkBytes"/>) into a scratch buffer and converted from it, so the tensor's
+    /// bytes are never held whole beside its float32 values.
+    /// </remarks>
     public float[] ReadAsFloat32(GgufTensorInfo tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         RequireFloat32Convertible(tensor);
-        return ToFloat32(tensor, ReadBytes(tensor));
+        float[] values = WeightTensor.AllocateStorage(tensor.ElementCount);
+        string what = $"tensor '{tensor.Name}'";
+        long offset = DataStart + tensor.Offset;
+        if (tensor.Type == GgmlType.F32)
+        {
+            ModelFile.ReadFloat32(Path, handle, values, offset, what, progress);
+        }
+        else
+        {
+            GgmlTypes.TryGetBlock((uint)tensor.Type, out int blockElements, out int blockBytes);
+            int blocksPerChunk = Math.Max(1, LoadProgress.ChunkBytes / blockBytes);
+            long blocks = tensor.ElementCount / blockElements;
+            byte[] scratch = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(blocks, blocksPerChunk) * blockBytes);
+            try
+            {
+                for (long first = 0; first < blocks; first += blocksPerChunk)
+                {
+                    int count = (int)Math.Min(blocksPerChunk, blocks - first);
+                    Span<byte> raw = scratch.AsSpan(0, count * blockBytes);
+                    ModelFile.ReadExactly(Path, handle, raw, offset + (first * blockBytes), what, progress);
+                    GgufDequantizer.Dequantize(tensor.Type, raw, values.AsSpan((int)(first * blockElements), count * blockElements));
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+
+        RequireFinite(tensor, values);
+        return values;
     }
 
     /// <summary>
@@ -136,10 +184,15 @@ public sealed class GgufFile : IDisposable
         RequireFloat32Convertible(tensor);
         float[] values = WeightTensor.AllocateStorage(tensor.ElementCount);
         GgufDequantizer.Dequantize(tensor.Type, bytes, values);
+        RequireFinite(tensor, values);
+        return values;
+    }
+
+    private void RequireFinite(GgufTensorInfo tensor, float[] values)
+    {
         // Every dimension is at most the element count, which fits an int here.
         int[] shape = Array.ConvertAll(tensor.RowMajorShape(), dimension => (int)dimension);
         FiniteWeights.Require(Path, tensor.Name, shape, values);
-        return values;
     }
 
     /// <summary>Closes the file.</summary>
@@ -160,7 +213,7 @@ public sealed class GgufFile : IDisposable
         }
     }
 
-    private static GgufFile ReadHeader(string path, SafeFileHandle handle, long length)
+    private static GgufFile ReadHeader(string path, SafeFileHandle handle, long length, LoadProgress progress)
     {
         var cursor = new GgufCursor(path, handle, length);
         Span<byte> magic = stackalloc byte[4];
@@ -199,7 +252,7 @@ public sealed class GgufFile : IDisposable
 
         dataStart = Math.Min(dataStart, length);
         GgufTensorInfoReader.CheckPlacement(path, tensors, dataStart, length, alignment);
-        return new GgufFile(path, handle, version, metadata, tensors, alignment, dataStart);
+        return new GgufFile(path, handle, version, metadata, tensors, alignment, dataStart, progress);
     }
 
     private static long ReadAlignment(string path, Dictionary<string, GgufValue> metadata)

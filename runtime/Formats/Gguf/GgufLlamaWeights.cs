@@ -71,10 +71,20 @@ public static class GgufLlamaWeights
     /// is not read; when it declares a separate classifier, <c>output.weight</c> must be there.
     /// </summary>
     /// <exception cref="ModelLoadException">The file is not a well-formed GGUF file, or disagrees with the declared shape (the message names the key or tensor and both values).</exception>
-    public static GgufLlamaTensors Read(string path, GgufLlamaShape shape)
+    public static GgufLlamaTensors Read(string path, GgufLlamaShape shape) => Read(path, shape, LoadProgress.None);
+
+    /// <summary>
+    /// <see cref="Read(string, GgufLlamaShape)"/>, reporting the bytes of the tensors it reads to <paramref name="progress"/>
+    /// and stopping when it is cancelled: between tensors and every <see cref="LoadProgress.ChunkBytes"/> within one.
+    /// </summary>
+    /// <exception cref="ModelLoadException">As <see cref="Read(string, GgufLlamaShape)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The load was cancelled.</exception>
+    public static GgufLlamaTensors Read(string path, GgufLlamaShape shape, LoadProgress progress)
     {
-        using GgufFile file = GgufFile.Open(path);
+        ArgumentNullException.ThrowIfNull(progress);
+        using GgufFile file = GgufFile.Open(path, progress);
         GgufLlamaMetadata.Require(file, shape);
+        progress.Expect(BytesToRead(file, shape));
         int dim = shape.DModel;
         int kvDim = shape.KvDim;
         int ffn = shape.FfnDim;
@@ -173,6 +183,35 @@ public static class GgufLlamaWeights
         GgufQ4Matrix fourBit = GgufQ4Matrix.Check(file.Path, tensor, shape[0], shape[1], bytes);
         return new WeightTensor(modelName, shape, file.ToFloat32(tensor, bytes)) { Q4Blocks = fourBit };
     }
+
+    /// <summary>The bytes of the tensors <see cref="Read(string, GgufLlamaShape, LoadProgress)"/> reads (those present; a missing one is reported when it is read).</summary>
+    private static long BytesToRead(GgufFile file, GgufLlamaShape shape)
+    {
+        var names = new System.Collections.Generic.List<string> { "token_embd.weight", "output_norm.weight" };
+        if (!shape.TiedEmbeddings)
+        {
+            names.Add("output.weight");
+        }
+
+        for (int layer = 0; layer < shape.Layers; layer++)
+        {
+            foreach (string name in PerLayerNames)
+            {
+                names.Add($"blk.{layer}.{name}.weight");
+            }
+        }
+
+        long bytes = 0;
+        foreach (string name in names)
+        {
+            bytes += file.FindTensor(name)?.ByteLength ?? 0;
+        }
+
+        return bytes;
+    }
+
+    private static readonly string[] PerLayerNames =
+        ["attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_down", "ffn_up"];
 
     /// <summary>Which of a file's quantized blocks a matrix keeps for an exact copy into the model's stored form.</summary>
     private enum KeptBlocks

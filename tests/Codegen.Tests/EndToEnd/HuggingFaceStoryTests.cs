@@ -55,7 +55,7 @@ public sealed class HuggingFaceStoryTests
     /// Writes stories260K.bin's tensors as a Hugging Face Llama folder: config.json (the test's), and the weights in
     /// <paramref name="shards"/> files (with model.safetensors.index.json when more than one).
     /// </summary>
-    private static void WriteHuggingFaceFolder(TempDirectory folder, int shards)
+    internal static void WriteHuggingFaceFolder(TempDirectory folder, int shards)
     {
         Stories260KModel.ModelWeights weights = Stories260KModel.Load(TestModels.Path("stories260K", "stories260K.bin")).Weights;
         var writer = new ShardedCheckpointWriter().Shard(shards == 1 ? "model.safetensors" : "model-00001-of-00002.safetensors");
