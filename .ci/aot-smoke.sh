@@ -9,19 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-linker=""
-for candidate in clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
-  if command -v "$candidate" > /dev/null; then
-    linker="$candidate"
-    break
-  fi
-done
-if [ -z "$linker" ] || [ ! -e /usr/include/zlib.h ]; then
-  echo "aot-smoke: installing clang and zlib1g-dev" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev > /dev/null
-  linker="${linker:-clang}"
-fi
+source .ci/aot-linker.sh  # the working directory is the repository root (cd above)
+linker="$(aot_linker aot-smoke)"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -144,19 +144,8 @@ dotnet build "$work/ConsumerGpu" -c Release 2>&1 | tee "$work/buildgpu.log"
 check_story "net10.0 with Codegen.Gpu" dotnet "$work/ConsumerGpu/bin/Release/net10.0/ConsumerGpu.dll"
 
 # NativeAOT: the CPU-only net10.0 consumer as a native executable, with no trim or AOT warnings.
-linker=""
-for candidate in clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
-  if command -v "$candidate" > /dev/null; then
-    linker="$candidate"
-    break
-  fi
-done
-if [ -z "$linker" ] || [ ! -e /usr/include/zlib.h ]; then
-  echo "package-smoke: installing clang and zlib1g-dev" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang zlib1g-dev > /dev/null
-  linker="${linker:-clang}"
-fi
+source .ci/aot-linker.sh  # the working directory is the repository root (cd above)
+linker="$(aot_linker package-smoke)"
 dotnet publish "$work/Consumer10" -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$linker" \
   -o "$work/aot" 2>&1 | tee "$work/publish.log"
 if grep -E "warning IL[23][0-9]{3}" "$work/publish.log"; then
