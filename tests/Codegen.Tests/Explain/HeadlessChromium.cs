@@ -29,13 +29,51 @@ internal sealed class HeadlessChromium : IDisposable
 
     public int Port { get; }
 
-    /// <summary>The browser: CODEGEN_CHROMIUM, else the first of the usual paths that exists.</summary>
-    /// <exception cref="FileNotFoundException">No browser: the message says how to install it.</exception>
+    /// <summary>Installs Debian's chromium once per test run when no browser is found (see <see cref="FindBinary"/>).</summary>
+    private static readonly Lazy<string?> Installed = new(InstallWithApt);
+
+    /// <summary>
+    /// The browser: CODEGEN_CHROMIUM, else the first of the usual paths that exists, else Debian's package installed
+    /// with apt-get (as <c>.ci/run</c> does; root only), so that the README's test command needs nothing else on a
+    /// Debian machine like the project's.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No browser and none could be installed: the message says how to install it.</exception>
     public static string FindBinary() =>
         Environment.GetEnvironmentVariable("CODEGEN_CHROMIUM") is { Length: > 0 } configured
             ? configured
             : Candidates.FirstOrDefault(File.Exists)
-              ?? throw new FileNotFoundException("No Chromium for the browser test: install Debian's package (apt-get install -y chromium; .ci/run does it when missing) or set CODEGEN_CHROMIUM to a Chromium binary.");
+              ?? Installed.Value
+              ?? throw new FileNotFoundException("No Chromium for the browser test, and apt-get could not install it here: install Debian's package (apt-get install -y chromium; .ci/run does it when missing) or set CODEGEN_CHROMIUM to a Chromium binary.");
+
+    /// <summary>apt-get install chromium when apt-get is there and the tests run as root; the binary, or null.</summary>
+    private static string? InstallWithApt()
+    {
+        if (!File.Exists("/usr/bin/apt-get") || Environment.UserName != "root")
+        {
+            return null;
+        }
+
+        foreach (string arguments in new[] { "update -qq", "install -y -qq chromium" })
+        {
+            var start = new ProcessStartInfo("/usr/bin/apt-get", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+            using Process? apt = Process.Start(start);
+            if (apt is null)
+            {
+                return null;
+            }
+
+            apt.StandardOutput.ReadToEnd();
+            apt.StandardError.ReadToEnd();
+            apt.WaitForExit();
+            if (apt.ExitCode != 0)
+            {
+                return null;
+            }
+        }
+
+        return Candidates.FirstOrDefault(File.Exists);
+    }
 
     public static async Task<HeadlessChromium> StartAsync(int width, int height, CancellationToken cancellationToken)
     {
