@@ -191,6 +191,42 @@ public sealed class BatchSessionTests
 
     private static (Func<IInferenceSession>, Func<int, CpuBatchSessionBase>) Openers(Stories260KContext128Q4Untied model) => (model.CreateSession, model.CreateBatchSession);
 
+    /// <summary>README's "Several sequences at once" example, as written there: the greedy sequence tells what a single session tells.</summary>
+    [Fact]
+    public void TheReadmeExampleRuns()
+    {
+        Stories260KModel model = Stories.Value;
+        var tokenizer = Codegen.Tokenizers.Llama2cTokenizer.Load(TestModels.Path("stories260K", "tok512.bin"), Stories260KModel.Vocab);
+        var greedyAlone = new System.Collections.Generic.List<int>();
+        using (var alone = model.CreateSession())
+        {
+            int[] prompt = tokenizer.Encode("Once upon a time", addBos: true);
+            int token = Codegen.Generation.Sampler.ArgMax(alone.Prefill(prompt, 0));
+            for (int step = 0; step < 50; step++)
+            {
+                greedyAlone.Add(token);
+                token = Codegen.Generation.Sampler.ArgMax(alone.Forward(token, prompt.Length + step));
+            }
+        }
+
+        var greedyInBatch = new System.Collections.Generic.List<int>();
+        using var batch = model.CreateBatchSession(maxSequences: 4);   // model and tokenizer as above
+        int a = batch.Join(), b = batch.Join();
+        var samplerA = new Codegen.Generation.Sampler(batch.VocabularySize, Codegen.Generation.GenerationOptions.Greedy);
+        var samplerB = new Codegen.Generation.Sampler(batch.VocabularySize, new Codegen.Generation.GenerationOptions { Temperature = 0.8f, Seed = 7 });
+        int nextA = samplerA.Sample(batch.Prefill(a, tokenizer.Encode("Once upon a time", addBos: true)));
+        int nextB = samplerB.Sample(batch.Prefill(b, tokenizer.Encode("The cat", addBos: true)));
+        for (int step = 0; step < 50; step++)
+        {
+            greedyInBatch.Add(nextA);
+            batch.Decode(new[] { a, b }, new[] { nextA, nextB });   // one pass over the weights for both
+            nextA = samplerA.Sample(batch.Logits(a));
+            nextB = samplerB.Sample(batch.Logits(b));
+        }
+
+        Assert.Equal(greedyAlone, greedyInBatch);
+    }
+
     [Fact]
     public void BadCallsAreRefusedAndLeaveEverySequenceAsItWas()
     {
