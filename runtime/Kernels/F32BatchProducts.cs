@@ -40,6 +40,12 @@ public static class F32BatchProducts
     {
         ref float matrix = ref weights.Data;
         int row = start;
+        if (F32FeatureMajorProducts.Applies(tokens))
+        {
+            // With AVX-512 and enough tokens, whole tiles of six rows against a feature-major copy of the input.
+            row = F32FeatureMajorProducts.MultiplyRows(ref matrix, n, ref input, ref output, outputStride, tokens, start, end);
+        }
+
         for (; row + 4 <= end; row += 4)
         {
             ref float rows = ref Unsafe.Add(ref matrix, (nint)row * n);
