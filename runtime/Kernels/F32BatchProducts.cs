@@ -53,9 +53,11 @@ public static class F32BatchProducts
             if (Vector256.IsHardwareAccelerated)
             {
                 // Tiles of four weight rows by three tokens, then two: each weight vector loaded serves every token.
+                // The first tile also asks for the next four rows, so they come from memory while the other tiles
+                // compute on these (with few tokens, as in a batch of sequences, each group is short).
                 for (; t + 3 <= tokens; t += 3)
                 {
-                    FourRowsThreeTokens(ref rows, ref Unsafe.Add(ref input, t * n), ref Unsafe.Add(ref input, (t + 1) * n), ref Unsafe.Add(ref input, (t + 2) * n), n, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);
+                    FourRowsThreeTokens(ref rows, ref Unsafe.Add(ref input, t * n), ref Unsafe.Add(ref input, (t + 1) * n), ref Unsafe.Add(ref input, (t + 2) * n), n, prefetchNextRows: t == 0, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2);
                     Vector128.StoreUnsafe(sums0, ref Unsafe.Add(ref output, (t * outputStride) + row));
                     Vector128.StoreUnsafe(sums1, ref Unsafe.Add(ref output, ((t + 1) * outputStride) + row));
                     Vector128.StoreUnsafe(sums2, ref Unsafe.Add(ref output, ((t + 2) * outputStride) + row));
@@ -92,9 +94,10 @@ public static class F32BatchProducts
     /// added one at a time, a column of the four rows a Vector128.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FourRowsThreeTokens(ref float rows, ref float input0, ref float input1, ref float input2, int n, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
+    private static void FourRowsThreeTokens(ref float rows, ref float input0, ref float input1, ref float input2, int n, bool prefetchNextRows, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
     {
         nuint vectorEnd = (nuint)(n / 8 * 8);
+        ref float nextRows = ref Unsafe.Add(ref rows, 4 * n);
         Vector256<float> sum00 = Vector256<float>.Zero, sum01 = Vector256<float>.Zero, sum02 = Vector256<float>.Zero;
         Vector256<float> sum10 = Vector256<float>.Zero, sum11 = Vector256<float>.Zero, sum12 = Vector256<float>.Zero;
         Vector256<float> sum20 = Vector256<float>.Zero, sum21 = Vector256<float>.Zero, sum22 = Vector256<float>.Zero;
@@ -104,6 +107,15 @@ public static class F32BatchProducts
             Vector256<float> x0 = Vector256.LoadUnsafe(ref input0, i);
             Vector256<float> x1 = Vector256.LoadUnsafe(ref input1, i);
             Vector256<float> x2 = Vector256.LoadUnsafe(ref input2, i);
+            if (prefetchNextRows && (i & 15) == 0)
+            {
+                // One cache line (sixteen values) of each of the next four rows.
+                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i));
+                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i + (nuint)n));
+                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i + (nuint)(2 * n)));
+                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i + (nuint)(3 * n)));
+            }
+
             Vector256<float> w0 = Vector256.LoadUnsafe(ref rows, i);
             sum00 = SimdMath.MultiplyAdd(w0, x0, sum00);
             sum01 = SimdMath.MultiplyAdd(w0, x1, sum01);

@@ -31,6 +31,20 @@ public static class SimdMath
         }
     }
 
+    /// <summary>
+    /// Asks the processor to fetch the cache line holding <paramref name="at"/> into L1, where it has a prefetch
+    /// instruction; a hint only, which never faults even past the end of an array. The reference must point into
+    /// pinned memory (weights are pinned).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch(ref float at)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref at));
+        }
+    }
+
     /// <summary><paramref name="a"/> * <paramref name="b"/> + <paramref name="addend"/>, fused when FMA is available.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) =>
