@@ -39,6 +39,6 @@ public sealed class TokensPerSecondColumn(bool best = false) : IColumn
     {
         var statistics = summary[benchmarkCase]?.ResultStatistics;
         double? nanoseconds = best ? statistics?.Min : statistics?.Mean;
-        return nanoseconds is > 0 && !ReadBandwidthColumn.IsBandwidthRow(benchmarkCase) ? (1e9 / nanoseconds.Value).ToString("N0", CultureInfo.InvariantCulture) : "-";
+        return nanoseconds is > 0 && !ReadBandwidthColumn.IsBandwidthRow(benchmarkCase) && benchmarkCase.Descriptor.Type != typeof(Suites.FmaPeakBenchmarks) ? (1e9 / nanoseconds.Value).ToString("N0", CultureInfo.InvariantCulture) : "-";
     }
 }
