@@ -41,7 +41,7 @@ internal static class CpuBatchEmitter
     }
 
     /// <summary>
-    /// The bf16 batch product: three tokens at a time, their inputs put in the bf16 kernels' order once,
+    /// The bf16 batch product: with AVX-512 and enough tokens, <c>FeatureMajorProducts</c>' tiles; otherwise three tokens at a time, their inputs put in the bf16 kernels' order once,
     /// then tiles of four weight rows by those three tokens, so each widened pair of weights serves three
     /// tokens; tokens left over go one at a time.
     /// </summary>
@@ -54,6 +54,13 @@ internal static class CpuBatchEmitter
             w.Line("// Three tokens' inputs in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
             w.Line($"{Names.Span}<float> inputsInKernelOrder = stackalloc float[3 * {name}];");
             w.Line("ref ushort weights = ref matrix.Data;");
+            using (w.Block($"if ({Names.FeatureMajorProducts}.Applies(tokens))"))
+            {
+                w.Line("// With AVX-512 and enough tokens: whole tiles of six rows by up to 64 tokens against a feature-major copy of");
+                w.Line("// the input, each weight widened and broadcast once; the rows past the last whole tile go on below.");
+                w.Line($"start = {Names.FeatureMajorProducts}.MultiplyRows<ushort, {Names.Bf16Broadcast}>(ref weights, {name}, ref input, ref output, outputStride, tokens, start, end);");
+            }
+
             w.Line("int t = 0;");
             string[] token = { "t", "(t + 1)", "(t + 2)" };
             using (w.Block("for (; t + 3 <= tokens; t += 3)"))

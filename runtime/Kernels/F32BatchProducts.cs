@@ -6,8 +6,10 @@ namespace Codegen.Kernels;
 /// <summary>
 /// The matrix-matrix products of prefill with float32 weights: every prompt token of a chunk goes
 /// through a weight row while the row is in cache, so the weights are read once per chunk instead of
-/// once per token. The inner tile is four weight rows by three tokens: twelve accumulators, seven loads
-/// for twelve multiply-adds, which keeps the FMA units, not memory, the limit. Row lengths are
+/// once per token. With AVX-512 and a chunk of many tokens, and with FMA and a small batch, the tiles of
+/// <see cref="FeatureMajorProducts"/> and <see cref="F32SmallBatchProducts"/>; otherwise (and for the rows and tokens
+/// those leave) the row-major tile of four weight rows by three tokens: twelve accumulators, seven loads
+/// for twelve multiply-adds. Row lengths are
 /// compile-time constants (<see cref="IColumns"/>), as in <see cref="F32Products"/>.
 /// </summary>
 public static class F32BatchProducts
@@ -15,7 +17,10 @@ public static class F32BatchProducts
     /// <summary>
     /// output[t, row] = matrix[row, :] · input[t, :] for rows [<paramref name="start"/>, <paramref name="end"/>)
     /// and tokens [0, <paramref name="tokens"/>): input rows have <typeparamref name="TColumns"/>.Count values,
-    /// output rows <paramref name="outputStride"/> values. With Vector256, tiles of four rows by three tokens,
+    /// output rows <paramref name="outputStride"/> values. With AVX-512 and at least
+    /// <see cref="FeatureMajorProducts.MinimumTokens"/> tokens, <see cref="FeatureMajorProducts"/>' tiles of six rows by 64
+    /// tokens; with FMA and 8 to 23 tokens, <see cref="F32SmallBatchProducts"/>' tiles of twelve rows by eight tokens; the
+    /// rows and tokens those leave, and every other case, in row-major tiles: with Vector256, four rows by three tokens,
     /// then one of four rows by two; tokens left over, and every token without Vector256, through
     /// <see cref="F32Products.DotFourRows{TColumns}"/>; rows past the last group of four through
     /// <see cref="F32Products.Dot{TColumns}"/>. A tile sums its columns in another order than
@@ -40,12 +45,34 @@ public static class F32BatchProducts
     {
         ref float matrix = ref weights.Data;
         int row = start;
-        if (F32FeatureMajorProducts.Applies(tokens))
+        if (FeatureMajorProducts.Applies(tokens))
         {
             // With AVX-512 and enough tokens, whole tiles of six rows against a feature-major copy of the input.
-            row = F32FeatureMajorProducts.MultiplyRows(ref matrix, n, ref input, ref output, outputStride, tokens, start, end);
+            row = FeatureMajorProducts.MultiplyRows<float, Float32Broadcast>(ref matrix, n, ref input, ref output, outputStride, tokens, start, end);
+        }
+        else if (F32SmallBatchProducts.Applies(tokens))
+        {
+            // A small batch: tiles of twelve rows by blocks of eight tokens, feature-major; the tokens past the last
+            // block go through the row-major tiles for those rows.
+            row = F32SmallBatchProducts.MultiplyRows(ref matrix, n, ref input, ref output, outputStride, tokens, start, end);
+            int blocked = tokens / F32SmallBatchProducts.TokenBlock * F32SmallBatchProducts.TokenBlock;
+            if (blocked < tokens)
+            {
+                RowMajorTiles(ref matrix, ref Unsafe.Add(ref input, blocked * n), ref Unsafe.Add(ref output, blocked * outputStride), outputStride, tokens - blocked, start, row, n, streamRows);
+            }
         }
 
+        RowMajorTiles(ref matrix, ref input, ref output, outputStride, tokens, row, end, n, streamRows);
+    }
+
+    /// <summary>
+    /// Rows [<paramref name="start"/>, <paramref name="end"/>) of the product in row-major tiles: four weight rows by three
+    /// tokens, then two, with Vector256; the rest a token or a row at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowMajorTiles(ref float matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end, int n, bool streamRows)
+    {
+        int row = start;
         for (; row + 4 <= end; row += 4)
         {
             ref float rows = ref Unsafe.Add(ref matrix, (nint)row * n);

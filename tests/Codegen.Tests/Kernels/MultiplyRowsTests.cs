@@ -97,9 +97,10 @@ public sealed class MultiplyRowsTests
         float[] values = random.Normal(Rows * columns);
         var matrix = new WeightTensor("matrix", new[] { Rows, columns }, values);
         const int outputStride = Rows + 3;
-        // Up to five tokens: the row-major tiles; from F32FeatureMajorProducts.MinimumTokens on, with AVX-512, the
-        // feature-major tiles, one block of up to 32 or 64 tokens, then several blocks and a ragged last one.
-        foreach (int tokens in new[] { 1, 2, 3, 5, 24, 32, 33, 64, 70, 130 })
+        // Up to five tokens: the row-major tiles; 8 to 23 (with FMA): blocks of eight feature-major, the tokens past the
+        // last block row-major; from FeatureMajorProducts.MinimumTokens on, with AVX-512, the feature-major tiles, one
+        // block of up to 32 or 64 tokens, then several blocks and a ragged last one.
+        foreach (int tokens in new[] { 1, 2, 3, 5, 8, 9, 16, 23, 24, 32, 33, 64, 70, 130 })
         {
             float[] input = random.Uniform(tokens * columns);
             foreach ((int start, int end) in Ranges)

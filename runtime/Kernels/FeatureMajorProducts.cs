@@ -6,9 +6,10 @@ using System.Runtime.Intrinsics.X86;
 namespace Codegen.Kernels;
 
 /// <summary>
-/// Prefill's float32 matrix-matrix product with AVX-512, for chunks of at least <see cref="MinimumTokens"/> tokens:
-/// the chunk's input is first copied feature-major (for each column, the values of up to 64 tokens side by side),
-/// so each weight, broadcast to a Vector512, multiplies sixteen tokens in one instruction. A tile is six weight rows
+/// Prefill's matrix-matrix product with AVX-512 for float32 and bf16 weights, for chunks of at least
+/// <see cref="MinimumTokens"/> tokens: the chunk's input is first copied feature-major (for each column, the values of
+/// up to 64 tokens side by side), so each weight, broadcast to a Vector512 of float32 (a bf16 weight widened on the
+/// way: its bits are a float32's upper half), multiplies sixteen tokens in one instruction. A tile is six weight rows
 /// by 64 tokens: 24 accumulators, four input loads and six broadcasts for 24 multiply-adds, no horizontal sums
 /// (each accumulator lane is one token's output). The weights stay row-major as they are loaded; only the input
 /// is reordered, once per call, which costs a copy of the input, not of the weights.
@@ -18,7 +19,7 @@ namespace Codegen.Kernels;
 /// four-rows-by-three-tokens Vector256 tile, with a measured multiply-add peak of 224-232 (see docs/performance.md).
 /// Each output is one sum over the columns in order, so results differ from the decode kernels' in the last bits.
 /// </remarks>
-public static class F32FeatureMajorProducts
+public static class FeatureMajorProducts
 {
     /// <summary>Tokens in one feature-major block: four Vector512s of sixteen.</summary>
     public const int TokenBlock = 64;
@@ -42,8 +43,12 @@ public static class F32FeatureMajorProducts
     /// first row not computed. Input rows have <paramref name="columns"/> values, output rows
     /// <paramref name="outputStride"/>. Call only where <see cref="Applies"/>.
     /// </summary>
+    /// <typeparam name="TWeight">The stored weight: float for float32 rows, ushort for bf16 rows.</typeparam>
+    /// <typeparam name="TBroadcast">How one stored weight becomes a Vector512 of float32.</typeparam>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int MultiplyRows(ref float matrix, int columns, ref float input, ref float output, int outputStride, int tokens, int start, int end)
+    public static int MultiplyRows<TWeight, TBroadcast>(ref TWeight matrix, int columns, ref float input, ref float output, int outputStride, int tokens, int start, int end)
+        where TWeight : unmanaged
+        where TBroadcast : IWeightBroadcast<TWeight>
     {
         int tileEnd = start + ((end - start) / RowsPerTile * RowsPerTile);
         if (tileEnd == start)
@@ -58,17 +63,17 @@ public static class F32FeatureMajorProducts
         for (int first = 0; first < tokens; first += TokenBlock)
         {
             int count = Math.Min(TokenBlock, tokens - first);
-            CopyFeatureMajor(ref Unsafe.Add(ref input, first * columns), columns, count, ref inputByFeature);
+            CopyFeatureMajor(ref Unsafe.Add(ref input, first * columns), columns, count, ref inputByFeature, TokenBlock);
             for (int row = start; row < tileEnd; row += RowsPerTile)
             {
-                ref float rows = ref Unsafe.Add(ref matrix, (nint)row * columns);
+                ref TWeight rows = ref Unsafe.Add(ref matrix, (nint)row * columns);
                 if (count > TokenBlock / 2)
                 {
-                    SixRowsSixtyFourTokens(ref rows, columns, ref inputByFeature, ref tileValues);
+                    SixRowsSixtyFourTokens<TWeight, TBroadcast>(ref rows, columns, ref inputByFeature, ref tileValues);
                 }
                 else
                 {
-                    SixRowsThirtyTwoTokens(ref rows, columns, ref inputByFeature, ref tileValues);
+                    SixRowsThirtyTwoTokens<TWeight, TBroadcast>(ref rows, columns, ref inputByFeature, ref tileValues);
                 }
 
                 // Each accumulator holds one weight row's outputs for sixteen tokens: write them to the tokens' rows.
@@ -100,11 +105,11 @@ public static class F32FeatureMajorProducts
     }
 
     /// <summary>
-    /// byFeature[k * TokenBlock + t] = input[t * columns + k] for <paramref name="count"/> tokens, eight tokens by eight
+    /// byFeature[k * stride + t] = input[t * columns + k] for <paramref name="count"/> tokens, eight tokens by eight
     /// columns a step (an 8x8 transpose in registers); lanes of tokens past <paramref name="count"/> keep whatever they
     /// held, and their outputs are never written.
     /// </summary>
-    private static void CopyFeatureMajor(ref float input, int columns, int count, ref float byFeature)
+    internal static void CopyFeatureMajor(ref float input, int columns, int count, ref float byFeature, int stride)
     {
         int t = 0;
         for (; t + 8 <= count; t += 8)
@@ -113,14 +118,14 @@ public static class F32FeatureMajorProducts
             int k = 0;
             for (; k + 8 <= columns; k += 8)
             {
-                TransposeEightByEight(ref Unsafe.Add(ref rows, k), columns, ref Unsafe.Add(ref byFeature, (k * TokenBlock) + t));
+                TransposeEightByEight(ref Unsafe.Add(ref rows, k), columns, ref Unsafe.Add(ref byFeature, (k * stride) + t), stride);
             }
 
             for (; k < columns; k++)
             {
                 for (int j = 0; j < 8; j++)
                 {
-                    Unsafe.Add(ref byFeature, (k * TokenBlock) + t + j) = Unsafe.Add(ref rows, (j * columns) + k);
+                    Unsafe.Add(ref byFeature, (k * stride) + t + j) = Unsafe.Add(ref rows, (j * columns) + k);
                 }
             }
         }
@@ -130,16 +135,17 @@ public static class F32FeatureMajorProducts
             ref float row = ref Unsafe.Add(ref input, t * columns);
             for (int k = 0; k < columns; k++)
             {
-                Unsafe.Add(ref byFeature, (k * TokenBlock) + t) = Unsafe.Add(ref row, k);
+                Unsafe.Add(ref byFeature, (k * stride) + t) = Unsafe.Add(ref row, k);
             }
         }
     }
 
-    /// <summary>Eight values of eight rows (row stride <paramref name="stride"/>) into eight rows of eight (stride <see cref="TokenBlock"/>), transposed.</summary>
+    /// <summary>Eight values of eight rows (row stride <paramref name="stride"/>) into eight rows of eight (stride <paramref name="destinationStride"/>), transposed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeEightByEight(ref float source, int stride, ref float destination)
+    private static void TransposeEightByEight(ref float source, int stride, ref float destination, int destinationStride)
     {
         nuint s = (nuint)stride;
+        nuint d = (nuint)destinationStride;
         Vector256<float> r0 = Vector256.LoadUnsafe(ref source), r1 = Vector256.LoadUnsafe(ref source, s);
         Vector256<float> r2 = Vector256.LoadUnsafe(ref source, 2 * s), r3 = Vector256.LoadUnsafe(ref source, 3 * s);
         Vector256<float> r4 = Vector256.LoadUnsafe(ref source, 4 * s), r5 = Vector256.LoadUnsafe(ref source, 5 * s);
@@ -151,18 +157,20 @@ public static class F32FeatureMajorProducts
         Vector256<float> q0 = Avx.Shuffle(t0, t2, 0x44), q1 = Avx.Shuffle(t0, t2, 0xEE), q2 = Avx.Shuffle(t1, t3, 0x44), q3 = Avx.Shuffle(t1, t3, 0xEE);
         Vector256<float> q4 = Avx.Shuffle(t4, t6, 0x44), q5 = Avx.Shuffle(t4, t6, 0xEE), q6 = Avx.Shuffle(t5, t7, 0x44), q7 = Avx.Shuffle(t5, t7, 0xEE);
         Avx.Permute2x128(q0, q4, 0x20).StoreUnsafe(ref destination);
-        Avx.Permute2x128(q1, q5, 0x20).StoreUnsafe(ref destination, TokenBlock);
-        Avx.Permute2x128(q2, q6, 0x20).StoreUnsafe(ref destination, 2 * TokenBlock);
-        Avx.Permute2x128(q3, q7, 0x20).StoreUnsafe(ref destination, 3 * TokenBlock);
-        Avx.Permute2x128(q0, q4, 0x31).StoreUnsafe(ref destination, 4 * TokenBlock);
-        Avx.Permute2x128(q1, q5, 0x31).StoreUnsafe(ref destination, 5 * TokenBlock);
-        Avx.Permute2x128(q2, q6, 0x31).StoreUnsafe(ref destination, 6 * TokenBlock);
-        Avx.Permute2x128(q3, q7, 0x31).StoreUnsafe(ref destination, 7 * TokenBlock);
+        Avx.Permute2x128(q1, q5, 0x20).StoreUnsafe(ref destination, d);
+        Avx.Permute2x128(q2, q6, 0x20).StoreUnsafe(ref destination, 2 * d);
+        Avx.Permute2x128(q3, q7, 0x20).StoreUnsafe(ref destination, 3 * d);
+        Avx.Permute2x128(q0, q4, 0x31).StoreUnsafe(ref destination, 4 * d);
+        Avx.Permute2x128(q1, q5, 0x31).StoreUnsafe(ref destination, 5 * d);
+        Avx.Permute2x128(q2, q6, 0x31).StoreUnsafe(ref destination, 6 * d);
+        Avx.Permute2x128(q3, q7, 0x31).StoreUnsafe(ref destination, 7 * d);
     }
 
     /// <summary>Six weight rows by 64 tokens: tile[r * 64 + t] = rows[r, :] · input[t, :].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SixRowsSixtyFourTokens(ref float rows, int columns, ref float byFeature, ref float tile)
+    private static void SixRowsSixtyFourTokens<TWeight, TBroadcast>(ref TWeight rows, int columns, ref float byFeature, ref float tile)
+        where TWeight : unmanaged
+        where TBroadcast : IWeightBroadcast<TWeight>
     {
         Vector512<float> a0 = default, b0 = default, c0 = default, d0 = default;
         Vector512<float> a1 = default, b1 = default, c1 = default, d1 = default;
@@ -179,17 +187,17 @@ public static class F32FeatureMajorProducts
             Vector512<float> x2 = Vector512.LoadUnsafe(ref tokensOfFeature, 32);
             Vector512<float> x3 = Vector512.LoadUnsafe(ref tokensOfFeature, 48);
             tokensOfFeature = ref Unsafe.Add(ref tokensOfFeature, TokenBlock);
-            Vector512<float> w = Vector512.Create(Unsafe.Add(ref rows, k));
+            Vector512<float> w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, k));
             a0 = Avx512F.FusedMultiplyAdd(w, x0, a0); b0 = Avx512F.FusedMultiplyAdd(w, x1, b0); c0 = Avx512F.FusedMultiplyAdd(w, x2, c0); d0 = Avx512F.FusedMultiplyAdd(w, x3, d0);
-            w = Vector512.Create(Unsafe.Add(ref rows, n + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, n + k));
             a1 = Avx512F.FusedMultiplyAdd(w, x0, a1); b1 = Avx512F.FusedMultiplyAdd(w, x1, b1); c1 = Avx512F.FusedMultiplyAdd(w, x2, c1); d1 = Avx512F.FusedMultiplyAdd(w, x3, d1);
-            w = Vector512.Create(Unsafe.Add(ref rows, (2 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (2 * n) + k));
             a2 = Avx512F.FusedMultiplyAdd(w, x0, a2); b2 = Avx512F.FusedMultiplyAdd(w, x1, b2); c2 = Avx512F.FusedMultiplyAdd(w, x2, c2); d2 = Avx512F.FusedMultiplyAdd(w, x3, d2);
-            w = Vector512.Create(Unsafe.Add(ref rows, (3 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (3 * n) + k));
             a3 = Avx512F.FusedMultiplyAdd(w, x0, a3); b3 = Avx512F.FusedMultiplyAdd(w, x1, b3); c3 = Avx512F.FusedMultiplyAdd(w, x2, c3); d3 = Avx512F.FusedMultiplyAdd(w, x3, d3);
-            w = Vector512.Create(Unsafe.Add(ref rows, (4 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (4 * n) + k));
             a4 = Avx512F.FusedMultiplyAdd(w, x0, a4); b4 = Avx512F.FusedMultiplyAdd(w, x1, b4); c4 = Avx512F.FusedMultiplyAdd(w, x2, c4); d4 = Avx512F.FusedMultiplyAdd(w, x3, d4);
-            w = Vector512.Create(Unsafe.Add(ref rows, (5 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (5 * n) + k));
             a5 = Avx512F.FusedMultiplyAdd(w, x0, a5); b5 = Avx512F.FusedMultiplyAdd(w, x1, b5); c5 = Avx512F.FusedMultiplyAdd(w, x2, c5); d5 = Avx512F.FusedMultiplyAdd(w, x3, d5);
         }
 
@@ -203,7 +211,9 @@ public static class F32FeatureMajorProducts
 
     /// <summary>Six weight rows by 32 tokens (a block of at most 32): tile[r * 64 + t] = rows[r, :] · input[t, :].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SixRowsThirtyTwoTokens(ref float rows, int columns, ref float byFeature, ref float tile)
+    private static void SixRowsThirtyTwoTokens<TWeight, TBroadcast>(ref TWeight rows, int columns, ref float byFeature, ref float tile)
+        where TWeight : unmanaged
+        where TBroadcast : IWeightBroadcast<TWeight>
     {
         Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default;
         Vector512<float> a3 = default, b3 = default, a4 = default, b4 = default, a5 = default, b5 = default;
@@ -214,17 +224,17 @@ public static class F32FeatureMajorProducts
             Vector512<float> x0 = Vector512.LoadUnsafe(ref tokensOfFeature);
             Vector512<float> x1 = Vector512.LoadUnsafe(ref tokensOfFeature, 16);
             tokensOfFeature = ref Unsafe.Add(ref tokensOfFeature, TokenBlock);
-            Vector512<float> w = Vector512.Create(Unsafe.Add(ref rows, k));
+            Vector512<float> w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, k));
             a0 = Avx512F.FusedMultiplyAdd(w, x0, a0); b0 = Avx512F.FusedMultiplyAdd(w, x1, b0);
-            w = Vector512.Create(Unsafe.Add(ref rows, n + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, n + k));
             a1 = Avx512F.FusedMultiplyAdd(w, x0, a1); b1 = Avx512F.FusedMultiplyAdd(w, x1, b1);
-            w = Vector512.Create(Unsafe.Add(ref rows, (2 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (2 * n) + k));
             a2 = Avx512F.FusedMultiplyAdd(w, x0, a2); b2 = Avx512F.FusedMultiplyAdd(w, x1, b2);
-            w = Vector512.Create(Unsafe.Add(ref rows, (3 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (3 * n) + k));
             a3 = Avx512F.FusedMultiplyAdd(w, x0, a3); b3 = Avx512F.FusedMultiplyAdd(w, x1, b3);
-            w = Vector512.Create(Unsafe.Add(ref rows, (4 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (4 * n) + k));
             a4 = Avx512F.FusedMultiplyAdd(w, x0, a4); b4 = Avx512F.FusedMultiplyAdd(w, x1, b4);
-            w = Vector512.Create(Unsafe.Add(ref rows, (5 * n) + k));
+            w = TBroadcast.Broadcast(ref Unsafe.Add(ref rows, (5 * n) + k));
             a5 = Avx512F.FusedMultiplyAdd(w, x0, a5); b5 = Avx512F.FusedMultiplyAdd(w, x1, b5);
         }
 
@@ -245,4 +255,27 @@ public static class F32FeatureMajorProducts
         tokens32.StoreUnsafe(ref start, 32);
         tokens48.StoreUnsafe(ref start, 48);
     }
+}
+
+/// <summary>How <see cref="FeatureMajorProducts"/> turns one stored weight into a Vector512 of float32.</summary>
+/// <typeparam name="TWeight">The stored weight.</typeparam>
+public interface IWeightBroadcast<TWeight>
+    where TWeight : unmanaged
+{
+    /// <summary>The weight at <paramref name="weight"/> as float32, in every lane.</summary>
+    static abstract Vector512<float> Broadcast(ref TWeight weight);
+}
+
+/// <summary>A float32 weight, broadcast as it is.</summary>
+public readonly struct Float32Broadcast : IWeightBroadcast<float>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Broadcast(ref float weight) => Vector512.Create(weight);
+}
+
+/// <summary>A bf16 weight: its sixteen bits broadcast, then shifted into the upper half of each float32 lane.</summary>
+public readonly struct Bf16Broadcast : IWeightBroadcast<ushort>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Broadcast(ref ushort weight) => (Vector512.Create(weight).AsUInt32() << 16).AsSingle();
 }
