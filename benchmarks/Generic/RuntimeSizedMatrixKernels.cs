@@ -265,8 +265,10 @@ internal static class RuntimeSizedMatrixKernels
     /// <summary>
     /// Prefill's matrix-matrix product: output[t, row] = matrix[row, :] . input[t, :] for rows [start, end)
     /// and tokens [0, tokens). Input rows have <paramref name="columns"/> values; output rows have
-    /// <paramref name="outputStride"/>. Four weight rows meet two tokens at a time, so each loaded weight
-    /// vector feeds two multiply-adds.
+    /// <paramref name="outputStride"/>. With AVX-512 and a chunk of at least <see cref="FeatureMajorProducts.MinimumTokens"/>
+    /// tokens, the generated prefill's feature-major tiles (<see cref="FeatureMajorProducts"/>, whose sizes are run-time
+    /// values already), so both sides run the same algorithm; the rows those leave, and every other case, four weight
+    /// rows by three tokens (then two), so each loaded weight vector feeds several multiply-adds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyRowsBatch(ReadOnlySpan<float> matrix, int columns, ReadOnlySpan<float> input, Span<float> output, int outputStride, int tokens, int start, int end, bool streamRows)
@@ -275,6 +277,11 @@ internal static class RuntimeSizedMatrixKernels
         ref float x0 = ref MemoryMarshal.GetReference(input);
         ref float o = ref MemoryMarshal.GetReference(output);
         int row = start;
+        if (FeatureMajorProducts.Applies(tokens))
+        {
+            row = FeatureMajorProducts.MultiplyRows<float, Float32Broadcast>(ref m, columns, ref x0, ref o, outputStride, tokens, start, end);
+        }
+
         for (; row + 4 <= end; row += 4)
         {
             ref float rows = ref Unsafe.Add(ref m, (nint)row * columns);
