@@ -28,10 +28,6 @@ public static class F32SmallBatchProducts
     /// <summary>Weight rows in one tile.</summary>
     public const int RowsPerTile = 12;
 
-    /// <summary>The feature-major copy of the input, one per thread, grown to the largest size seen.</summary>
-    [ThreadStatic]
-    private static float[]? featureMajorInput;
-
     /// <summary>Whether this processor and token count take this path (more tokens take <see cref="FeatureMajorProducts"/> or the row-major tiles).</summary>
     public static bool Applies(int tokens) => Fma.IsSupported && tokens >= TokenBlock && tokens < FeatureMajorProducts.MinimumTokens;
 
@@ -52,7 +48,7 @@ public static class F32SmallBatchProducts
         }
 
         int blockLength = columns * TokenBlock;
-        float[] transposed = FeatureMajorBuffer(blocks * blockLength);
+        float[] transposed = FeatureMajorProducts.FeatureMajorBuffer(blocks * blockLength);
         ref float byFeature = ref transposed[0];
         for (int block = 0; block < blocks; block++)
         {
@@ -81,18 +77,6 @@ public static class F32SmallBatchProducts
         }
 
         return tileEnd;
-    }
-
-    private static float[] FeatureMajorBuffer(int length)
-    {
-        float[]? buffer = featureMajorInput;
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(length);
-            featureMajorInput = buffer;
-        }
-
-        return buffer;
     }
 
     /// <summary>Twelve weight rows by eight tokens: tile[r * 8 + t] = rows[r, :] · input[t, :].</summary>

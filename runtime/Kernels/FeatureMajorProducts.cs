@@ -30,7 +30,10 @@ public static class FeatureMajorProducts
     /// <summary>Below this many tokens the row-major tiles of <see cref="F32BatchProducts"/> waste fewer lanes.</summary>
     public const int MinimumTokens = 24;
 
-    /// <summary>The feature-major copy of the input, one per thread, grown to the largest column count seen.</summary>
+    /// <summary>
+    /// The feature-major copy of the input, one per thread, grown to the largest size asked for; shared with
+    /// <see cref="F32SmallBatchProducts"/> (a thread is in one product at a time).
+    /// </summary>
     [ThreadStatic]
     private static float[]? featureMajorInput;
 
@@ -56,7 +59,7 @@ public static class FeatureMajorProducts
             return start;
         }
 
-        float[] transposed = FeatureMajorBuffer(columns);
+        float[] transposed = FeatureMajorBuffer(columns * TokenBlock);
         ref float inputByFeature = ref transposed[0];
         Span<float> tile = stackalloc float[RowsPerTile * TokenBlock];
         ref float tileValues = ref tile[0];
@@ -91,9 +94,9 @@ public static class FeatureMajorProducts
         return tileEnd;
     }
 
-    private static float[] FeatureMajorBuffer(int columns)
+    /// <summary>This thread's buffer for a feature-major copy of at least <paramref name="length"/> values.</summary>
+    internal static float[] FeatureMajorBuffer(int length)
     {
-        int length = columns * TokenBlock;
         float[]? buffer = featureMajorInput;
         if (buffer is null || buffer.Length < length)
         {
