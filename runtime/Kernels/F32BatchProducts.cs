@@ -124,7 +124,6 @@ public static class F32BatchProducts
     private static void FourRowsThreeTokens(ref float rows, ref float input0, ref float input1, ref float input2, int n, bool prefetchNextRows, out Vector128<float> sums0, out Vector128<float> sums1, out Vector128<float> sums2)
     {
         nuint vectorEnd = (nuint)(n / 8 * 8);
-        ref float nextRows = ref Unsafe.Add(ref rows, 4 * n);
         Vector256<float> sum00 = Vector256<float>.Zero, sum01 = Vector256<float>.Zero, sum02 = Vector256<float>.Zero;
         Vector256<float> sum10 = Vector256<float>.Zero, sum11 = Vector256<float>.Zero, sum12 = Vector256<float>.Zero;
         Vector256<float> sum20 = Vector256<float>.Zero, sum21 = Vector256<float>.Zero, sum22 = Vector256<float>.Zero;
@@ -136,11 +135,12 @@ public static class F32BatchProducts
             Vector256<float> x2 = Vector256.LoadUnsafe(ref input2, i);
             if (prefetchNextRows && (i & 15) == 0)
             {
-                // One cache line (sixteen values) of each of the next four rows.
-                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i));
-                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i + (nuint)n));
-                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i + (nuint)(2 * n)));
-                SimdMath.Prefetch(ref Unsafe.Add(ref nextRows, i + (nuint)(3 * n)));
+                // One cache line (sixteen values) of each of the next four rows (past the last group: a hint only).
+                ref float column = ref Unsafe.Add(ref rows, i);
+                SimdMath.Prefetch(ref column, 4 * n);
+                SimdMath.Prefetch(ref column, 5 * n);
+                SimdMath.Prefetch(ref column, 6 * n);
+                SimdMath.Prefetch(ref column, 7 * n);
             }
 
             Vector256<float> w0 = Vector256.LoadUnsafe(ref rows, i);

@@ -32,16 +32,17 @@ public static class SimdMath
     }
 
     /// <summary>
-    /// Asks the processor to fetch the cache line holding <paramref name="at"/> into L1, where it has a prefetch
-    /// instruction; a hint only, which never faults even past the end of an array. The reference must point into
-    /// pinned memory (weights are pinned).
+    /// Asks the processor to fetch into L1 the cache line <paramref name="valuesAhead"/> floats past <paramref name="at"/>,
+    /// where it has a prefetch instruction; a hint only, which never faults even past the end of an array. The
+    /// address is computed as a pointer, so no reference outside the array is ever made; <paramref name="at"/> must
+    /// point into pinned memory (weights are pinned).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Prefetch(ref float at)
+    public static unsafe void Prefetch(ref float at, nint valuesAhead)
     {
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(Unsafe.AsPointer(ref at));
+            Sse.Prefetch0((float*)Unsafe.AsPointer(ref at) + valuesAhead);
         }
     }
 
