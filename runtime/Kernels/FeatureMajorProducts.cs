@@ -94,13 +94,16 @@ public static class FeatureMajorProducts
         return tileEnd;
     }
 
-    /// <summary>This thread's buffer for a feature-major copy of at least <paramref name="length"/> values.</summary>
+    /// <summary>
+    /// This thread's buffer for a feature-major copy of at least <paramref name="length"/> values: allocated zeroed, so
+    /// the lanes of tokens past a block's count only ever hold zeros or earlier inputs, never arbitrary bits.
+    /// </summary>
     internal static float[] FeatureMajorBuffer(int length)
     {
         float[]? buffer = featureMajorInput;
         if (buffer is null || buffer.Length < length)
         {
-            buffer = GC.AllocateUninitializedArray<float>(length);
+            buffer = new float[length];
             featureMajorInput = buffer;
         }
 
