@@ -17,7 +17,7 @@ public sealed class BenchmarkConfig : ManualConfig
     {
         AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithId("2 threads"));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new TokensPerSecondColumn(), new TokensPerSecondColumn(best: true), new FlopsColumn());
+        AddColumn(new TokensPerSecondColumn(), new TokensPerSecondColumn(best: true), new FlopsColumn(), new DecodeBandwidthColumn());
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
         WithOption(ConfigOptions.JoinSummary, true);
     }

@@ -14,7 +14,7 @@ namespace Codegen.Benchmarks.Suites;
 /// Decoding reads every weight once a token, so this over the weight bytes is the decode ceiling.
 /// </summary>
 [Config(typeof(HuggingFaceBenchmarkConfig))]
-[BenchmarkCategory("huggingface", "bandwidth")]
+[BenchmarkCategory("cpu", "huggingface", "bandwidth")]
 public class ReadBandwidthBenchmarks
 {
     /// <summary>Bytes read by one operation.</summary>
