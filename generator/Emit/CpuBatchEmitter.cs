@@ -41,26 +41,32 @@ internal static class CpuBatchEmitter
     }
 
     /// <summary>
-    /// The bf16 batch product: with AVX-512 and enough tokens, <c>FeatureMajorProducts</c>' tiles; otherwise three tokens at a time, their inputs put in the bf16 kernels' order once,
+    /// The bf16 batch product: with AVX-512 and enough tokens, <c>FeatureMajorProducts</c>' tiles (returning at once
+    /// when they covered every row); otherwise three tokens at a time, their inputs put in the bf16 kernels' order once,
     /// then tiles of four weight rows by those three tokens, so each widened pair of weights serves three
     /// tokens; tokens left over go one at a time.
     /// </summary>
     private static void EmitBf16MultiplyRowsBatch(IndentedWriter w, string name)
     {
-        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens), three tokens at a time.</summary>");
+        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): with AVX-512 and enough tokens in tiles of six rows by 64 tokens, otherwise three tokens at a time.</summary>");
         w.Line($"[{Names.MethodImpl}({Names.MethodImplOptions}.AggressiveOptimization)]");
         using (w.Block($"internal static void MultiplyRowsBatch{name}({Names.Bf16Matrix} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
         {
-            w.Line("// Three tokens' inputs in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
-            w.Line($"{Names.Span}<float> inputsInKernelOrder = stackalloc float[3 * {name}];");
             w.Line("ref ushort weights = ref matrix.Data;");
             using (w.Block($"if ({Names.FeatureMajorProducts}.Applies(tokens))"))
             {
                 w.Line("// With AVX-512 and enough tokens: whole tiles of six rows by up to 64 tokens against a feature-major copy of");
                 w.Line("// the input, each weight widened and broadcast once; the rows past the last whole tile go on below.");
                 w.Line($"start = {Names.FeatureMajorProducts}.MultiplyRows<ushort, {Names.Bf16Broadcast}>(ref weights, {name}, ref input, ref output, outputStride, tokens, start, end);");
+                using (w.Block("if (start == end)"))
+                {
+                    w.Line("return;");
+                }
             }
 
+            w.Line();
+            w.Line("// Three tokens' inputs in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
+            w.Line($"{Names.Span}<float> inputsInKernelOrder = stackalloc float[3 * {name}];");
             w.Line("int t = 0;");
             string[] token = { "t", "(t + 1)", "(t + 2)" };
             using (w.Block("for (; t + 3 <= tokens; t += 3)"))
