@@ -20,22 +20,43 @@ internal static class CpuBatchEmitter
             return;
         }
 
-        if (spec.Weights == WeightFormat.Q4)
-        {
-            w.Line("/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): four tokens a pass over the weights (see Q4BatchProducts).</summary>");
-            w.Line(Names.AggressiveInlining);
-            w.Line($"internal static void MultiplyRowsBatch{name}({Names.Q4Matrix} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end) => {Names.Q4BatchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
-            return;
-        }
-
         MatrixCode code = MatrixCode.For(spec);
-        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens), token by token.</summary>");
+        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): with AVX-512 and enough tokens in tiles of six dequantized rows by 64 tokens, otherwise {(spec.Weights == WeightFormat.Q4 ? "four tokens a pass over the weights (see Q4BatchProducts)" : "token by token")}.</summary>");
         w.Line(Names.AggressiveOptimization);
         using (w.Block($"internal static void MultiplyRowsBatch{name}({code.TypeName} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
         {
+            EmitFeatureMajorTiles(
+                w,
+                "whole tiles of six rows, dequantized to float32 once, by up to 64 tokens against a feature-major copy of the input;",
+                $"{Names.DequantizedTileProducts}.MultiplyRows(matrix, ref input, {name}, ref output, outputStride, tokens, start, end)");
+            w.Line();
+            if (spec.Weights == WeightFormat.Q4)
+            {
+                w.Line($"{Names.Q4BatchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
+                return;
+            }
+
             using (w.Block("for (int t = 0; t < tokens; t++)"))
             {
                 w.Line($"MultiplyRows{name}(matrix, ref {Names.Unsafe}.Add(ref input, t * {name}), ref {Names.Unsafe}.Add(ref output, t * outputStride), start, end);");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The AVX-512 branch every batch product starts with: from <c>FeatureMajorProducts.MinimumTokens</c> tokens, the
+    /// runtime's tiles of six rows by 64 tokens take the rows of whole tiles, returning at once when that was all of them.
+    /// </summary>
+    private static void EmitFeatureMajorTiles(IndentedWriter w, string whatTheTilesDo, string tilesCall)
+    {
+        using (w.Block($"if ({Names.FeatureMajorProducts}.Applies(tokens))"))
+        {
+            w.Line($"// With AVX-512 and enough tokens: {whatTheTilesDo}");
+            w.Line("// the rows past the last whole tile go on below.");
+            w.Line($"start = {tilesCall};");
+            using (w.Block("if (start == end)"))
+            {
+                w.Line("return;");
             }
         }
     }
@@ -53,17 +74,10 @@ internal static class CpuBatchEmitter
         using (w.Block($"internal static void MultiplyRowsBatch{name}({Names.Bf16Matrix} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
         {
             w.Line("ref ushort weights = ref matrix.Data;");
-            using (w.Block($"if ({Names.FeatureMajorProducts}.Applies(tokens))"))
-            {
-                w.Line("// With AVX-512 and enough tokens: whole tiles of six rows by up to 64 tokens against a feature-major copy of");
-                w.Line("// the input, each weight widened and broadcast once; the rows past the last whole tile go on below.");
-                w.Line($"start = {Names.FeatureMajorProducts}.MultiplyRows<ushort, {Names.Bf16Broadcast}>(ref weights, {name}, ref input, ref output, outputStride, tokens, start, end);");
-                using (w.Block("if (start == end)"))
-                {
-                    w.Line("return;");
-                }
-            }
-
+            EmitFeatureMajorTiles(
+                w,
+                "whole tiles of six rows by up to 64 tokens against a feature-major copy of the input, each weight widened and broadcast once;",
+                $"{Names.FeatureMajorProducts}.MultiplyRows<ushort, {Names.Bf16Broadcast}>(ref weights, {name}, ref input, ref output, outputStride, tokens, start, end)");
             w.Line();
             w.Line("// Three tokens' inputs in the order the bf16 kernels widen weight pairs in (see Bf16Kernels.PrepareInput).");
             w.Line($"{Names.Span}<float> inputsInKernelOrder = stackalloc float[3 * {name}];");

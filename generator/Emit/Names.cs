@@ -89,6 +89,7 @@ internal static class Names
     public const string Q4BatchProducts = "global::Codegen.Kernels.Q4BatchProducts";
     public const string FeatureMajorProducts = "global::Codegen.Kernels.FeatureMajorProducts";
     public const string Bf16Broadcast = "global::Codegen.Kernels.Bf16Broadcast";
+    public const string DequantizedTileProducts = "global::Codegen.Kernels.DequantizedTileProducts";
     public const string GpuDevice = "global::Codegen.Gpu.GpuDevice";
     public const string GpuBackend = "global::Codegen.Gpu.GpuBackend";
     public const string GpuSessionBase = "global::Codegen.Gpu.GpuSessionBase";

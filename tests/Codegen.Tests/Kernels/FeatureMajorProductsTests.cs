@@ -7,7 +7,8 @@ namespace Codegen.Tests.Kernels;
 
 /// <summary>
 /// The AVX-512 prefill tiles over a feature-major copy of the input (<see cref="FeatureMajorProducts"/>), for float32
-/// and bf16 weights: whole tiles of six rows inside the range match the float64 reference for every token, the call
+/// and bf16 weights, and for 8-bit and 4-bit weights dequantized a tile at a time (<see cref="DequantizedTileProducts"/>,
+/// against the weights' dequantized values times the input rounded to 8-bit blocks): whole tiles of six rows inside the range match the float64 reference for every token, the call
 /// returns the first row it left, and every output outside those rows and tokens keeps its sentinel. Without AVX-512
 /// the path must report that it does not apply.
 /// </summary>
@@ -72,15 +73,85 @@ public sealed class FeatureMajorProductsTests
         }
     }
 
+    [Fact]
+    public void EightBitTilesMatchTheReferenceOfTheDequantizedWeightsAndQuantizedInput()
+    {
+        if (!FeatureMajorProducts.Applies(FeatureMajorProducts.MinimumTokens))
+        {
+            return; // AppliesOnlyWithAvx512AndEnoughTokens checks that this processor never takes the path.
+        }
+
+        var random = new TestRandom(93);
+        foreach (int columns in ColumnCounts)
+        {
+            const int rows = 20;
+            Q8Matrix matrix = Q8Matrix.FromFloat32("q8", rows, columns, random.Normal(rows * columns));
+            Check(rows, columns, Dequantized(rows, columns, matrix.Dequantize), random, (input, output, stride, tokens, start, end) =>
+                DequantizedTileProducts.MultiplyRows(matrix, ref input[0], columns, ref output[0], stride, tokens, start, end), roundInputToEightBits: true);
+        }
+    }
+
+    [Fact]
+    public void FourBitTilesMatchTheReferenceOfTheDequantizedWeightsAndQuantizedInput()
+    {
+        if (!FeatureMajorProducts.Applies(FeatureMajorProducts.MinimumTokens))
+        {
+            return; // AppliesOnlyWithAvx512AndEnoughTokens checks that this processor never takes the path.
+        }
+
+        var random = new TestRandom(94);
+        foreach (int columns in ColumnCounts)
+        {
+            const int rows = 20;
+            Q4Matrix matrix = Q4Matrix.FromFloat32("q4", rows, columns, random.Normal(rows * columns));
+            Check(rows, columns, Dequantized(rows, columns, matrix.Dequantize), random, (input, output, stride, tokens, start, end) =>
+                DequantizedTileProducts.MultiplyRows(matrix, ref input[0], columns, ref output[0], stride, tokens, start, end), roundInputToEightBits: true);
+        }
+    }
+
+    private static float[] Dequantized(int rows, int columns, Func<int, int, float> dequantize)
+    {
+        var values = new float[rows * columns];
+        for (int row = 0; row < rows; row++)
+        {
+            for (int k = 0; k < columns; k++)
+            {
+                values[(row * columns) + k] = dequantize(row, k);
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Each token's input as its 8-bit blocks stand for it (<see cref="Q8Kernels.QuantizeVector"/>): quant times block scale.</summary>
+    private static float[] RoundedToEightBits(float[] input, int tokens, int columns)
+    {
+        int blocks = Q8Kernels.BlockCount(columns);
+        var quants = new sbyte[blocks * Q8Kernels.BlockSize];
+        var scales = new float[blocks];
+        var rounded = new float[input.Length];
+        for (int t = 0; t < tokens; t++)
+        {
+            Q8Kernels.QuantizeVector(input.AsSpan(t * columns, columns), quants, scales);
+            for (int k = 0; k < columns; k++)
+            {
+                rounded[(t * columns) + k] = quants[k] * scales[k / Q8Kernels.BlockSize];
+            }
+        }
+
+        return rounded;
+    }
+
     private delegate int Product(float[] input, float[] output, int outputStride, int tokens, int start, int end);
 
     /// <summary>Row ranges whole, ragged at both ends, shorter than a tile; every token count; the returned row.</summary>
-    private static void Check(int rows, int columns, float[] matrix, TestRandom random, Product product)
+    private static void Check(int rows, int columns, float[] matrix, TestRandom random, Product product, bool roundInputToEightBits = false)
     {
         int outputStride = rows + 3;
         foreach (int tokens in TokenCounts)
         {
             float[] input = random.Uniform(tokens * columns);
+            float[] referenceInput = roundInputToEightBits ? RoundedToEightBits(input, tokens, columns) : input;
             foreach ((int start, int end) in new[] { (0, rows), (1, rows - 2), (2, 7), (4, 9), (5, 5) })
             {
                 var output = new float[tokens * outputStride];
@@ -89,7 +160,7 @@ public sealed class FeatureMajorProductsTests
                 Assert.Equal(start + ((end - start) / FeatureMajorProducts.RowsPerTile * FeatureMajorProducts.RowsPerTile), next);
                 for (int t = 0; t < tokens; t++)
                 {
-                    ReadOnlySpan<float> tokenInput = input.AsSpan(t * columns, columns);
+                    ReadOnlySpan<float> tokenInput = referenceInput.AsSpan(t * columns, columns);
                     Span<float> tokenOutput = output.AsSpan(t * outputStride, outputStride);
                     for (int row = start; row < next; row++)
                     {

@@ -1,0 +1,200 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Codegen.Kernels;
+
+/// <summary>
+/// Prefill's matrix-matrix product for 8-bit and 4-bit weights with AVX-512, for chunks of at least
+/// <see cref="FeatureMajorProducts.MinimumTokens"/> tokens: the six weight rows of a tile are dequantized to float32
+/// into a small panel (six rows of the matrix's columns, 48 KB at 2,048 columns), then multiplied by
+/// <see cref="FeatureMajorProducts"/>' tile of six rows by 64 tokens against the feature-major copy of the input.
+/// Dequantizing costs about four instructions for sixteen weights; the tile then spends four multiply-adds on each
+/// weight (64 tokens), so the product runs at the float32 tiles' rate instead of the integer block products' (a sign,
+/// two multiply-add pairs, a conversion and a scaling for every 32 weights and every token).
+/// </summary>
+/// <remarks>
+/// The input is rounded to 8-bit blocks first, in the feature-major copy, exactly as the one-token products
+/// (<see cref="Q8Kernels"/>, <see cref="Q4Kernels"/>) quantize it, so every output is the dequantized row times the
+/// quantized input as there: a prompt's logits equal a decoded token's up to the order of float32 additions.
+/// </remarks>
+public static class DequantizedTileProducts
+{
+    /// <summary>This thread's panel of dequantized rows, grown to the largest size asked for.</summary>
+    [ThreadStatic]
+    private static float[]? dequantizedPanel;
+
+    /// <summary>
+    /// output[t, row] = matrix[row, :] · input[t, :] for rows [<paramref name="start"/>, <paramref name="end"/>)
+    /// rounded down to whole tiles of <see cref="FeatureMajorProducts.RowsPerTile"/>, and tokens [0,
+    /// <paramref name="tokens"/>); returns the first row not computed. Input rows have <paramref name="columns"/>
+    /// values (the matrix's column count), output rows <paramref name="outputStride"/>. Call only where
+    /// <see cref="FeatureMajorProducts.Applies"/>.
+    /// </summary>
+    public static int MultiplyRows(Q8Matrix matrix, ref float input, int columns, ref float output, int outputStride, int tokens, int start, int end) =>
+        MultiplyRows(new Q8Rows(matrix), columns, ref input, ref output, outputStride, tokens, start, end);
+
+    /// <inheritdoc cref="MultiplyRows(Q8Matrix, ref float, int, ref float, int, int, int, int)"/>
+    public static int MultiplyRows(Q4Matrix matrix, ref float input, int columns, ref float output, int outputStride, int tokens, int start, int end) =>
+        MultiplyRows(new Q4Rows(matrix), columns, ref input, ref output, outputStride, tokens, start, end);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int MultiplyRows<TRows>(TRows rows, int columns, ref float input, ref float output, int outputStride, int tokens, int start, int end)
+        where TRows : struct, IRowDequantizer
+    {
+        const int RowsPerTile = FeatureMajorProducts.RowsPerTile;
+        const int TokenBlock = FeatureMajorProducts.TokenBlock;
+        int tileEnd = start + ((end - start) / RowsPerTile * RowsPerTile);
+        if (tileEnd == start)
+        {
+            return start;
+        }
+
+        float[] transposed = FeatureMajorProducts.FeatureMajorBuffer(columns * TokenBlock);
+        ref float inputByFeature = ref transposed[0];
+        ref float panel = ref PanelBuffer(RowsPerTile * columns);
+        Span<float> tile = stackalloc float[RowsPerTile * TokenBlock];
+        ref float tileValues = ref tile[0];
+        for (int first = 0; first < tokens; first += TokenBlock)
+        {
+            int count = Math.Min(TokenBlock, tokens - first);
+            FeatureMajorProducts.CopyFeatureMajor(ref Unsafe.Add(ref input, first * columns), columns, count, ref inputByFeature, TokenBlock);
+            RoundToEightBitBlocks(ref inputByFeature, columns);
+            for (int row = start; row < tileEnd; row += RowsPerTile)
+            {
+                for (int r = 0; r < RowsPerTile; r++)
+                {
+                    rows.Dequantize(row + r, columns, ref Unsafe.Add(ref panel, r * columns));
+                }
+
+                FeatureMajorProducts.MultiplyTile<float, Float32Broadcast>(ref panel, columns, ref inputByFeature, ref tileValues, count);
+                FeatureMajorProducts.WriteTile(ref tileValues, ref Unsafe.Add(ref output, (first * outputStride) + row), outputStride, count);
+            }
+        }
+
+        return tileEnd;
+    }
+
+    /// <summary>
+    /// Rounds every token's input in a feature-major block to what its 8-bit blocks stand for, exactly as
+    /// <see cref="Q8Kernels.QuantizeVector"/> rounds it (scale = largest magnitude of the block's 32 columns / 127,
+    /// quant = the value times the scale's inverse rounded to nearest even and clamped to [-127, 127]), times the scale:
+    /// so the tiles compute what the one-token products compute, the dequantized row times the quantized input, up to
+    /// the order of float32 additions. Each step handles one block of 32 columns for 64 tokens, sixteen tokens a register.
+    /// </summary>
+    private static void RoundToEightBitBlocks(ref float byFeature, int columns)
+    {
+        const int TokenBlock = FeatureMajorProducts.TokenBlock;
+        Vector512<float> largestQuant = Vector512.Create(127f);
+        for (int blockStart = 0; blockStart < columns; blockStart += Q8Kernels.BlockSize)
+        {
+            int blockColumns = Math.Min(Q8Kernels.BlockSize, columns - blockStart);
+            ref float block = ref Unsafe.Add(ref byFeature, blockStart * TokenBlock);
+            for (int lanes = 0; lanes < TokenBlock; lanes += Vector512<float>.Count)
+            {
+                ref float tokens = ref Unsafe.Add(ref block, lanes);
+                Vector512<float> largest = Vector512<float>.Zero;
+                for (int k = 0; k < blockColumns; k++)
+                {
+                    largest = Avx512F.Max(largest, Vector512.Abs(Vector512.LoadUnsafe(ref tokens, (nuint)(k * TokenBlock))));
+                }
+
+                Vector512<float> scale = largest / largestQuant;
+                Vector512<float> inverse = Vector512.ConditionalSelect(Vector512.Equals(scale, Vector512<float>.Zero), Vector512<float>.Zero, Vector512<float>.One / scale);
+                for (int k = 0; k < blockColumns; k++)
+                {
+                    ref float value = ref Unsafe.Add(ref tokens, k * TokenBlock);
+                    Vector512<float> quant = Avx512F.RoundScale(Vector512.LoadUnsafe(ref value) * inverse, 0);
+                    quant = Avx512F.Min(Avx512F.Max(quant, -largestQuant), largestQuant);
+                    (quant * scale).StoreUnsafe(ref value);
+                }
+            }
+        }
+    }
+
+    private static ref float PanelBuffer(int length)
+    {
+        float[]? buffer = dequantizedPanel;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+            dequantizedPanel = buffer;
+        }
+
+        return ref buffer[0];
+    }
+
+    /// <summary>How one stored row of a quantized matrix becomes float32 values.</summary>
+    private interface IRowDequantizer
+    {
+        /// <summary>destination[k] = the matrix's value at (<paramref name="row"/>, k) for k in [0, <paramref name="columns"/>).</summary>
+        void Dequantize(int row, int columns, ref float destination);
+    }
+
+    /// <summary>An 8-bit row: each block's 32 quants sign-extended to float32 and multiplied by the block's scale.</summary>
+    private readonly struct Q8Rows(Q8Matrix matrix) : IRowDequantizer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Dequantize(int row, int columns, ref float destination)
+        {
+            ref sbyte quants = ref matrix.RowQuants(row);
+            ref ushort scales = ref matrix.RowScales(row);
+            int fullBlocks = columns / Q8Kernels.BlockSize;
+            for (int b = 0; b < fullBlocks; b++)
+            {
+                ref sbyte block = ref Unsafe.Add(ref quants, b * Q8Kernels.GroupBlockQuants);
+                Vector512<float> scale = Vector512.Create(Q8Kernels.ScaleToSingle(Unsafe.Add(ref scales, b * Q8Kernels.RowsPerGroup)));
+                Vector512<float> low = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref block)));
+                Vector512<float> high = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref block, 16)));
+                (low * scale).StoreUnsafe(ref destination, (nuint)(b * Q8Kernels.BlockSize));
+                (high * scale).StoreUnsafe(ref destination, (nuint)((b * Q8Kernels.BlockSize) + 16));
+            }
+
+            // A last block shorter than 32 columns (its stored quants zero-padded), value by value.
+            for (int k = fullBlocks * Q8Kernels.BlockSize; k < columns; k++)
+            {
+                int b = k / Q8Kernels.BlockSize;
+                sbyte quant = Unsafe.Add(ref quants, (b * Q8Kernels.GroupBlockQuants) + (k % Q8Kernels.BlockSize));
+                Unsafe.Add(ref destination, k) = quant * Q8Kernels.ScaleToSingle(Unsafe.Add(ref scales, b * Q8Kernels.RowsPerGroup));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A 4-bit row: each block's 32 nibbles (the row's half of the group's bytes, in the low or high nibbles) widened
+    /// to float32, times the block's scale plus its offset.
+    /// </summary>
+    private readonly struct Q4Rows(Q4Matrix matrix) : IRowDequantizer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Dequantize(int row, int columns, ref float destination)
+        {
+            // Rows 0 and 1 of a group sit in the low nibbles, rows 2 and 3 in the high ones; row 1 and row 3 start a
+            // half-block (16 bytes) in. Each block stores quants 0-15 and, 32 bytes on, quants 16-31.
+            ref byte quants = ref Unsafe.Add(ref matrix.GroupQuants(row), (row & 1) * Q4Kernels.BlockBytes);
+            int shift = ((row >> 1) & 1) * 4;
+            ref ushort scales = ref matrix.RowScales(row);
+            Vector128<byte> lowNibble = Vector128.Create((byte)0x0F);
+            int fullBlocks = columns / Q4Kernels.BlockSize;
+            for (int b = 0; b < fullBlocks; b++)
+            {
+                ref byte block = ref Unsafe.Add(ref quants, b * Q4Kernels.GroupBlockBytes);
+                ref ushort blockScales = ref Unsafe.Add(ref scales, b * Q4Kernels.GroupBlockScales);
+                Vector512<float> scale = Vector512.Create(Q4Kernels.HalfToSingle(blockScales));
+                Vector512<float> offset = Vector512.Create(Q4Kernels.HalfToSingle(Unsafe.Add(ref blockScales, Q4Kernels.RowsPerGroup)));
+                Vector128<byte> first = Vector128.ShiftRightLogical(Vector128.LoadUnsafe(ref block), shift) & lowNibble;
+                Vector128<byte> second = Vector128.ShiftRightLogical(Vector128.LoadUnsafe(ref block, 32), shift) & lowNibble;
+                Vector512<float> low = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(first));
+                Vector512<float> high = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(second));
+                Avx512F.FusedMultiplyAdd(low, scale, offset).StoreUnsafe(ref destination, (nuint)(b * Q4Kernels.BlockSize));
+                Avx512F.FusedMultiplyAdd(high, scale, offset).StoreUnsafe(ref destination, (nuint)((b * Q4Kernels.BlockSize) + 16));
+            }
+
+            for (int k = fullBlocks * Q4Kernels.BlockSize; k < columns; k++)
+            {
+                Unsafe.Add(ref destination, k) = matrix.Dequantize(row, k);
+            }
+        }
+    }
+}
