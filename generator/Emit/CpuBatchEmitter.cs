@@ -21,7 +21,9 @@ internal static class CpuBatchEmitter
         }
 
         MatrixCode code = MatrixCode.For(spec);
-        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): with AVX-512 and enough tokens in tiles of six dequantized rows by 64 tokens, otherwise {(spec.Weights == WeightFormat.Q4 ? "four tokens a pass over the weights (see Q4BatchProducts)" : "token by token")}.</summary>");
+        string batchProducts = spec.Weights == WeightFormat.Q4 ? Names.Q4BatchProducts : Names.Q8BatchProducts;
+        string batchProductsName = batchProducts.Substring(batchProducts.LastIndexOf('.') + 1);
+        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): with AVX-512 and enough tokens in tiles of six dequantized rows by 64 tokens, otherwise four tokens a pass over the weights (see {batchProductsName}).</summary>");
         w.Line(Names.AggressiveOptimization);
         using (w.Block($"internal static void MultiplyRowsBatch{name}({code.TypeName} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
         {
@@ -30,16 +32,7 @@ internal static class CpuBatchEmitter
                 "whole tiles of six rows, dequantized to float32 once, by up to 64 tokens against a feature-major copy of the input;",
                 $"{Names.DequantizedTileProducts}.MultiplyRows(matrix, ref input, {name}, ref output, outputStride, tokens, start, end)");
             w.Line();
-            if (spec.Weights == WeightFormat.Q4)
-            {
-                w.Line($"{Names.Q4BatchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
-                return;
-            }
-
-            using (w.Block("for (int t = 0; t < tokens; t++)"))
-            {
-                w.Line($"MultiplyRows{name}(matrix, ref {Names.Unsafe}.Add(ref input, t * {name}), ref {Names.Unsafe}.Add(ref output, t * outputStride), start, end);");
-            }
+            w.Line($"{batchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
         }
     }
 

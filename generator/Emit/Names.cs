@@ -87,6 +87,7 @@ internal static class Names
     public const string Q8Kernels = "global::Codegen.Kernels.Q8Kernels";
     public const string Q4Kernels = "global::Codegen.Kernels.Q4Kernels";
     public const string Q4BatchProducts = "global::Codegen.Kernels.Q4BatchProducts";
+    public const string Q8BatchProducts = "global::Codegen.Kernels.Q8BatchProducts";
     public const string FeatureMajorProducts = "global::Codegen.Kernels.FeatureMajorProducts";
     public const string Bf16Broadcast = "global::Codegen.Kernels.Bf16Broadcast";
     public const string DequantizedTileProducts = "global::Codegen.Kernels.DequantizedTileProducts";

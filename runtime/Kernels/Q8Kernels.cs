@@ -43,7 +43,7 @@ public static class Q8Kernels
 
     /// <summary>Four consecutive float16 weight scales (see <see cref="ScaleToSingle"/>) as float32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> FourScalesToSingle(ref ushort bits)
+    internal static Vector128<float> FourScalesToSingle(ref ushort bits)
     {
         Vector128<ushort> packed = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref bits))).AsUInt16();
         return (Vector128.WidenLower(packed) << 13).AsSingle() * Vector128.Create(HalfExponentShift);

@@ -225,6 +225,80 @@ public sealed class Q8Tests(ITestOutputHelper output)
         Assert.Equal(96.0 * 127 * 127 * rowScales[0] * xScales[0], dots.GetElement(2), 1e-4);
     }
 
+    /// <summary>
+    /// The batch product (inputs quantized once a chunk of sixteen, tiles of four tokens, any row range) gives each
+    /// token exactly the one-token products: the same integer block sums, scaled and added in the same order.
+    /// </summary>
+    [Theory]
+    [InlineData(9, 100, 7, 0, 9)]
+    [InlineData(13, 288, 4, 1, 13)]
+    [InlineData(8, 771, 9, 2, 7)]
+    [InlineData(23, 64, 37, 3, 21)]
+    [InlineData(12, 96, 16, 0, 12)]
+    [InlineData(7, 33, 1, 0, 7)]
+    public void BatchProductsEqualEachTokensProductsExactly(int rows, int columns, int tokens, int start, int end)
+    {
+        Q8Matrix matrix = Q8Matrix.FromFloat32("w", rows, columns, QuantizedTestData.RandomValues(rows * columns, seed: rows + (7 * columns)));
+        float[] inputs = QuantizedTestData.RandomValues(tokens * columns, seed: tokens + columns);
+        AssertBatchEqualsOneTokenProducts(matrix, inputs, tokens, start, end);
+    }
+
+    /// <summary>The batch product on saturated blocks: every weight and input at ±127 with mixed signs and zero weights.</summary>
+    [Fact]
+    public void BatchProductsAreExactOnExtremeQuants()
+    {
+        const int Rows = 8, Columns = 96, Tokens = 5;
+        var values = new float[Rows * Columns];
+        var inputs = new float[Tokens * Columns];
+        for (int c = 0; c < Columns; c++)
+        {
+            for (int r = 0; r < Rows; r++)
+            {
+                values[(r * Columns) + c] = r % 3 == 1 && c % 5 == 0 ? 0f : (((r + c) & 1) == 0 ? 1f : -1f);
+            }
+
+            for (int t = 0; t < Tokens; t++)
+            {
+                inputs[(t * Columns) + c] = (c + t) % 3 == 0 ? -1f : 1f;
+            }
+        }
+
+        AssertBatchEqualsOneTokenProducts(Q8Matrix.FromFloat32("m", Rows, Columns, values), inputs, Tokens, 0, Rows);
+    }
+
+    private static void AssertBatchEqualsOneTokenProducts(Q8Matrix matrix, float[] inputs, int tokens, int start, int end)
+    {
+        int rows = matrix.Rows, columns = matrix.Columns;
+        int stride = rows + 3;
+        var outputs = new float[tokens * stride];
+        Q8BatchProducts.MultiplyRowsBatch(matrix, ref inputs[0], columns, ref outputs[0], stride, tokens, start, end);
+
+        int blocks = Q8Kernels.BlockCount(columns);
+        var xQuants = new sbyte[blocks * 32];
+        var xScales = new float[blocks];
+        for (int t = 0; t < tokens; t++)
+        {
+            Q8Kernels.QuantizeVector(inputs.AsSpan(t * columns, columns), xQuants, xScales);
+            for (int row = 0; row < stride; row++)
+            {
+                float actual = outputs[(t * stride) + row];
+                if (row < start || row >= end)
+                {
+                    Assert.Equal(0f, actual);
+                    continue;
+                }
+
+                // The one-token product: a four-row product for rows of a stored group wholly inside the range, else one row.
+                int group = row & ~3;
+                float expected = group >= start && group + 4 <= end
+                    ? Q8Kernels.DotFourRows(ref matrix.RowQuants(group), ref matrix.RowScales(group), blocks, ref xQuants[0], ref xScales[0]).GetElement(row - group)
+                    : Q8Kernels.Dot(ref matrix.RowQuants(row), ref matrix.RowScales(row), blocks, ref xQuants[0], ref xScales[0]);
+                Assert.True(expected == actual, $"token {t} of {tokens}, row {row} of [{start}, {end}): {actual}, the one-token product {expected}");
+                AssertClose(matrix, xQuants, xScales, row, actual);
+            }
+        }
+    }
+
     [Fact]
     public void FloatSixteenScalesWidenExactlyIncludingSubnormals()
     {
