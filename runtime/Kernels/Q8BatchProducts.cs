@@ -201,12 +201,12 @@ public static class Q8BatchProducts
 
     /// <summary>One input's block against the group's block: the input with the weights' signs, two multiply-add pairs, converted and scaled into the accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float>, Vector512<float>) Accumulate(
+    private static unsafe (Vector512<float>, Vector512<float>) Accumulate(
         Vector512<byte> magnitudes01, Vector512<byte> magnitudes23, Vector512<sbyte> negative01, Vector512<sbyte> negative23,
         Vector512<float> scales01, Vector512<float> scales23, ref sbyte x, float xScale, Vector512<float> acc01, Vector512<float> acc23)
     {
-        Vector256<sbyte> block = Vector256.LoadUnsafe(ref x);
-        Vector512<sbyte> both = Vector512.Create(block, block);
+        // The block's 32 quants in both halves, straight from memory (one broadcast load).
+        Vector512<sbyte> both = Avx512F.BroadcastVector256ToVector512((long*)Unsafe.AsPointer(ref x)).AsSByte();
         Vector512<sbyte> negated = -both;
         Vector512<short> pairs01 = Avx512BW.MultiplyAddAdjacent(magnitudes01, Vector512.ConditionalSelect(negative01, negated, both));
         Vector512<short> pairs23 = Avx512BW.MultiplyAddAdjacent(magnitudes23, Vector512.ConditionalSelect(negative23, negated, both));
