@@ -21,9 +21,15 @@ internal static class CpuBatchEmitter
         }
 
         MatrixCode code = MatrixCode.For(spec);
-        string batchProducts = spec.Weights == WeightFormat.Q4 ? Names.Q4BatchProducts : Names.Q8BatchProducts;
-        string batchProductsName = batchProducts.Substring(batchProducts.LastIndexOf('.') + 1);
-        w.Line($"/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): with AVX-512 and enough tokens in tiles of six dequantized rows by 64 tokens, otherwise four tokens a pass over the weights (see {batchProductsName}).</summary>");
+        if (spec.Weights == WeightFormat.Q4)
+        {
+            w.Line("/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): four tokens a pass over the weights (see Q4BatchProducts).</summary>");
+            w.Line(Names.AggressiveInlining);
+            w.Line($"internal static void MultiplyRowsBatch{name}({code.TypeName} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end) => {Names.Q4BatchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
+            return;
+        }
+
+        w.Line("/// <summary>output[t, row] = matrix[row, :] . input[t, :] for rows [start, end) and tokens [0, tokens): with AVX-512 and enough tokens in tiles of six dequantized rows by 64 tokens, otherwise four tokens a pass over the weights (see Q8BatchProducts).</summary>");
         w.Line(Names.AggressiveOptimization);
         using (w.Block($"internal static void MultiplyRowsBatch{name}({code.TypeName} matrix, ref float input, ref float output, int outputStride, int tokens, int start, int end)"))
         {
@@ -32,7 +38,7 @@ internal static class CpuBatchEmitter
                 "whole tiles of six rows, dequantized to float32 once, by up to 64 tokens against a feature-major copy of the input;",
                 $"{Names.DequantizedTileProducts}.MultiplyRows(matrix, ref input, {name}, ref output, outputStride, tokens, start, end)");
             w.Line();
-            w.Line($"{batchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
+            w.Line($"{Names.Q8BatchProducts}.MultiplyRowsBatch(matrix, ref input, {name}, ref output, outputStride, tokens, start, end);");
         }
     }
 

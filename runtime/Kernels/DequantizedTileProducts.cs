@@ -6,17 +6,19 @@ using System.Runtime.Intrinsics.X86;
 namespace Codegen.Kernels;
 
 /// <summary>
-/// Prefill's matrix-matrix product for 8-bit and 4-bit weights with AVX-512, for chunks of at least
+/// Prefill's matrix-matrix product for 8-bit weights with AVX-512, for chunks of at least
 /// <see cref="FeatureMajorProducts.MinimumTokens"/> tokens: the six weight rows of a tile are dequantized to float32
 /// into a small panel (six rows of the matrix's columns, 48 KB at 2,048 columns), then multiplied by
 /// <see cref="FeatureMajorProducts"/>' tile of six rows by 64 tokens against the feature-major copy of the input.
 /// Dequantizing costs about four instructions for sixteen weights; the tile then spends four multiply-adds on each
 /// weight (64 tokens), so the product runs at the float32 tiles' rate instead of the integer block products' (a sign,
-/// two multiply-add pairs, a conversion and a scaling for every 32 weights and every token).
+/// two multiply-add pairs, a conversion and a scaling for every 32 weights and every token). 4-bit weights do not
+/// come here: their integer products need no sign step (the quants are unsigned) and ran as fast as these tiles
+/// (see docs/performance.md).
 /// </summary>
 /// <remarks>
 /// The input is rounded to 8-bit blocks first, in the feature-major copy, exactly as the one-token products
-/// (<see cref="Q8Kernels"/>, <see cref="Q4Kernels"/>) quantize it, so every output is the dequantized row times the
+/// (<see cref="Q8Kernels"/>) quantize it, so every output is the dequantized row times the
 /// quantized input as there: a prompt's logits equal a decoded token's up to the order of float32 additions.
 /// </remarks>
 public static class DequantizedTileProducts
@@ -32,16 +34,8 @@ public static class DequantizedTileProducts
     /// values (the matrix's column count), output rows <paramref name="outputStride"/>. Call only where
     /// <see cref="FeatureMajorProducts.Applies"/>.
     /// </summary>
-    public static int MultiplyRows(Q8Matrix matrix, ref float input, int columns, ref float output, int outputStride, int tokens, int start, int end) =>
-        MultiplyRows(new Q8Rows(matrix), columns, ref input, ref output, outputStride, tokens, start, end);
-
-    /// <inheritdoc cref="MultiplyRows(Q8Matrix, ref float, int, ref float, int, int, int, int)"/>
-    public static int MultiplyRows(Q4Matrix matrix, ref float input, int columns, ref float output, int outputStride, int tokens, int start, int end) =>
-        MultiplyRows(new Q4Rows(matrix), columns, ref input, ref output, outputStride, tokens, start, end);
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int MultiplyRows<TRows>(TRows rows, int columns, ref float input, ref float output, int outputStride, int tokens, int start, int end)
-        where TRows : struct, IRowDequantizer
+    public static int MultiplyRows(Q8Matrix matrix, ref float input, int columns, ref float output, int outputStride, int tokens, int start, int end)
     {
         const int RowsPerTile = FeatureMajorProducts.RowsPerTile;
         const int TokenBlock = FeatureMajorProducts.TokenBlock;
@@ -65,7 +59,7 @@ public static class DequantizedTileProducts
             {
                 for (int r = 0; r < RowsPerTile; r++)
                 {
-                    rows.Dequantize(row + r, columns, ref Unsafe.Add(ref panel, r * columns));
+                    DequantizeRow(matrix, row + r, columns, ref Unsafe.Add(ref panel, r * columns));
                 }
 
                 FeatureMajorProducts.MultiplyTile<float, Float32Broadcast>(ref panel, columns, ref inputByFeature, ref tileValues, count);
@@ -125,76 +119,32 @@ public static class DequantizedTileProducts
         return ref buffer[0];
     }
 
-    /// <summary>How one stored row of a quantized matrix becomes float32 values.</summary>
-    private interface IRowDequantizer
-    {
-        /// <summary>destination[k] = the matrix's value at (<paramref name="row"/>, k) for k in [0, <paramref name="columns"/>).</summary>
-        void Dequantize(int row, int columns, ref float destination);
-    }
-
-    /// <summary>An 8-bit row: each block's 32 quants sign-extended to float32 and multiplied by the block's scale.</summary>
-    private readonly struct Q8Rows(Q8Matrix matrix) : IRowDequantizer
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Dequantize(int row, int columns, ref float destination)
-        {
-            ref sbyte quants = ref matrix.RowQuants(row);
-            ref ushort scales = ref matrix.RowScales(row);
-            int fullBlocks = columns / Q8Kernels.BlockSize;
-            for (int b = 0; b < fullBlocks; b++)
-            {
-                ref sbyte block = ref Unsafe.Add(ref quants, b * Q8Kernels.GroupBlockQuants);
-                Vector512<float> scale = Vector512.Create(Q8Kernels.ScaleToSingle(Unsafe.Add(ref scales, b * Q8Kernels.RowsPerGroup)));
-                Vector512<float> low = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref block)));
-                Vector512<float> high = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref block, 16)));
-                (low * scale).StoreUnsafe(ref destination, (nuint)(b * Q8Kernels.BlockSize));
-                (high * scale).StoreUnsafe(ref destination, (nuint)((b * Q8Kernels.BlockSize) + 16));
-            }
-
-            // A last block shorter than 32 columns (its stored quants zero-padded), value by value.
-            for (int k = fullBlocks * Q8Kernels.BlockSize; k < columns; k++)
-            {
-                int b = k / Q8Kernels.BlockSize;
-                sbyte quant = Unsafe.Add(ref quants, (b * Q8Kernels.GroupBlockQuants) + (k % Q8Kernels.BlockSize));
-                Unsafe.Add(ref destination, k) = quant * Q8Kernels.ScaleToSingle(Unsafe.Add(ref scales, b * Q8Kernels.RowsPerGroup));
-            }
-        }
-    }
-
     /// <summary>
-    /// A 4-bit row: each block's 32 nibbles (the row's half of the group's bytes, in the low or high nibbles) widened
-    /// to float32, times the block's scale plus its offset.
+    /// destination[k] = the matrix's value at (<paramref name="row"/>, k) for k in [0, <paramref name="columns"/>): each
+    /// block's 32 quants sign-extended to float32 and multiplied by the block's scale.
     /// </summary>
-    private readonly struct Q4Rows(Q4Matrix matrix) : IRowDequantizer
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DequantizeRow(Q8Matrix matrix, int row, int columns, ref float destination)
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Dequantize(int row, int columns, ref float destination)
+        ref sbyte quants = ref matrix.RowQuants(row);
+        ref ushort scales = ref matrix.RowScales(row);
+        int fullBlocks = columns / Q8Kernels.BlockSize;
+        for (int b = 0; b < fullBlocks; b++)
         {
-            // Rows 0 and 1 of a group sit in the low nibbles, rows 2 and 3 in the high ones; row 1 and row 3 start a
-            // half-block (16 bytes) in. Each block stores quants 0-15 and, 32 bytes on, quants 16-31.
-            ref byte quants = ref Unsafe.Add(ref matrix.GroupQuants(row), (row & 1) * Q4Kernels.BlockBytes);
-            int shift = ((row >> 1) & 1) * 4;
-            ref ushort scales = ref matrix.RowScales(row);
-            Vector128<byte> lowNibble = Vector128.Create((byte)0x0F);
-            int fullBlocks = columns / Q4Kernels.BlockSize;
-            for (int b = 0; b < fullBlocks; b++)
-            {
-                ref byte block = ref Unsafe.Add(ref quants, b * Q4Kernels.GroupBlockBytes);
-                ref ushort blockScales = ref Unsafe.Add(ref scales, b * Q4Kernels.GroupBlockScales);
-                Vector512<float> scale = Vector512.Create(Q4Kernels.HalfToSingle(blockScales));
-                Vector512<float> offset = Vector512.Create(Q4Kernels.HalfToSingle(Unsafe.Add(ref blockScales, Q4Kernels.RowsPerGroup)));
-                Vector128<byte> first = Vector128.ShiftRightLogical(Vector128.LoadUnsafe(ref block), shift) & lowNibble;
-                Vector128<byte> second = Vector128.ShiftRightLogical(Vector128.LoadUnsafe(ref block, 32), shift) & lowNibble;
-                Vector512<float> low = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(first));
-                Vector512<float> high = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(second));
-                Avx512F.FusedMultiplyAdd(low, scale, offset).StoreUnsafe(ref destination, (nuint)(b * Q4Kernels.BlockSize));
-                Avx512F.FusedMultiplyAdd(high, scale, offset).StoreUnsafe(ref destination, (nuint)((b * Q4Kernels.BlockSize) + 16));
-            }
+            ref sbyte block = ref Unsafe.Add(ref quants, b * Q8Kernels.GroupBlockQuants);
+            Vector512<float> scale = Vector512.Create(Q8Kernels.ScaleToSingle(Unsafe.Add(ref scales, b * Q8Kernels.RowsPerGroup)));
+            Vector512<float> low = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref block)));
+            Vector512<float> high = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.LoadUnsafe(ref block, 16)));
+            (low * scale).StoreUnsafe(ref destination, (nuint)(b * Q8Kernels.BlockSize));
+            (high * scale).StoreUnsafe(ref destination, (nuint)((b * Q8Kernels.BlockSize) + 16));
+        }
 
-            for (int k = fullBlocks * Q4Kernels.BlockSize; k < columns; k++)
-            {
-                Unsafe.Add(ref destination, k) = matrix.Dequantize(row, k);
-            }
+        // A last block shorter than 32 columns (its stored quants zero-padded), value by value.
+        for (int k = fullBlocks * Q8Kernels.BlockSize; k < columns; k++)
+        {
+            int b = k / Q8Kernels.BlockSize;
+            sbyte quant = Unsafe.Add(ref quants, (b * Q8Kernels.GroupBlockQuants) + (k % Q8Kernels.BlockSize));
+            Unsafe.Add(ref destination, k) = quant * Q8Kernels.ScaleToSingle(Unsafe.Add(ref scales, b * Q8Kernels.RowsPerGroup));
         }
     }
 }

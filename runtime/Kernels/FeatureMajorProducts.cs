@@ -12,8 +12,8 @@ namespace Codegen.Kernels;
 /// way: its bits are a float32's upper half), multiplies sixteen tokens in one instruction. A tile is six weight rows
 /// by 64 tokens: 24 accumulators, four input loads and six broadcasts for 24 multiply-adds, no horizontal sums
 /// (each accumulator lane is one token's output). The weights stay row-major as they are loaded; only the input
-/// is reordered, once per call, which costs a copy of the input, not of the weights. 8-bit and 4-bit weights use the
-/// same tiles through <see cref="DequantizedTileProducts"/>, six rows dequantized at a time.
+/// is reordered, once per call, which costs a copy of the input, not of the weights. 8-bit weights use the same
+/// tiles through <see cref="DequantizedTileProducts"/>, six rows dequantized at a time.
 /// </summary>
 /// <remarks>
 /// Measured stand-alone on the 110M shape's products (2 threads, Zen 5): 182-193 GFLOP/s against 121-196 for the

@@ -7,7 +7,7 @@ namespace Codegen.Tests.Kernels;
 
 /// <summary>
 /// The AVX-512 prefill tiles over a feature-major copy of the input (<see cref="FeatureMajorProducts"/>), for float32
-/// and bf16 weights, and for 8-bit and 4-bit weights dequantized a tile at a time (<see cref="DequantizedTileProducts"/>,
+/// and bf16 weights, and for 8-bit weights dequantized a tile at a time (<see cref="DequantizedTileProducts"/>,
 /// against the weights' dequantized values times the input rounded to 8-bit blocks): whole tiles of six rows inside the range match the float64 reference for every token, the call
 /// returns the first row it left, and every output outside those rows and tokens keeps its sentinel. Without AVX-512
 /// the path must report that it does not apply.
@@ -86,24 +86,6 @@ public sealed class FeatureMajorProductsTests
         {
             const int rows = 20;
             Q8Matrix matrix = Q8Matrix.FromFloat32("q8", rows, columns, random.Normal(rows * columns));
-            Check(rows, columns, Dequantized(rows, columns, matrix.Dequantize), random, (input, output, stride, tokens, start, end) =>
-                DequantizedTileProducts.MultiplyRows(matrix, ref input[0], columns, ref output[0], stride, tokens, start, end), roundInputToEightBits: true);
-        }
-    }
-
-    [Fact]
-    public void FourBitTilesMatchTheReferenceOfTheDequantizedWeightsAndQuantizedInput()
-    {
-        if (!FeatureMajorProducts.Applies(FeatureMajorProducts.MinimumTokens))
-        {
-            return; // AppliesOnlyWithAvx512AndEnoughTokens checks that this processor never takes the path.
-        }
-
-        var random = new TestRandom(94);
-        foreach (int columns in ColumnCounts)
-        {
-            const int rows = 20;
-            Q4Matrix matrix = Q4Matrix.FromFloat32("q4", rows, columns, random.Normal(rows * columns));
             Check(rows, columns, Dequantized(rows, columns, matrix.Dequantize), random, (input, output, stride, tokens, start, end) =>
                 DequantizedTileProducts.MultiplyRows(matrix, ref input[0], columns, ref output[0], stride, tokens, start, end), roundInputToEightBits: true);
         }
