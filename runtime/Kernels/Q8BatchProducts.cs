@@ -16,8 +16,8 @@ namespace Codegen.Kernels;
 /// <see cref="Q8Kernels.DotFourRows"/> one after another.
 /// </summary>
 /// <remarks>
-/// The same integer block sums as the matrix-vector product (<see cref="Q8Kernels"/>), scaled and added in another
-/// order, so results may differ from it in the last bits.
+/// The same integer block sums as the matrix-vector product (<see cref="Q8Kernels"/>), converted, scaled and added
+/// lane for lane in the same order, so each token's results equal its one-token products bit for bit (tested).
 /// </remarks>
 public static class Q8BatchProducts
 {
@@ -92,6 +92,7 @@ public static class Q8BatchProducts
         sums3 = Q8Kernels.DotFourRows(ref groupQuants, ref groupScales, blocksPerRow, ref Unsafe.Add(ref xQuants, 3 * quantsStride), ref Unsafe.Add(ref xScales, 3 * blocksPerRow));
     }
 
+    /// <summary>This thread's buffer (<paramref name="buffer"/>, a thread-static field) of at least <paramref name="length"/> values.</summary>
     private static ref T ChunkBuffer<T>(ref T[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < length)
@@ -201,12 +202,13 @@ public static class Q8BatchProducts
 
     /// <summary>One input's block against the group's block: the input with the weights' signs, two multiply-add pairs, converted and scaled into the accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe (Vector512<float>, Vector512<float>) Accumulate(
+    private static (Vector512<float>, Vector512<float>) Accumulate(
         Vector512<byte> magnitudes01, Vector512<byte> magnitudes23, Vector512<sbyte> negative01, Vector512<sbyte> negative23,
         Vector512<float> scales01, Vector512<float> scales23, ref sbyte x, float xScale, Vector512<float> acc01, Vector512<float> acc23)
     {
-        // The block's 32 quants in both halves, straight from memory (one broadcast load).
-        Vector512<sbyte> both = Avx512F.BroadcastVector256ToVector512((long*)Unsafe.AsPointer(ref x)).AsSByte();
+        // The block's 32 quants in both halves: one load and one insert into the upper half.
+        Vector256<sbyte> half = Vector256.LoadUnsafe(ref x);
+        Vector512<sbyte> both = Avx512F.InsertVector256(half.ToVector512Unsafe(), half, 1);
         Vector512<sbyte> negated = -both;
         Vector512<short> pairs01 = Avx512BW.MultiplyAddAdjacent(magnitudes01, Vector512.ConditionalSelect(negative01, negated, both));
         Vector512<short> pairs23 = Avx512BW.MultiplyAddAdjacent(magnitudes23, Vector512.ConditionalSelect(negative23, negated, both));
