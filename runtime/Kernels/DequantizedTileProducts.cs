@@ -63,7 +63,7 @@ public static class DequantizedTileProducts
                 }
 
                 FeatureMajorProducts.MultiplyTile<float, Float32Broadcast>(ref panel, columns, ref inputByFeature, ref tileValues, count);
-                FeatureMajorProducts.WriteTile(ref tileValues, ref Unsafe.Add(ref output, (first * outputStride) + row), outputStride, count);
+                FeatureMajorProducts.WriteTile(ref tileValues, RowsPerTile, TokenBlock, ref Unsafe.Add(ref output, (first * outputStride) + row), outputStride, count);
             }
         }
 

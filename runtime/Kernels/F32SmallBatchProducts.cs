@@ -63,16 +63,7 @@ public static class F32SmallBatchProducts
             for (int block = 0; block < blocks; block++)
             {
                 TwelveRowsEightTokens(ref rows, columns, ref Unsafe.Add(ref byFeature, block * blockLength), ref tileValues);
-
-                // Each accumulator holds one weight row's outputs for the block's eight tokens: write them to the tokens' rows.
-                for (int t = 0; t < TokenBlock; t++)
-                {
-                    ref float outputRow = ref Unsafe.Add(ref output, (((block * TokenBlock) + t) * outputStride) + row);
-                    for (int r = 0; r < RowsPerTile; r++)
-                    {
-                        Unsafe.Add(ref outputRow, r) = Unsafe.Add(ref tileValues, (r * TokenBlock) + t);
-                    }
-                }
+                FeatureMajorProducts.WriteTile(ref tileValues, RowsPerTile, TokenBlock, ref Unsafe.Add(ref output, (block * TokenBlock * outputStride) + row), outputStride, TokenBlock);
             }
         }
 

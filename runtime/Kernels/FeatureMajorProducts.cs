@@ -71,7 +71,7 @@ public static class FeatureMajorProducts
             for (int row = start; row < tileEnd; row += RowsPerTile)
             {
                 MultiplyTile<TWeight, TBroadcast>(ref Unsafe.Add(ref matrix, (nint)row * columns), columns, ref inputByFeature, ref tileValues, count);
-                WriteTile(ref tileValues, ref Unsafe.Add(ref output, (first * outputStride) + row), outputStride, count);
+                WriteTile(ref tileValues, RowsPerTile, TokenBlock, ref Unsafe.Add(ref output, (first * outputStride) + row), outputStride, count);
             }
         }
 
@@ -98,18 +98,19 @@ public static class FeatureMajorProducts
     }
 
     /// <summary>
-    /// A tile's values into the output: each accumulator held one weight row's outputs for sixteen tokens, so
-    /// output[t * stride + r] = tile[r * 64 + t] for the tile's six rows and <paramref name="count"/> tokens.
+    /// A tile's values into the output: each accumulator held one weight row's outputs for a run of tokens, so
+    /// output[t * outputStride + r] = tile[r * tokensPerRow + t] for the tile's <paramref name="rows"/> rows and
+    /// <paramref name="count"/> tokens (this class's tiles: six rows of 64; <see cref="F32SmallBatchProducts"/>': twelve of 8).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void WriteTile(ref float tile, ref float output, int outputStride, int count)
+    internal static void WriteTile(ref float tile, int rows, int tokensPerRow, ref float output, int outputStride, int count)
     {
         for (int t = 0; t < count; t++)
         {
             ref float outputRow = ref Unsafe.Add(ref output, t * outputStride);
-            for (int r = 0; r < RowsPerTile; r++)
+            for (int r = 0; r < rows; r++)
             {
-                Unsafe.Add(ref outputRow, r) = Unsafe.Add(ref tile, (r * TokenBlock) + t);
+                Unsafe.Add(ref outputRow, r) = Unsafe.Add(ref tile, (r * tokensPerRow) + t);
             }
         }
     }
